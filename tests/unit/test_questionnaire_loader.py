@@ -1,0 +1,257 @@
+"""The questionnaire as validated data: the shipped one loads; malformed ones are rejected with a located message."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from questionnaires.loader import (
+    SHIPPED_DIR,
+    QuestionnaireError,
+    default_questionnaire,
+    get_catalog,
+    load_questionnaire,
+)
+
+SHIPPED = SHIPPED_DIR / "human-system-design"
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped questionnaire."""
+    target = tmp_path / "variant"
+    shutil.copytree(SHIPPED, target)
+    return target
+
+
+def test_shipped_questionnaire_is_complete() -> None:
+    questionnaire = default_questionnaire()
+    assert questionnaire.id == "human-system-design"
+    assert questionnaire.version == "1.0.0"
+    assert [d.id for d in questionnaire.dimensions] == [
+        "permission",
+        "definition",
+        "boundaries",
+        "coaching",
+        "capacity_governance",
+    ]
+    assert [d.layer for d in questionnaire.dimensions] == [1, 2, 3, 4, None]
+    for dimension in questionnaire.dimensions:
+        assert 6 <= len(dimension.items) <= 8
+        assert len(dimension.pulse_items) == 2
+        for item in dimension.items:
+            assert item.id.startswith(f"{dimension.id}.")
+            assert len(item.levels) == 5
+            assert {item.recommendations.low.horizon_days, item.recommendations.mid.horizon_days} <= {
+                30,
+                60,
+                90,
+            }
+    assert len(questionnaire.items_for("pulse")) == 10
+    kpi_ids = {kpi.id for kpi in questionnaire.kpis}
+    assert {
+        "rework_rate",
+        "meta_work_hours",
+        "satisfaction",
+        "task_time_reduction",
+        "redeployed_share",
+    } <= kpi_ids
+    assert all(point.source for point in questionnaire.reference_points)
+
+
+def test_wording_hash_changes_with_wording(copy: Path) -> None:
+    before = load_questionnaire(copy).item("permission.one_page_guide").wording_hash
+    file = copy / "permission.yaml"
+    file.write_text(file.read_text().replace("There is no guidance.", "There is no guidance at all."))
+    after = load_questionnaire(copy).item("permission.one_page_guide").wording_hash
+    assert before != after
+    assert len(before) == 16
+
+
+def _replace(name: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        file = folder / name
+        text = file.read_text()
+        assert old in text, f"test setup: {old!r} not in {name}"
+        file.write_text(text.replace(old, new, count))
+
+    return mutate
+
+
+def _drop_level(folder: Path) -> None:
+    # The first item of definition.yaml loses its fifth level.
+    file = folder / "definition.yaml"
+    lines = file.read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "levels:")
+    entries = [i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("- ")][:5]
+    end = next(i for i in range(entries[4] + 1, len(lines)) if not lines[i].startswith("        "))
+    del lines[entries[4] : end]
+    file.write_text("".join(lines))
+
+
+def _delete_file(name: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        (folder / name).unlink()
+
+    return mutate
+
+
+def _write(name: str, text: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        (folder / name).write_text(text)
+
+    return mutate
+
+
+MALFORMED = [
+    pytest.param(
+        _replace("permission.yaml", 'name: "Permission"', 'name: "Permission'),
+        ["permission.yaml", "invalid YAML"],
+        id="bad-yaml",
+    ),
+    pytest.param(
+        _replace("boundaries.yaml", 'id: "boundaries.response_times"', 'id: "boundaries.use_norms"'),
+        ["boundaries.yaml", "dimensions[2]", "boundaries.use_norms", "used twice"],
+        id="duplicate-item-id",
+    ),
+    pytest.param(
+        _drop_level, ["definition.yaml", "dimensions[1].items[0].levels", "at least 5"], id="four-levels"
+    ),
+    pytest.param(
+        _replace("coaching.yaml", "    question:", "    questoin:"),
+        ["coaching.yaml", "dimensions[3].items[0].questoin", "unknown key"],
+        id="unknown-key",
+    ),
+    pytest.param(
+        _replace("coaching.yaml", "      high:", "      top:"),
+        ["coaching.yaml", "dimensions[3].items[0].recommendations.high", "missing"],
+        id="missing-recommendation-band",
+    ),
+    pytest.param(
+        lambda folder: (
+            _replace("definition.yaml", "layer: 2", "layer: 3")(folder),
+            _replace("boundaries.yaml", "layer: 3", "layer: 2")(folder),
+        ),
+        ["layer 1, 2, 3, 4", "definition", "boundaries"],
+        id="wrong-layer-order",
+    ),
+    pytest.param(
+        _replace("permission.yaml", 'name: "Permission"', "name: NO"),
+        ["permission.yaml:4", "dimensions[0].name", "`NO` as the boolean false", "quotes"],
+        id="silent-boolean",
+    ),
+    pytest.param(
+        _replace("permission.yaml", "layer: 1\n", "layer: 1\nlayer: 1\n"),
+        ["permission.yaml", "duplicate key 'layer'"],
+        id="duplicate-key",
+    ),
+    pytest.param(
+        _replace("permission.yaml", 'id: "permission"', 'id: &dim "permission"\nname_copy: *dim'),
+        ["permission.yaml:3", "anchors"],
+        id="anchor-alias",
+    ),
+    pytest.param(
+        _replace("permission.yaml", 'name: "Permission"', "name: !!python/name:os.system ''"),
+        ["permission.yaml", "tags"],
+        id="custom-tag",
+    ),
+    pytest.param(
+        _replace("permission.yaml", "    pulse: true\n", "    pulse: false\n", 2),
+        ["permission.yaml", "exactly 2 items must have pulse: true (found 0)"],
+        id="no-pulse-items",
+    ),
+    pytest.param(
+        _replace("permission.yaml", "horizon_days: 30", "horizon_days: 45"),
+        ["permission.yaml", "horizon_days", "30, 60 or 90"],
+        id="bad-horizon",
+    ),
+    pytest.param(
+        _replace("permission.yaml", 'id: "permission.one_page_guide"', 'id: "Permission One Page"'),
+        ["dimensions[0].items[0].id", "pattern"],
+        id="malformed-item-id",
+    ),
+    pytest.param(
+        _delete_file("coaching.yaml"), ["coaching.yaml does not exist", "dimensions[3]"], id="missing-file"
+    ),
+    pytest.param(_write("extra.yaml", "id: extra\n"), ["extra.yaml", "not listed"], id="stray-file"),
+    pytest.param(
+        _write("questionnaire.yaml", "- just\n- a list\n"), ["must be a mapping"], id="not-a-mapping"
+    ),
+    pytest.param(
+        _replace("questionnaire.yaml", "version: 1.0.0", "version: one"),
+        ["questionnaire.yaml", "version"],
+        id="bad-version",
+    ),
+    pytest.param(
+        _write("coaching.yaml", "id: coaching\n" + "# padding\n" * 120_000),
+        ["coaching.yaml", "at most 1,000,000 bytes"],
+        id="file-too-large",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), MALFORMED)
+def test_malformed_questionnaire_is_rejected_with_located_message(
+    copy: Path, mutate: Callable[[Path], None], expected: list[str]
+) -> None:
+    mutate(copy)
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(copy)
+    message = str(caught.value)
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+
+
+def test_all_problems_of_a_file_are_collected(copy: Path) -> None:
+    _replace("coaching.yaml", "    question:", "    questoin:", 3)(copy)
+    _replace("permission.yaml", "horizon_days: 30", "horizon_days: 45")(copy)
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(copy)
+    paths = [problem.path for problem in caught.value.problems]
+    assert sum("questoin" in path for path in paths) == 3
+    assert any("horizon_days" in path for path in paths)
+    assert all(problem.line for problem in caught.value.problems if "questoin" in problem.path)
+
+
+def test_user_questionnaire_beside_shipped_one_is_listed(copy: Path, tmp_path: Path) -> None:
+    _replace("questionnaire.yaml", "id: human-system-design", "id: acme-variant")(copy)
+    broken = tmp_path / "broken"
+    shutil.copytree(SHIPPED, broken)
+    _replace("questionnaire.yaml", "version: 1.0.0", "version: 2.0.0")(broken)
+    _drop_level(broken)
+    catalog = get_catalog([tmp_path])
+    assert catalog.ids() == ["acme-variant", "human-system-design"]
+    assert len(catalog.errors) == 1
+    assert "broken" in catalog.errors[0].folder
+
+
+def test_cli_validate_ok_and_summary() -> None:
+    result = CliRunner().invoke(cli.cli, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "human-system-design 1.0.0: 5 dimensions, 35 items, 10 pulse items" in result.output
+
+
+def test_cli_validate_broken_folder_exits_2_with_errors_on_stderr(copy: Path) -> None:
+    _drop_level(copy)
+    result = CliRunner().invoke(cli.cli, ["validate", str(copy)])
+    assert result.exit_code == 2
+    assert "dimensions[1].items[0].levels" in result.stderr
+
+
+def test_cli_show_json_and_schema() -> None:
+    import json
+
+    shown = CliRunner().invoke(cli.cli, ["show", "human-system-design", "--json"])
+    assert shown.exit_code == 0
+    data = json.loads(shown.output)
+    assert data["dimensions"][0]["items"][0]["id"] == "permission.one_page_guide"
+    schema = CliRunner().invoke(cli.cli, ["schema"])
+    assert json.loads(schema.output)["additionalProperties"] is False
+    unknown = CliRunner().invoke(cli.cli, ["show", "nope"])
+    assert unknown.exit_code == 2
+    assert "no valid questionnaire 'nope'" in unknown.stderr
