@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -121,9 +122,465 @@ def schema(part: str) -> None:
 
 # --- scoring -------------------------------------------------------------------------------------------
 
+
+def _score_table(result: object) -> str:
+    """A team result as a readable table (plain text, one line per dimension)."""
+    from scoring.models import TeamResult
+
+    assert isinstance(result, TeamResult)
+    where = f" ({result.assessment_id})" if result.assessment_id else ""
+    lines = [f"{result.team}{where}: {result.respondents} respondents, {result.form} form, {result.mode}"]
+    if result.suppressed:
+        lines.append(f"  suppressed: {result.suppressed_reason}")
+        return "\n".join(lines)
+    overall = result.overall
+    index = "—" if overall.index is None else f"{overall.index:.1f}"
+    stage = "—" if overall.stage is None else f"{overall.stage} {overall.stage_name}"
+    lines.append(f"  index {index} of 100, stage {stage}")
+    if overall.missing:
+        lines.append(f"  without a score: {', '.join(overall.missing)}")
+    lines.append(f"  {'dimension':<22}{'score':>6}{'level':>7}{'gated':>7}  {'n':>3}{'dk':>6}  consensus")
+    for dim in result.dimensions:
+        score = "—" if dim.score is None else f"{dim.score:.2f}"
+        level = "—" if dim.level is None else str(dim.level)
+        gated = "—" if dim.gated_level is None else str(dim.gated_level)
+        dont_know = "—" if dim.dont_know_rate is None else f"{dim.dont_know_rate * 100:.0f}%"
+        note = dim.consensus or ""
+        if dim.suppressed:
+            note = f"suppressed: {dim.suppressed_reason}"
+        lines.append(
+            f"  {dim.name:<22}{score:>6}{level:>7}{gated:>7}  {dim.respondents:>3}{dont_know:>6}  {note}"
+        )
+    lines.extend(f"  - {finding.message}" for finding in result.findings if finding.item_id is None)
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--k", "k", type=click.IntRange(min=3), default=3, show_default=True, help="Anonymity threshold."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list with one result per team.")
+@click.option(
+    "--questionnaire", "questionnaire_id", default=None, help="Questionnaire id (default: the shipped one)."
+)
+def score(file: Path, k: int, as_json: bool, questionnaire_id: str | None) -> None:
+    """Score every team in a responses CSV (assessment,team,respondent,role,item_id,value).
+
+    Teams with fewer than K respondents are shown as suppressed, without numbers.
+    """
+    import csv
+
+    from questionnaires.loader import QuestionnaireError, default_questionnaire, get_questionnaire
+    from scoring import ResponseDataError, responses_from_rows, score_teams
+
+    try:
+        questionnaire = get_questionnaire(questionnaire_id) if questionnaire_id else default_questionnaire()
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+        return
+    except QuestionnaireError as exc:
+        fail(str(exc))
+        return
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        fail(f"{file}: cannot read the file ({exc})")
+        return
+    if not rows:
+        fail(f"{file}: no responses (expected a header line assessment,team,respondent,role,item_id,value)")
+        return
+    try:
+        teams = responses_from_rows(rows, questionnaire, k=k)
+    except ResponseDataError as exc:
+        fail("\n".join(f"{file}: {error}" for error in exc.errors))
+        return
+    results = score_teams(questionnaire, teams)
+    if as_json:
+        click.echo(
+            json.dumps([result.model_dump(mode="json") for result in results], indent=2, ensure_ascii=False)
+        )
+    else:
+        click.echo("\n\n".join(_score_table(result) for result in results))
+
+
 # --- storage and exchange ------------------------------------------------------------------------------
 
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+
+def _open_database() -> tuple[Engine, sessionmaker[Session]]:
+    """The configured database (DATABASE_URL), migrated to the newest schema: (engine, session factory)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from settings import get_settings
+    from storage.engine import init_database, make_engine, make_session_factory
+
+    url = get_settings().database_url
+    try:
+        engine = make_engine(url)
+        init_database(engine)
+    except SQLAlchemyError as exc:
+        from sqlalchemy import make_url
+
+        fail(f"cannot open the database {make_url(url).render_as_string(hide_password=True)}: {exc}")
+        raise  # unreachable: fail() exits
+    return engine, make_session_factory(engine)
+
+
+@cli.group()
+def db() -> None:
+    """The database: DATABASE_URL, or by default the SQLite file data/layerwise.db."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring its schema to the newest migration (the app does this at start too)."""
+    from sqlalchemy import make_url
+
+    from settings import get_settings
+    from storage.migrations import current_revision
+
+    engine, _ = _open_database()
+    url = make_url(get_settings().database_url).render_as_string(hide_password=True)
+    click.echo(f"{url}: schema at revision {current_revision(engine)} (newest)")
+
+
+@db.command("assessments")
+@click.option("--no-demo", is_flag=True, help="Leave out the demo teams.")
+def db_assessments(no_demo: bool) -> None:
+    """List the assessments (id, team, assessment id, round, form, status, respondents) for --assessment."""
+    from sqlalchemy import func, select
+
+    from storage.engine import unit_of_work
+    from storage.models import Respondent
+    from storage.repository import list_assessments
+
+    _, sessions = _open_database()
+    with unit_of_work(sessions, read_only=True) as session:
+        counts = dict(
+            session.execute(
+                select(Respondent.assessment_id, func.count()).group_by(Respondent.assessment_id)
+            ).all()
+        )
+        for a in list_assessments(session, include_demo=not no_demo):
+            demo = " (demo)" if a.is_demo else ""
+            click.echo(
+                f"{a.id}\t{a.team.name}{demo}\t{a.external_id}\t{a.round_label or '-'}\t{a.form}\t{a.mode}\t"
+                f"{a.status}\t{counts.get(a.id, 0)} respondents"
+            )
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["csv", "json", "xlsx"]),
+    default=None,
+    help="File format (default: from the extension of --out).",
+)
+@click.option(
+    "--assessment",
+    "assessment_ids",
+    type=int,
+    multiple=True,
+    help="Export only this assessment (its id from 'cli.py db assessments'); repeatable. Default: everything.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The file to write; '-' writes CSV or JSON to standard output.",
+)
+def export_command(export_format: str | None, assessment_ids: tuple[int, ...], out: Path) -> None:
+    """Export answers: long CSV, full JSON (comments, KPIs, actions) or XLSX (a sheet per table).
+
+    Respondents appear only under pseudonyms (R001, …); text a spreadsheet would run as a formula is
+    neutralised in CSV and XLSX.
+    """
+    from reports.exchange import EXPORT_FORMATS, export_data
+    from storage.engine import unit_of_work
+    from storage.repository import NotFoundError
+
+    chosen = export_format or out.suffix.lower().lstrip(".")
+    if chosen not in EXPORT_FORMATS:
+        fail(f"--format is needed: cannot tell the format from '{out}' (use csv, json or xlsx)")
+        return
+    if str(out) == "-" and chosen == "xlsx":
+        fail("XLSX cannot be written to standard output; give a file name with --out")
+        return
+    _, sessions = _open_database()
+    try:
+        with unit_of_work(sessions, read_only=True) as session:
+            data = export_data(session, format=chosen, assessment_ids=list(assessment_ids) or None)
+    except NotFoundError as exc:
+        fail(f"nothing exported: {exc} (see 'python cli.py db assessments')")
+        return
+    if str(out) == "-":
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        fail(f"{out}: cannot write the file ({exc.strerror})")
+        return
+    click.echo(f"wrote {out} ({chosen}, {len(data):,} bytes)", err=True)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--k",
+    "k",
+    type=click.IntRange(min=3),
+    default=None,
+    help="Anonymity threshold of assessments a CSV creates (default: LAYERWISE_DEFAULT_K, 3).",
+)
+@click.option(
+    "--questionnaire",
+    "questionnaire_id",
+    default=None,
+    help="Questionnaire of a CSV's answers (default: the shipped one; JSON names its own).",
+)
+def import_command(file: Path, k: int | None, questionnaire_id: str | None) -> None:
+    """Import a CSV (long form) or JSON export: checked completely first, then written in one transaction.
+
+    Every problem is listed with its line and column (CSV) or path (JSON), and then nothing is written.
+    Importing the same file again adds nothing.
+    """
+    from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+    from reports.exchange import ImportFileError, import_file
+    from settings import get_settings
+    from storage.engine import unit_of_work
+
+    _, sessions = _open_database()
+    try:
+        with unit_of_work(sessions) as session:
+            summary = import_file(
+                session,
+                file,
+                questionnaire_id=questionnaire_id or DEFAULT_QUESTIONNAIRE_ID,
+                k=k or get_settings().default_k,
+            )
+    except ImportFileError as exc:
+        fail(str(exc))
+        return
+    click.echo(summary.describe())
+
+
+@cli.command()
+@click.option("--teams", type=click.IntRange(1, 500), default=12, show_default=True, help="How many teams.")
+@click.option(
+    "--respondents", type=click.IntRange(1, 500), default=7, show_default=True, help="Respondents per round."
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the demo answers to this CSV file instead of the database.",
+)
+@click.option("--remove", is_flag=True, help="Delete every demo team (and all its data) from the database.")
+def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool) -> None:
+    """Fill the database with demo teams flagged as demo data (or write them as CSV with --out).
+
+    The teams show varied profiles: gating, divided teams, leader/staff gaps, rounds over time, a team
+    too small to show, and KPIs for the capacity ledger. Running it again with the same seed adds nothing.
+    """
+    from questionnaires.loader import default_questionnaire
+    from reports.exchange import responses_csv
+    from storage.demo import demo_responses, generate_demo, store_demo
+    from storage.engine import unit_of_work
+    from storage.repository import delete_demo_data
+
+    if remove:
+        _, sessions = _open_database()
+        with unit_of_work(sessions) as session:
+            click.echo(f"removed {delete_demo_data(session)} demo team(s)")
+        return
+    data = generate_demo(default_questionnaire(), teams=teams, respondents=respondents, seed=seed)
+    if out is not None:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(responses_csv(demo_responses(data)))
+        except OSError as exc:
+            fail(f"{out}: cannot write the file ({exc.strerror})")
+            return
+        click.echo(f"wrote {out}: {len(data)} demo teams (assessment ids start with 'demo-')")
+        return
+    _, sessions = _open_database()
+    with unit_of_work(sessions) as session:
+        summary = store_demo(session, data)
+    click.echo(
+        f"demo data: {summary.teams_created} team(s) and {summary.assessments_created} assessment(s) created, "
+        f"{summary.assessments_matched} already there (flagged as demo; remove with 'cli.py demo --remove')"
+    )
+
+
 # --- reports -------------------------------------------------------------------------------------------
+
+
+def _csv_report(
+    file: Path, team: str | None, k: int, questionnaire_id: str | None, organisation: str | None
+) -> tuple[bytes, str]:
+    """The PDF for a responses CSV, without a database: one team → its team report; several teams → the
+    organisation report, unless --team picks one. Returns the bytes and what was written."""
+    import csv
+    from datetime import UTC, datetime
+
+    from questionnaires.loader import QuestionnaireError, default_questionnaire, get_questionnaire
+    from reports.content import org_report_content, team_report_content
+    from reports.packs import load_benchmark_pack
+    from reports.pdf import org_report_pdf, team_report_pdf
+    from scoring import ResponseDataError, build_action_plan, responses_from_rows, score_teams
+
+    try:
+        questionnaire = get_questionnaire(questionnaire_id) if questionnaire_id else default_questionnaire()
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+        raise
+    except QuestionnaireError as exc:
+        fail(str(exc))
+        raise
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        fail(f"{file}: cannot read the file ({exc})")
+        raise
+    if not rows:
+        fail(f"{file}: no responses (expected a header line assessment,team,respondent,role,item_id,value)")
+    try:
+        teams = responses_from_rows(rows, questionnaire, k=k)
+    except ResponseDataError as exc:
+        fail("\n".join(f"{file}: {error}" for error in exc.errors))
+        raise
+    results = score_teams(questionnaire, teams)
+    pack = load_benchmark_pack()
+    now = datetime.now(UTC)
+    if team is not None:
+        chosen = [result for result in results if result.team == team]
+        if not chosen:
+            names = ", ".join(sorted({result.team for result in results}))
+            fail(f"{file}: no team named '{team}' (teams in the file: {names})")
+        results = chosen[-1:]  # a team with several assessments: the last one in the file
+    if len(results) == 1:
+        result = results[0]
+        content = team_report_content(
+            questionnaire, result, build_action_plan(questionnaire, result), pack=pack, generated_at=now
+        )
+        return team_report_pdf(content), f"team report of {result.team}"
+    plans = {result.team: build_action_plan(questionnaire, result) for result in results}
+    content = org_report_content(
+        questionnaire,
+        results,
+        plans,
+        pack=pack,
+        generated_at=now,
+        organisation=organisation or "Organisation",
+    )
+    return org_report_pdf(content), f"organisation report of {len(results)} teams"
+
+
+def _database_report(assessment_id: int | None, workshop_id: int | None, org: bool) -> tuple[bytes, str]:
+    """The PDF of an assessment, a workshop or the whole organisation, through the services layer."""
+    from datetime import UTC, datetime
+
+    from reports.content import workshop_report_content
+    from reports.pdf import workshop_report_pdf
+    from services import assessment as assessment_service
+    from services import leader as leader_service
+    from services import workshop as workshop_service
+    from services.context import ServiceError, make_context
+    from storage.repository import NotFoundError
+
+    ctx = make_context()
+    try:
+        if assessment_id is not None:
+            data = assessment_service.team_report_pdf_for_assessment(ctx, assessment_id)
+            return data, f"team report of assessment {assessment_id}"
+        if workshop_id is not None:
+            name = workshop_service.live_panel(ctx, workshop_id).name
+            questionnaire, result, joined, revealed = workshop_service.workshop_result(ctx, workshop_id)
+            content = workshop_report_content(
+                questionnaire,
+                result,
+                workshop=name,
+                generated_at=datetime.now(UTC),
+                agreed_actions=workshop_service.workshop_actions(ctx, workshop_id),
+                participants=joined,
+                revealed=revealed,
+            )
+            return workshop_report_pdf(content), f"workshop report of workshop {workshop_id}"
+        assert org
+        view = leader_service.leader_view(ctx)
+        return leader_service.org_pdf(ctx, view), f"organisation report of {len(view.latest)} teams"
+    except (NotFoundError, ServiceError, KeyError) as exc:
+        reason = exc.args[0] if exc.args else exc
+        if assessment_id is not None:
+            fail(f"no assessment report: {reason} (ids: 'python cli.py db assessments')")
+        fail(f"no {'workshop' if workshop_id is not None else 'organisation'} report: {reason}")
+        raise
+    finally:
+        ctx.database.dispose()
+
+
+@cli.command("report")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--assessment", "assessment_id", type=int, default=None, help="An assessment id in the database."
+)
+@click.option("--workshop", "workshop_id", type=int, default=None, help="A workshop id in the database.")
+@click.option("--org", is_flag=True, help="The organisation report of every team in the database.")
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The PDF to write."
+)
+@click.option("--team", default=None, help="With FILE: the team whose report to write (default: see below).")
+@click.option(
+    "--k", "k", type=click.IntRange(min=3), default=3, show_default=True, help="With FILE: anonymity k."
+)
+@click.option("--questionnaire", "questionnaire_id", default=None, help="With FILE: questionnaire id.")
+@click.option("--organisation", default=None, help="With FILE: the organisation's name on the report.")
+def report(
+    file: Path | None,
+    assessment_id: int | None,
+    workshop_id: int | None,
+    org: bool,
+    out: Path,
+    team: str | None,
+    k: int,
+    questionnaire_id: str | None,
+    organisation: str | None,
+) -> None:
+    """Write a PDF report: from a responses CSV (no database), or --assessment ID, --workshop ID or --org.
+
+    From a CSV with one team it writes that team's report; with several teams it writes the organisation
+    report (every team, a summary page each), unless --team NAME picks one team's report.
+    """
+    sources = [file is not None, assessment_id is not None, workshop_id is not None, org]
+    if sum(sources) != 1:
+        fail("give exactly one of FILE.csv, --assessment ID, --workshop ID or --org")
+        return
+    if file is not None:
+        data, what = _csv_report(file, team, k, questionnaire_id, organisation)
+    else:
+        if team is not None:
+            fail("--team works with a CSV file; for the database use --assessment ID")
+            return
+        data, what = _database_report(assessment_id, workshop_id, org)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        fail(f"{out}: cannot write the file ({exc.strerror})")
+        return
+    click.echo(f"wrote {out}: {what} ({len(data):,} bytes)", err=True)
+
 
 # --- benchmarks ----------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "storage": {"streamlit", "reports", "pages", "services", "ui", "app", "cli", "reportlab", "altair"},
     "reports": {"streamlit", "pages", "services", "ui", "app", "cli"},
     "pages": {"sqlalchemy", "reportlab", "storage", "vl_convert", "yaml"},
-    "services.py": {"streamlit", "pages", "ui", "app"},
+    "services": {"streamlit", "pages", "ui", "app"},
 }
 
 

@@ -1,0 +1,184 @@
+"""Benchmarks: a team's percentile rank per dimension against peer teams and against a benchmark pack.
+
+Packs are CSV files read elsewhere (``reports/packs.py``); ``parse_benchmark_pack`` checks rows that are
+already read. The shipped pack is illustrative and says so in its ``label``; it is never measured data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from scoring.models import BenchmarkComparison, BenchmarkPack, BenchmarkRow, TeamResult
+from scoring.rules import PEER_MINIMUM, peers_sufficient, percentile_among, percentile_in_pack
+
+PACK_COLUMNS: tuple[str, ...] = (
+    "dimension",
+    "p10",
+    "p25",
+    "p50",
+    "p75",
+    "p90",
+    "n",
+    "source",
+    "collected",
+    "label",
+)
+_PERCENTILES: tuple[tuple[str, float], ...] = (
+    ("p10", 10),
+    ("p25", 25),
+    ("p50", 50),
+    ("p75", 75),
+    ("p90", 90),
+)
+
+
+class BenchmarkPackError(ValueError):
+    """A benchmark pack that cannot be used; ``errors`` lists one message per problem, naming the line."""
+
+    def __init__(self, source_name: str, errors: list[str]) -> None:
+        self.source_name = source_name
+        self.errors = errors
+        super().__init__(f"{source_name}: " + "; ".join(errors))
+
+
+def parse_benchmark_pack(
+    rows: Sequence[Mapping[str, str | None]], source_name: str, first_line: int = 2
+) -> BenchmarkPack:
+    """Check already-read CSV rows (``dimension, p10, p25, p50, p75, p90, n, source, collected, label``).
+
+    Percentiles must be numbers between 1 and 5 that never decrease from p10 to p90, ``n`` a whole number
+    of 0 or more, the text columns non-empty, and each dimension appear once. Raises ``BenchmarkPackError``
+    naming the line and column of every problem; ``first_line`` is the file line of ``rows[0]``.
+    """
+    errors: list[str] = []
+    parsed: list[BenchmarkRow] = []
+    seen: dict[str, int] = {}
+    if not rows:
+        raise BenchmarkPackError(source_name, ["the pack has no rows"])
+    missing = [column for column in PACK_COLUMNS if column not in rows[0]]
+    if missing:
+        raise BenchmarkPackError(
+            source_name,
+            [f"line 1: missing column(s) {', '.join(missing)} (expected {', '.join(PACK_COLUMNS)})"],
+        )
+    for offset, row in enumerate(rows):
+        line = first_line + offset
+        problems: list[str] = []
+        text = {column: (row.get(column) or "").strip() for column in PACK_COLUMNS}
+        for column in ("dimension", "source", "collected", "label"):
+            if not text[column]:
+                problems.append(f"line {line}, column {column}: empty")
+        values: dict[str, float] = {}
+        for column, _ in _PERCENTILES:
+            try:
+                value = float(text[column])
+            except ValueError:
+                problems.append(f"line {line}, column {column}: '{text[column]}' is not a number")
+                continue
+            if not math.isfinite(value) or not 1 <= value <= 5:
+                problems.append(f"line {line}, column {column}: {text[column]} is outside 1–5")
+                continue
+            values[column] = value
+        if len(values) == len(_PERCENTILES):
+            ordered = [values[column] for column, _ in _PERCENTILES]
+            if ordered != sorted(ordered):
+                problems.append(
+                    f"line {line}: percentiles must not decrease from p10 to p90 (found {ordered})"
+                )
+        try:
+            n = int(text["n"])
+            if n < 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"line {line}, column n: '{text['n']}' is not a whole number of 0 or more")
+            n = 0
+        dimension = text["dimension"]
+        if dimension in seen:
+            problems.append(
+                f"line {line}, column dimension: '{dimension}' already appears on line {seen[dimension]}"
+            )
+        seen.setdefault(dimension, line)
+        if problems:
+            errors.extend(problems)
+            continue
+        parsed.append(
+            BenchmarkRow(dimension=dimension, n=n, **values, **{c: text[c] for c in PACK_COLUMNS[7:]})
+        )
+    if errors:
+        raise BenchmarkPackError(source_name, errors)
+    return BenchmarkPack(source_name=source_name, rows=parsed)
+
+
+def pack_percentiles(result: TeamResult, pack: BenchmarkPack) -> list[BenchmarkComparison]:
+    """The team's percentile rank per dimension within a pack (``None`` with a reason when unknown)."""
+    comparisons = []
+    for dimension in result.dimensions:
+        row = pack.row(dimension.id)
+        percentile = reason = None
+        if row is None:
+            reason = f"the pack {pack.source_name} has no row for {dimension.name}"
+        elif dimension.score is None:
+            reason = dimension.suppressed_reason or "no score"
+        else:
+            points = [(rank, getattr(row, column)) for column, rank in _PERCENTILES]
+            percentile = percentile_in_pack(dimension.score, points)
+        comparisons.append(
+            BenchmarkComparison(
+                dimension_id=dimension.id,
+                against="pack",
+                score=dimension.score,
+                percentile=percentile,
+                peers=None if row is None else row.n,
+                source=None if row is None else row.source,
+                label=None if row is None else row.label,
+                reason=reason,
+            )
+        )
+    return comparisons
+
+
+def _same_team(a: TeamResult, b: TeamResult) -> bool:
+    return a.team == b.team and a.assessment_id == b.assessment_id
+
+
+def peer_percentiles(result: TeamResult, peers: Sequence[TeamResult]) -> list[BenchmarkComparison]:
+    """The team's percentile rank per dimension among peer teams (``percentile`` ``None`` below 5 peers).
+
+    Peers are the other teams' results that answered the same questionnaire (same id; any version) and are
+    not suppressed; per dimension only peers with a (non-suppressed) score there count. The team itself is
+    left out when it appears in ``peers``.
+    """
+    eligible = [
+        peer
+        for peer in peers
+        if peer.questionnaire_id == result.questionnaire_id
+        and not peer.suppressed
+        and not _same_team(peer, result)
+    ]
+    comparisons = []
+    for dimension in result.dimensions:
+        scores = [
+            peer_dimension.score
+            for peer in eligible
+            for peer_dimension in peer.dimensions
+            if peer_dimension.id == dimension.id and peer_dimension.score is not None
+        ]
+        percentile = reason = None
+        if dimension.score is None:
+            reason = dimension.suppressed_reason or "no score"
+        elif not peers_sufficient(len(scores)):
+            reason = f"needs at least {PEER_MINIMUM} peer teams; {len(scores)} so far"
+        else:
+            percentile = percentile_among(dimension.score, scores)
+        comparisons.append(
+            BenchmarkComparison(
+                dimension_id=dimension.id,
+                against="peers",
+                score=dimension.score,
+                percentile=percentile,
+                peers=len(scores),
+                reason=reason,
+            )
+        )
+    return comparisons

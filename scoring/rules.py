@@ -1,0 +1,342 @@
+"""The scoring rule book: every rule a user could ask "why?" about, each in one named function or constant.
+
+Each public function's docstring starts with the rule in one sentence; ``RULES`` collects those sentences in
+reading order so the app's "How scoring works" page shows the rules straight from this code. Change a rule
+here and the page, the CLI and the PDF all follow.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from questionnaires.schema import LAYER_ORDER
+from scoring.models import Band, ConsensusLabel
+
+# --- constants (each used by exactly one rule function below) -----------------------------------------
+
+#: Upper bounds (exclusive) of levels 1–4; a score at or above the last one is level 5.
+LEVEL_THRESHOLDS: tuple[float, float, float, float] = (1.8, 2.6, 3.4, 4.2)
+#: The default names of levels 1–5 (a questionnaire's scale may rename them).
+LEVEL_NAMES: tuple[str, ...] = ("Ad hoc", "Emerging", "Defined", "Managed", "Embedded")
+#: Standard deviation below which a group is "aligned", and below which it is still only "mixed".
+CONSENSUS_ALIGNED_BELOW = 0.6
+CONSENSUS_MIXED_BELOW = 1.0
+#: A leader-versus-others gap of at least this size (either direction) is flagged.
+GAP_THRESHOLD = 1.0
+#: A dimension where at least this share of answers is "don't know" is a finding in itself.
+DONT_KNOW_THRESHOLD = 0.30
+#: The anonymity threshold k can never be set below this.
+MIN_K = 3
+#: Free-text comments need at least max(k, this) respondents in the group.
+COMMENT_MINIMUM = 5
+#: Peer percentiles need at least this many peer teams.
+PEER_MINIMUM = 5
+#: How many actions an action plan leads with.
+TOP_ACTIONS = 7
+
+
+def round_score(value: float) -> float:
+    """Scores, means and standard deviations are shown (and compared with thresholds) at 2 decimals."""
+    return round(value, 2)
+
+
+def format_score(value: float) -> str:
+    """A score as people read it: 2 decimals, a trailing zero dropped (1.60 → '1.6', 1.78 → '1.78')."""
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+# --- maturity -----------------------------------------------------------------------------------------
+
+
+def respondent_dimension_score(level_total: int, levels_given: int, items_on_form: int) -> float | None:
+    """A respondent's dimension score is the mean of the levels they gave in that dimension; someone who gave a level to fewer than half of the dimension's items on their form (full or pulse) has no score there.
+
+    "Don't know" and unanswered items count as not answered: neither enters the mean. Takes the sum and the
+    count of the levels given (so callers need not build lists) and the number of the dimension's items on
+    the respondent's form.
+    """  # noqa: E501 - the first line is the rule sentence shown in the app
+    if levels_given == 0 or 2 * levels_given < items_on_form:
+        return None
+    return level_total / levels_given
+
+
+def team_dimension_score(respondent_scores: Sequence[float]) -> float | None:
+    """A team's dimension score is the mean of its respondents' dimension scores (those who have one)."""
+    if not respondent_scores:
+        return None
+    # fsum is exactly rounded, so the result does not depend on the order of respondents.
+    return math.fsum(respondent_scores) / len(respondent_scores)
+
+
+def level_of(score: float) -> int:
+    """Level of a score s (at 2 decimals): 1 if s < 1.8, 2 if s < 2.6, 3 if s < 3.4, 4 if s < 4.2, else 5."""
+    shown = round_score(score)
+    for level, upper in enumerate(LEVEL_THRESHOLDS, start=1):
+        if shown < upper:
+            return level
+    return 5
+
+
+def band_of(level: int) -> Band:
+    """An item's recommendation band follows its level: low for levels 1–2, mid for 3, high for 4–5."""
+    if level <= 2:
+        return "low"
+    if level == 3:
+        return "mid"
+    return "high"
+
+
+class Gate(NamedTuple):
+    """The gated level of one layer and the layer directly below that holds it down (if any)."""
+
+    gated_level: int | None
+    capped_by: str | None
+
+
+def gate_levels(
+    levels: Mapping[str, int | None], layer_order: Sequence[str] = LAYER_ORDER
+) -> dict[str, Gate]:
+    """Gating: the first layer's gated level is its level; each next layer's gated level is the lower of its own level and the gated level of the layer below plus one.
+
+    A layer without a level has no gated level; the layers above it are then held to what the rule still
+    implies (the nearest layer below that has a gated level, plus one per step). Gating never raises a level.
+    """  # noqa: E501 - the first line is the rule sentence shown in the app
+    gates: dict[str, Gate] = {}
+    ceiling: int | None = None  # the highest level the layers below allow
+    ceiling_from: str | None = None  # the nearest layer below with a gated level
+    for layer in layer_order:
+        own = levels.get(layer)
+        if own is None:
+            gates[layer] = Gate(None, None)
+            if ceiling is not None:
+                ceiling += 1
+            continue
+        if ceiling is not None and ceiling < own:
+            gates[layer] = Gate(ceiling, ceiling_from)
+        else:
+            gates[layer] = Gate(own, None)
+        gated = gates[layer].gated_level
+        assert gated is not None
+        ceiling, ceiling_from = gated + 1, layer
+    return gates
+
+
+def overall_index(dimension_scores: Iterable[float]) -> float | None:
+    """Overall index = (mean of the team's dimension scores − 1) / 4 × 100, one decimal, over the dimensions that have a score."""  # noqa: E501
+    scores = list(dimension_scores)
+    if not scores:
+        return None
+    return round((math.fsum(scores) / len(scores) - 1) / 4 * 100, 1)
+
+
+def stage_of(gated_levels: Iterable[int | None]) -> int | None:
+    """Stage = the lowest gated level of the four layers (over the layers that have one)."""
+    known = [level for level in gated_levels if level is not None]
+    return min(known) if known else None
+
+
+# --- agreement ----------------------------------------------------------------------------------------
+
+
+def sample_std(values: Sequence[float], counts: Sequence[int] | None = None) -> float | None:
+    """Spread is the sample standard deviation (n − 1) of the respondents' scores (or item values); it needs at least two values.
+
+    With ``counts``, ``values[i]`` occurs ``counts[i]`` times (an item's level distribution).
+    """  # noqa: E501
+    if counts is None:
+        if len(values) < 2:
+            return None
+        # fsum is exactly rounded: the result does not depend on the order of the values.
+        mean = math.fsum(values) / len(values)
+        return math.sqrt(math.fsum([(value - mean) ** 2 for value in values]) / (len(values) - 1))
+    n = 0
+    total = 0.0
+    for value, count in zip(values, counts, strict=True):
+        n += count
+        total += value * count
+    if n < 2:
+        return None
+    mean = total / n
+    spread = 0.0
+    for value, count in zip(values, counts, strict=True):
+        if count:
+            spread += count * (value - mean) ** 2
+    return math.sqrt(spread / (n - 1))
+
+
+def consensus_label(std: float | None) -> ConsensusLabel | None:
+    """Consensus: a standard deviation below 0.6 is aligned, below 1.0 mixed, otherwise divided."""
+    if std is None:
+        return None
+    shown = round_score(std)
+    if shown < CONSENSUS_ALIGNED_BELOW:
+        return "aligned"
+    if shown < CONSENSUS_MIXED_BELOW:
+        return "mixed"
+    return "divided"
+
+
+def gap_flagged(gap: float | None) -> bool:
+    """Perception gap: leaders' mean minus the other roles' mean is flagged when it is 1.0 or more either way."""
+    return gap is not None and abs(round_score(gap)) >= GAP_THRESHOLD
+
+
+def dont_know_flagged(rate: float | None) -> bool:
+    """A dimension (or item) where 30 % or more of the answers are "don't know" is a finding: people do not know the rules."""  # noqa: E501
+    return rate is not None and round(rate, 3) >= DONT_KNOW_THRESHOLD
+
+
+# --- anonymity ----------------------------------------------------------------------------------------
+
+
+def effective_k(k: int) -> int:
+    """The anonymity threshold k is set per assessment (default 3) and is never below 3."""
+    return max(k, MIN_K)
+
+
+def is_suppressed(respondents: int, k: int) -> bool:
+    """Any aggregate of individual answers over fewer than k respondents is suppressed: no numbers are shown."""
+    return respondents < effective_k(k)
+
+
+def segment_visible(segment_respondents: int, team_respondents: int, k: int) -> bool:
+    """A segment (a role) is shown only if it has at least k respondents and the rest of its team has 0 or at least k, so nobody can subtract their way to a small group."""  # noqa: E501
+    rest = team_respondents - segment_respondents
+    return not is_suppressed(segment_respondents, k) and (rest == 0 or not is_suppressed(rest, k))
+
+
+def comments_visible(respondents: int, k: int) -> bool:
+    """Free-text comments are shown only when the group has at least max(k, 5) respondents, shuffled, without timestamps or roles."""  # noqa: E501
+    return respondents >= max(effective_k(k), COMMENT_MINIMUM)
+
+
+# --- benchmarks ---------------------------------------------------------------------------------------
+
+
+def peers_sufficient(peers: int) -> bool:
+    """Peer percentiles are shown only against at least 5 peer teams that answered the same questionnaire and are not suppressed."""  # noqa: E501
+    return peers >= PEER_MINIMUM
+
+
+def percentile_among(score: float, peer_scores: Sequence[float]) -> float:
+    """Percentile rank among peers = the share of peer scores below the team's, counting ties as half, × 100."""
+    below = sum(1 for peer in peer_scores if peer < score)
+    equal = sum(1 for peer in peer_scores if peer == score)
+    return round((below + equal / 2) / len(peer_scores) * 100, 1)
+
+
+def percentile_in_pack(score: float, points: Sequence[tuple[float, float]]) -> float:
+    """Percentile rank in a pack is read off straight lines between its percentiles (p10…p90), with score 1 at 0 and score 5 at 100.
+
+    ``points`` are ``(percentile, score)`` pairs in increasing order. Where several percentiles share a
+    score, a team at exactly that score gets the highest of them.
+    """  # noqa: E501
+    curve = [(0.0, 1.0), *points, (100.0, 5.0)]
+    best = 0.0
+    for (rank_low, low), (rank_high, high) in itertools.pairwise(curve):
+        if score >= high:
+            best = rank_high
+            continue
+        if score > low and high > low:
+            best = rank_low + (score - low) / (high - low) * (rank_high - rank_low)
+        break
+    return round(min(best, 100.0), 1)
+
+
+# --- capacity -----------------------------------------------------------------------------------------
+
+
+class CapacityHours(NamedTuple):
+    """The capacity ledger's figures, in hours per person per week."""
+
+    hours_freed: float
+    net_freed_hours: float
+    redeployed_hours: float
+    absorbed_hours: float
+
+
+def capacity_hours(
+    ai_hours_per_week: float, task_time_reduction_pct: float, meta_work_hours: float, redeployed_pct: float
+) -> CapacityHours:
+    """Capacity ledger: hours freed = AI-assisted hours × task-time reduction %, minus meta-work hours; what is left is either deliberately redeployed (the team's redeployed %) or absorbed as more of the same work.
+
+    When meta-work exceeds the hours freed, nothing is left to redeploy or absorb.
+    """  # noqa: E501
+    hours_freed = ai_hours_per_week * task_time_reduction_pct / 100
+    net = hours_freed - meta_work_hours
+    available = max(net, 0.0)
+    redeployed = available * redeployed_pct / 100
+    return CapacityHours(hours_freed, net, redeployed, available - redeployed)
+
+
+# --- action plans -------------------------------------------------------------------------------------
+
+
+def action_rank_key(
+    caps_layer_number: int | None,
+    dimension_score: float | None,
+    divided: bool,
+    dont_know_high: bool,
+    item_mean: float | None,
+    position: int,
+) -> tuple[float, ...]:
+    """Actions are ranked by (1) layers that cap a higher layer, lowest layer first, (2) lowest dimension score, (3) divided items, (4) high don't-know rate; the top 7 lead the plan.
+
+    Remaining ties go to the lower item mean, then to questionnaire order, so the plan is deterministic.
+    """  # noqa: E501
+    return (
+        0 if caps_layer_number is not None else 1,
+        caps_layer_number if caps_layer_number is not None else 0,
+        dimension_score if dimension_score is not None else math.inf,
+        0 if divided else 1,
+        0 if dont_know_high else 1,
+        item_mean if item_mean is not None else 0.0,
+        position,
+    )
+
+
+# --- the rule book as data ----------------------------------------------------------------------------
+
+
+class Rule(NamedTuple):
+    """One rule for people: a short name and the sentence that states it (from the function's docstring)."""
+
+    name: str
+    sentence: str
+
+
+def _sentence(function: object) -> str:
+    doc = (getattr(function, "__doc__", None) or "").strip()
+    first_paragraph = doc.split("\n\n", 1)[0]
+    return " ".join(first_paragraph.split())
+
+
+_RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
+    ("Respondent score", respondent_dimension_score),
+    ("Team score", team_dimension_score),
+    ("Levels", level_of),
+    ("Recommendation bands", band_of),
+    ("Gating", gate_levels),
+    ("Overall index", overall_index),
+    ("Stage", stage_of),
+    ("Spread", sample_std),
+    ("Consensus", consensus_label),
+    ("Perception gap", gap_flagged),
+    ("Don't know", dont_know_flagged),
+    ("Anonymity threshold", effective_k),
+    ("Suppression", is_suppressed),
+    ("Segments", segment_visible),
+    ("Comments", comments_visible),
+    ("Peer benchmarks", peers_sufficient),
+    ("Peer percentile", percentile_among),
+    ("Benchmark packs", percentile_in_pack),
+    ("Capacity ledger", capacity_hours),
+    ("Action plan", action_rank_key),
+)
+
+#: Every rule, in reading order, as (name, sentence) pairs taken from the docstrings above.
+RULES: list[Rule] = [Rule(name, _sentence(function)) for name, function in _RULE_FUNCTIONS]
