@@ -437,7 +437,7 @@ def _csv_report(
     from reports.content import org_report_content, team_report_content
     from reports.packs import load_benchmark_pack
     from reports.pdf import org_report_pdf, team_report_pdf
-    from scoring import ResponseDataError, build_action_plan, responses_from_rows, score_teams
+    from scoring import ResponseDataError, TeamResult, build_action_plan, responses_from_rows, score_teams
 
     try:
         questionnaire = get_questionnaire(questionnaire_id) if questionnaire_id else default_questionnaire()
@@ -475,16 +475,24 @@ def _csv_report(
             questionnaire, result, build_action_plan(questionnaire, result), pack=pack, generated_at=now
         )
         return team_report_pdf(content), f"team report of {result.team}"
-    plans = {result.team: build_action_plan(questionnaire, result) for result in results}
+    # a team with several assessments (rounds) counts once, with its last one in the file; the assessments
+    # become the rounds of the trend, in the order they first appear
+    latest = list({result.team: result for result in results}.values())
+    rounds: dict[str, list[TeamResult]] = {}
+    for result in results:
+        if result.assessment_id:
+            rounds.setdefault(result.assessment_id, []).append(result)
+    plans = {result.team: build_action_plan(questionnaire, result) for result in latest}
     content = org_report_content(
         questionnaire,
-        results,
+        latest,
         plans,
         pack=pack,
         generated_at=now,
+        rounds=list(rounds.items()) if len(rounds) > 1 else None,
         organisation=organisation or "Organisation",
     )
-    return org_report_pdf(content), f"organisation report of {len(results)} teams"
+    return org_report_pdf(content), f"organisation report of {len(latest)} teams"
 
 
 def _database_report(assessment_id: int | None, workshop_id: int | None, org: bool) -> tuple[bytes, str]:

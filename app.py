@@ -1,0 +1,56 @@
+"""Layerwise entry point: page config, the navigation (every page listed explicitly) and the sidebar.
+
+Run with ``streamlit run app.py``. Pages live in ``pages/``; ``st.navigation`` does not auto-discover them,
+so every page is listed here with a fixed ``url_path``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="Layerwise", page_icon=":material/layers:", layout="wide")
+
+PAGES = {
+    "Layerwise": [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+        st.Page(
+            "pages/questionnaires.py",
+            title="Questionnaires",
+            icon=":material/list_alt:",
+            url_path="questionnaires",
+        ),
+        st.Page(
+            "pages/how_scoring_works.py",
+            title="How scoring works",
+            icon=":material/rule:",
+            url_path="how-scoring-works",
+        ),
+    ],
+    "Self-assessment": [
+        st.Page("pages/start.py", title="Start", icon=":material/play_arrow:", url_path="start"),
+        st.Page("pages/assess.py", title="Answers", icon=":material/edit_note:", url_path="assess"),
+        st.Page("pages/outcomes.py", title="Outcomes", icon=":material/monitoring:", url_path="outcomes"),
+        st.Page("pages/results.py", title="Results", icon=":material/insights:", url_path="results"),
+        st.Page(
+            "pages/action_plan.py", title="Action plan", icon=":material/checklist:", url_path="action-plan"
+        ),
+    ],
+    "Workshops": [
+        st.Page("pages/join.py", title="Join a workshop", icon=":material/groups:", url_path="join"),
+        st.Page(
+            "pages/facilitate.py", title="Facilitate", icon=":material/co_present:", url_path="facilitate"
+        ),
+    ],
+    "Leaders": [
+        st.Page("pages/leader.py", title="Leader view", icon=":material/dashboard:", url_path="leader"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+# On a server's first run: make sure the leader view has a passcode (generated and logged once if none is set).
+ui.leader_passcode_ready()
+with st.sidebar:
+    st.caption("Layerwise · the human system around your AI tools")
+navigation.run()

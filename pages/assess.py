@@ -1,0 +1,249 @@
+"""Assess: the questionnaire, one dimension per step, every choice saved the moment it is made.
+
+The URL holds the resume token (``?token=…``) and the step (``&step=2``), so reloading the page, or opening
+the link on another device, restores every answer from the database. Each item shows its question and its
+five level descriptions in full, plus "Don't know"; each dimension has an optional comment. Finishing with
+unanswered items lists them and does not block.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+import ui
+from services import assessment as journey
+from services.context import ServiceError
+
+ANSWERS_KEY = "layerwise.answers"
+COMMENTS_KEY = "layerwise.comments"
+PENDING_KEY = "layerwise.pending"
+ERROR_KEY = "layerwise.save_error"
+STEP_KEY = "layerwise.step"
+SCROLL_KEY = "layerwise.scroll_pending"
+FINISH_KEY = "layerwise.finish_report"
+DONE = "done"
+
+ctx = ui.context()
+current = ui.require_respondent("Answering")
+token = current.token
+questionnaire = ui.questionnaire(current.questionnaire_id, current.questionnaire_version)
+steps = journey.steps(questionnaire, current.form)
+options: list[Any] = [1, 2, 3, 4, 5, journey.DONT_KNOW]
+
+# The answers as this session knows them (item id → choice); loaded from the database once per token.
+if st.session_state.get(ANSWERS_KEY, (None,))[0] != token:
+    stored = {item_id: current.choice(item_id) for item_id in current.answers}
+    st.session_state[ANSWERS_KEY] = (token, stored)
+    st.session_state[COMMENTS_KEY] = dict(current.comments)
+    st.session_state[PENDING_KEY] = {}
+answers: dict[str, Any] = st.session_state[ANSWERS_KEY][1]
+comments: dict[str, str] = st.session_state[COMMENTS_KEY]
+pending: dict[str, Any] = st.session_state[PENDING_KEY]
+
+
+def save_answer(item_id: str) -> None:
+    """Callback of every radio: save the new choice at once; keep it to retry if saving fails."""
+    choice = st.session_state.get(f"answer:{item_id}")
+    try:
+        journey.save_answer(ctx, token, item_id, choice)
+    except ServiceError as error:
+        pending[item_id] = choice
+        st.session_state[ERROR_KEY] = str(error)
+    else:
+        pending.pop(item_id, None)
+        st.session_state.pop(ERROR_KEY, None)
+    if choice is None:
+        answers.pop(item_id, None)
+    else:
+        answers[item_id] = choice
+
+
+def save_comment(dimension_id: str) -> None:
+    """Callback of a dimension's comment box: save (or, when emptied, remove) the comment."""
+    text = st.session_state.get(f"comment:{dimension_id}") or ""
+    try:
+        journey.save_comment(ctx, token, dimension_id, text)
+    except ServiceError as error:
+        st.session_state[ERROR_KEY] = f"Your comment on {dimension_id} was not saved: {error}"
+    else:
+        comments[dimension_id] = text
+        st.session_state.pop(ERROR_KEY, None)
+
+
+def go_to(step: int | str) -> None:
+    """Move to another step (a number from 1, or the finish screen) and back to the top of the page."""
+    st.session_state[STEP_KEY] = step
+    st.session_state[SCROLL_KEY] = True
+
+
+def finish() -> None:
+    """Finish: mark the respondent as done and keep the list of what is still unanswered."""
+    try:
+        st.session_state[FINISH_KEY] = journey.finish(ctx, token)
+    except ServiceError as error:
+        st.session_state[ERROR_KEY] = str(error)
+        return
+    go_to(DONE)
+
+
+# Retry answers that could not be saved before (a dropped connection must not lose them).
+for item_id, choice in list(pending.items()):
+    try:
+        journey.save_answer(ctx, token, item_id, choice)
+    except ServiceError:
+        break
+    pending.pop(item_id, None)
+
+# The step: from this session, else from the URL (a reload), else the first one.
+step = st.session_state.get(STEP_KEY)
+if step is None:
+    from_url = st.query_params.get("step", "1")
+    step = DONE if from_url == DONE else int(from_url) if from_url.isdigit() else 1
+if step != DONE:
+    step = min(max(int(step), 1), len(steps))
+st.session_state[STEP_KEY] = step
+st.query_params["token"] = token
+st.query_params["step"] = str(step)
+if st.session_state.pop(SCROLL_KEY, False):
+    ui.scroll_to_top()
+
+total = sum(len(items) for _, items in steps)
+answered = sum(1 for _, items in steps for item in items if item.id in answers)
+
+st.header(current.team, anchor=False)
+mode_text = "one agreed answer set for the team" if current.mode == "consensus" else "your own answers"
+st.caption(f"Self-assessment · {journey.FORM_LABELS[current.form].split(':')[0]} form · {mode_text}")
+
+with st.expander(
+    "Your links", icon=":material/link:", expanded=bool(st.session_state.pop("layerwise.just_started", False))
+):
+    st.markdown(
+        "**Resume link**: open it to come back to these answers on any device. "
+        "Keep it to yourself: whoever has it can see and change them."
+        if current.mode == "individual"
+        else "**Team link**: whoever has it can see and change the team's answers and results."
+    )
+    st.code(ui.app_url("assess", {"token": token}, here="assess"), language=None, wrap_lines=True)
+    if current.share_code:
+        st.markdown(
+            "**Invite your team**: each person who opens this link gets their own answers and resume link."
+        )
+        st.code(
+            ui.app_url("start", {"assessment": current.share_code}, here="assess"),
+            language=None,
+            wrap_lines=True,
+        )
+        st.caption(
+            f"{current.respondents} joined so far. Team results appear once {current.k} people have answered."
+        )
+
+if not current.is_open:
+    st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
+if st.session_state.get(ERROR_KEY):
+    st.error(st.session_state[ERROR_KEY], icon=":material/cloud_off:")
+if pending:
+    st.warning(
+        f"{len(pending)} answer(s) are not saved yet; they are kept here and saved with your next choice."
+    )
+
+if step == DONE:
+    report: journey.FinishReport | None = st.session_state.get(FINISH_KEY)
+    st.progress(1.0, text=f"All steps done · {answered} of {total} items answered")
+    st.subheader("Thank you: your answers are saved")
+    missing = journey.unanswered_items(questionnaire, current.form, answers)
+    if missing:
+        st.warning(
+            f"{len(missing)} item(s) are still unanswered. You can leave them open or answer them now; "
+            '"Don\'t know" is an answer too.',
+            icon=":material/info:",
+        )
+        for item in missing:
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.markdown(f"**{item.dimension_name}**: {item.question}")
+            right.button(
+                "Answer it", key=f"goto:{item.item_id}", on_click=go_to, args=(item.step,), width="stretch"
+            )
+    elif report is not None:
+        st.success(f"All {report.total} items answered.")
+    st.markdown("**What next**")
+    st.page_link(
+        "pages/outcomes.py",
+        label="Add your team's outcome figures (optional, 2 minutes)",
+        icon=":material/monitoring:",
+        query_params={"token": token},
+    )
+    st.page_link(
+        "pages/results.py", label="See the results", icon=":material/insights:", query_params={"token": token}
+    )
+    st.button("Back to the questions", on_click=go_to, args=(len(steps),), icon=":material/arrow_back:")
+    st.stop()
+
+dimension_id, items = steps[step - 1]
+dimension = questionnaire.dimension(dimension_id)
+st.progress(
+    (step - 1) / len(steps),
+    text=f"Step {step} of {len(steps)}: {dimension.name} · {answered} of {total} items answered",
+)
+layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers"
+st.subheader(f"{dimension.name}")
+st.caption(f"{layer} · {dimension.summary}")
+
+ui.survey_styles()
+survey = st.container(key="survey")
+for number, item in enumerate(items, start=1):
+    key = f"answer:{item.id}"
+    if key not in st.session_state:
+        # Widgets forget their value when their step is not shown; restore it from what was saved.
+        st.session_state[key] = answers.get(item.id)
+    levels = item.levels
+    with survey, st.container(border=True):
+        st.markdown(f"**{number}. {item.question.strip()}**")
+        st.radio(
+            item.question.strip(),
+            options=options,
+            index=None,
+            format_func=lambda option, levels=levels: (
+                questionnaire.scale.dont_know if option == journey.DONT_KNOW else levels[option - 1].strip()
+            ),
+            key=key,
+            on_change=save_answer,
+            args=(item.id,),
+            label_visibility="collapsed",
+            disabled=not current.is_open,
+        )
+        st.caption(f"Why it matters: {item.why_it_matters.strip()}")
+
+comment_key = f"comment:{dimension_id}"
+if comment_key not in st.session_state:
+    st.session_state[comment_key] = comments.get(dimension_id, "")
+st.text_area(
+    f"Anything to add about {dimension.name}? (optional)",
+    key=comment_key,
+    on_change=save_comment,
+    args=(dimension_id,),
+    max_chars=5000,
+    placeholder="A comment for the team. Comments are shown without names, and only from 5 respondents on.",
+    disabled=not current.is_open,
+)
+
+back, next_ = st.columns(2)
+with back:
+    if step > 1:
+        st.button("Back", on_click=go_to, args=(step - 1,), icon=":material/arrow_back:", width="stretch")
+with next_:
+    if step < len(steps):
+        st.button(
+            "Next",
+            on_click=go_to,
+            args=(step + 1,),
+            type="primary",
+            icon=":material/arrow_forward:",
+            icon_position="right",
+            width="stretch",
+        )
+    else:
+        st.button("Finish", on_click=finish, type="primary", icon=":material/check:", width="stretch")
+
+ui.journey_links(token, "assess.py")

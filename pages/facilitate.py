@@ -1,0 +1,309 @@
+"""Facilitate: create a workshop, then run it from the live panel at the private link ``/facilitate?token=…``.
+
+The live panel refreshes itself every few seconds (a fragment reading counts from the database, so it sees
+answers saved on any app server). Before a reveal it shows counts only, never a partial mean. Revealing a
+dimension locks it and freezes its result; nothing is revealed for a group under the anonymity threshold k.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+from services import workshop as live
+from services.context import AccessError, InputError, ServiceError
+
+TOKEN_KEY = "fac.token"
+MESSAGE_KEY = "fac.message"
+ERROR_KEY = "fac.error"
+FORM_LABELS = {
+    "full": "Full: every item (about 15 minutes)",
+    "pulse": "Pulse: 2 items per dimension (3 minutes)",
+}
+
+ctx = ui.context()
+
+
+def act(action: str, dimension_id: str | None = None) -> None:
+    """Callback of the panel's buttons: lock, unlock, reveal, point the room at a dimension.
+
+    Its message stays until the next action: a change reruns the whole page (see ``live_counts``).
+    """
+    token = st.session_state.get(TOKEN_KEY, "")
+    st.session_state.pop(MESSAGE_KEY, None)
+    try:
+        if action == "lock":
+            live.lock_dimension(ctx, token, dimension_id or "")
+        elif action == "unlock":
+            live.unlock_dimension(ctx, token, dimension_id or "")
+        elif action == "reveal":
+            revealed = live.reveal_dimension(ctx, token, dimension_id or "")
+            st.session_state[MESSAGE_KEY] = f"{revealed.name} is revealed and locked."
+            st.session_state["fac.show"] = revealed.dimension_id
+        elif action == "current":
+            live.set_current_dimension(ctx, token, dimension_id)
+        st.session_state.pop(ERROR_KEY, None)
+    except ServiceError as error:
+        st.session_state[ERROR_KEY] = str(error)
+
+
+# --- no token: create a workshop -------------------------------------------------------------------------
+
+token = (st.query_params.get("token") or st.session_state.get(TOKEN_KEY) or "").strip()
+if not token:
+    st.title("Run a workshop")
+    st.markdown(
+        "Participants join on their phones with a short code; you see how many answered, reveal each "
+        "dimension when the room is ready, and capture the actions you agree."
+    )
+    questionnaire = ui.questionnaire(DEFAULT_QUESTIONNAIRE_ID)
+    with st.form("create_workshop", border=True):
+        name = st.text_input("Workshop name", max_chars=100, placeholder="Support team, March")
+        teams_text = st.text_input(
+            "Team(s)",
+            placeholder="Support",
+            help="One team, or several separated by commas: each gets its own results.",
+        )
+        form = st.radio(
+            "Form", options=list(FORM_LABELS), format_func=FORM_LABELS.__getitem__, horizontal=True
+        )
+        k = st.number_input(
+            "Anonymity threshold k",
+            min_value=3,
+            max_value=50,
+            value=max(ctx.default_k, 3),
+            step=1,
+            help="No group result is shown for fewer than k people; never below 3.",
+        )
+        dimension_names = {dimension.id: dimension.name for dimension in questionnaire.dimensions}
+        dimensions = st.multiselect(
+            "Dimensions",
+            options=list(dimension_names),
+            default=list(dimension_names),
+            format_func=dimension_names.get,
+        )
+        submitted = st.form_submit_button("Create the workshop", type="primary")
+    if submitted:
+        try:
+            created = live.create_workshop(
+                ctx,
+                name=name,
+                team_names=teams_text.split(","),
+                form=form,
+                k=int(k),
+                dimension_ids=dimensions,
+                questionnaire_id=questionnaire.id,
+                questionnaire_version=questionnaire.version,
+            )
+        except InputError as error:
+            for field, message in error.errors.items():
+                st.error(f"{field.capitalize()}: {message}")
+            st.stop()
+        st.session_state[TOKEN_KEY] = created.facilitator_token
+        st.session_state["fac.just_created"] = True
+        st.query_params["token"] = created.facilitator_token
+        st.rerun()
+    st.stop()
+
+# --- the token: only the right one opens anything ---------------------------------------------------------
+
+try:
+    workshop_id = live.facilitator_workshop(ctx, token)
+except AccessError as error:
+    st.session_state.pop(TOKEN_KEY, None)
+    st.error(str(error))
+    st.page_link("pages/facilitate.py", label="Create a new workshop", icon=":material/add:", query_params={})
+    st.stop()
+st.session_state[TOKEN_KEY] = token
+st.query_params["token"] = token
+questionnaire = live.workshop_questionnaire(ctx, workshop_id)
+panel = live.live_panel(ctx, workshop_id)
+join_url = ui.app_url("join", {"code": panel.code}, here="facilitate")
+
+st.title(panel.name)
+st.caption(f"{', '.join(panel.teams)} · {panel.form} form · anonymity threshold k = {panel.k}")
+
+if st.session_state.pop("fac.just_created", False):
+    st.success(
+        "Workshop created. This page's address is your private facilitator link: bookmark it. "
+        "It is shown only now and cannot be recovered.",
+        icon=":material/key:",
+    )
+with st.expander("Your private facilitator link", icon=":material/key:"):
+    st.code(ui.app_url("facilitate", {"token": token}, here="facilitate"), language=None, wrap_lines=True)
+    st.caption("Whoever has it runs this workshop. Do not show it on the shared screen.")
+    if st.button("Create another workshop", icon=":material/add:"):
+        st.session_state.pop(TOKEN_KEY, None)
+        st.query_params.clear()
+        st.rerun()
+
+if panel.is_open:
+    code_col, qr_col = st.columns([3, 1], vertical_alignment="center")
+    with code_col:
+        st.markdown("Join at")
+        st.code(join_url, language=None)
+        st.markdown(
+            f"with the code <span style='font-size:3rem;font-weight:700;letter-spacing:.3rem'>{panel.code}</span>",
+            unsafe_allow_html=True,
+        )
+    with qr_col:
+        st.image(live.qr_png(join_url), caption="Scan to join", width=180)
+else:
+    st.info(
+        "This workshop is closed: no new participants, no new answers. The results and actions stay here."
+    )
+
+
+@st.fragment(run_every=3)
+def live_counts() -> None:
+    """The live panel: counts only (people, answers, finished), with the controls of each dimension."""
+    current = live.live_panel(ctx, workshop_id)
+    if current.state_version != st.session_state.get("fac.version", current.state_version):
+        st.session_state["fac.version"] = current.state_version
+        st.rerun()  # a change made elsewhere (another tab or server): redraw the whole page
+    st.session_state["fac.version"] = current.state_version
+    if st.session_state.get(ERROR_KEY):
+        st.error(st.session_state[ERROR_KEY])
+    if st.session_state.get(MESSAGE_KEY):
+        st.success(st.session_state[MESSAGE_KEY])
+    joined, done, dims = st.columns(3)
+    joined.metric("People joined", current.joined)
+    done.metric("Finished every dimension", current.done)
+    dims.metric(
+        "Dimensions revealed", f"{sum(d.revealed for d in current.dimensions)} of {len(current.dimensions)}"
+    )
+    for dimension in current.dimensions:
+        with st.container(border=True):
+            state = "revealed" if dimension.revealed else "locked" if dimension.locked else "open"
+            icon = {
+                "revealed": ":material/visibility:",
+                "locked": ":material/lock:",
+                "open": ":material/edit:",
+            }
+            head, counts = st.columns([2, 3], vertical_alignment="center")
+            head.markdown(f"{icon[state]} **{dimension.name}**  \n:gray[{state} · {dimension.items} items]")
+            share = dimension.answers / dimension.expected_answers if dimension.expected_answers else 0.0
+            counts.progress(
+                min(share, 1.0),
+                text=f"{dimension.answers} of {dimension.expected_answers} answers · {dimension.started} started · "
+                f"{dimension.done} done",
+            )
+            if not current.is_open:
+                continue
+            buttons = st.columns(3)
+            if not dimension.revealed:
+                if dimension.locked:
+                    buttons[0].button(
+                        "Unlock",
+                        key=f"unlock:{dimension.id}",
+                        on_click=act,
+                        args=("unlock", dimension.id),
+                        width="stretch",
+                    )
+                else:
+                    buttons[0].button(
+                        "Lock",
+                        key=f"lock:{dimension.id}",
+                        on_click=act,
+                        args=("lock", dimension.id),
+                        width="stretch",
+                    )
+                buttons[1].button(
+                    "Reveal",
+                    key=f"reveal:{dimension.id}",
+                    on_click=act,
+                    args=("reveal", dimension.id),
+                    type="primary",
+                    width="stretch",
+                    help=f"Locks the dimension and shows the group's result (needs at least {current.k} people).",
+                )
+            if dimension.id == current.current_dimension:
+                buttons[2].button(
+                    "The room is here",
+                    key=f"current:{dimension.id}",
+                    on_click=act,
+                    args=("current", None),
+                    icon=":material/check:",
+                    width="stretch",
+                    help="Participants' screens open this dimension. Click to release them.",
+                )
+                continue
+            buttons[2].button(
+                "Point the room here",
+                key=f"current:{dimension.id}",
+                on_click=act,
+                args=("current", dimension.id),
+                width="stretch",
+                help="Participants' screens open this dimension.",
+            )
+    st.caption("Refreshes every 3 seconds. Counts only: no result is shown before a reveal.")
+
+
+st.subheader("Live")
+live_counts()
+
+# --- revealed results -------------------------------------------------------------------------------------
+
+revealed = live.revealed_dimensions(ctx, workshop_id)
+if revealed:
+    st.subheader("Revealed")
+    names = [result.name for result in revealed]
+    focus = st.session_state.pop("fac.show", None)
+    tabs = st.tabs(names, default=next((r.name for r in revealed if r.dimension_id == focus), None))
+    for tab, result in zip(tabs, revealed, strict=True):
+        with tab:
+            ui.workshop_reveal(questionnaire, result)
+
+# --- actions ----------------------------------------------------------------------------------------------
+
+st.subheader("Agreed actions")
+actions = live.workshop_actions(ctx, workshop_id)
+for action in actions:
+    due = f" · due {action.due_date:%d %b %Y}" if action.due_date else ""
+    owner = f" · {action.owner}" if action.owner else ""
+    team = f"{action.team}: " if len(panel.teams) > 1 else ""
+    st.markdown(f"- {team}**{action.title}**{owner}{due}")
+if not actions:
+    st.caption("None yet. Actions you add here join the team's action plan.")
+with st.form("add_action", clear_on_submit=True, border=True):
+    title = st.text_input("Action", max_chars=300, placeholder="Publish a one-page AI-use guide")
+    owner_col, due_col = st.columns(2)
+    owner = owner_col.text_input("Owner", max_chars=200, placeholder="Head of operations")
+    due = due_col.date_input("Due", value=None, min_value=date.today())
+    team_choice = st.selectbox("Team", options=list(panel.teams)) if len(panel.teams) > 1 else None
+    if st.form_submit_button("Add the action", disabled=False):
+        try:
+            live.add_action(ctx, token, title=title, owner=owner, due_date=due, team=team_choice)
+            st.rerun()
+        except InputError as error:
+            st.error("; ".join(error.errors.values()))
+        except ServiceError as error:
+            st.error(str(error))
+
+# --- close and report -------------------------------------------------------------------------------------
+
+st.subheader("Close and report")
+report_col, close_col = st.columns(2)
+with report_col:
+    # generated when clicked (on a thread of its own), not on every rerun of the page
+    st.download_button(
+        "Download the workshop PDF",
+        data=lambda: live.workshop_pdf(ctx, token),
+        file_name=f"layerwise-workshop-{panel.code.lower()}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+    )
+    st.caption(
+        "Revealed results as frozen, divided items and agreed actions; no numbers for a group under k."
+    )
+with close_col:
+    if panel.is_open:
+        sure = st.checkbox("No more answers: close the workshop", key="fac.close_sure")
+        if st.button("Close the workshop", disabled=not sure, icon=":material/lock:"):
+            live.close_workshop(ctx, token)
+            st.rerun()
+    else:
+        st.caption("Closed.")

@@ -1,0 +1,111 @@
+"""Outcomes (optional): the team's outcome figures and the hours spent on AI-assisted work.
+
+These are team figures, not individual answers: anyone on the team may enter them, and the last saved set
+counts. Each field is checked (range, and the capacity ledger's rules) with a message under the field; a
+rejected entry stays in the form so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+import ui
+from services import assessment as journey
+from services.context import InputError, ServiceError
+
+ERRORS_KEY = "layerwise.outcome_errors"
+
+ctx = ui.context()
+current = ui.require_respondent("Entering outcomes")
+token = current.token
+st.query_params["token"] = token
+questionnaire = ui.questionnaire(current.questionnaire_id, current.questionnaire_version)
+
+st.title("Outcome figures")
+st.markdown(
+    "Optional, and about the whole team: a few figures that show whether AI's gains reach your team. "
+    "With them, the results add a capacity ledger (where the freed hours go) and compare your figures "
+    "with published reference points. Leave a field empty when you do not know it."
+)
+
+stored = journey.get_outcomes(ctx, token)
+# Fill empty fields from the database; a field that holds what the person typed keeps it.
+initial = {journey.AI_HOURS_FIELD: stored.ai_hours_per_week} | {
+    kpi.id: stored.kpis.get(kpi.id) for kpi in questionnaire.kpis
+}
+for field_id, value in initial.items():
+    st.session_state.setdefault(f"outcome:{field_id}", value)
+errors: dict[str, str] = st.session_state.get(ERRORS_KEY, {})
+
+
+def show_error(field: str) -> None:
+    """The message for one field, right under it."""
+    if field in errors:
+        st.error(errors[field], icon=":material/error:")
+
+
+def kpi_field(kpi: Any) -> None:
+    """One KPI's number field, with its range and direction in the help, and its message under it."""
+    st.number_input(
+        f"{kpi.label} ({kpi.unit})",
+        value=None,
+        step=1.0,
+        format="%.1f",
+        key=f"outcome:{kpi.id}",
+        help=f"{kpi.help.strip()} ({kpi.minimum:g}–{kpi.maximum:g}; {kpi.better} is better)",
+        placeholder=f"{kpi.minimum:g}–{kpi.maximum:g}",
+    )
+    show_error(kpi.id)
+
+
+ledger_kpis = [kpi for kpi in questionnaire.kpis if kpi.id in journey.LEDGER_KPIS]
+other_kpis = [kpi for kpi in questionnaire.kpis if kpi.id not in journey.LEDGER_KPIS]
+with st.form("outcomes", border=True):
+    st.markdown("**Where the time goes** · for the capacity ledger (all four needed)")
+    st.number_input(
+        "Hours of AI-assisted work per person per week",
+        value=None,
+        step=1.0,
+        format="%.1f",
+        key=f"outcome:{journey.AI_HOURS_FIELD}",
+        help="Hours per person per week spent on tasks where AI tools are used (0–80).",
+        placeholder="e.g. 12",
+    )
+    show_error(journey.AI_HOURS_FIELD)
+    for kpi in ledger_kpis:
+        kpi_field(kpi)
+    st.markdown("**Outcomes** · compared with published reference points")
+    for kpi in other_kpis:
+        kpi_field(kpi)
+    submitted = st.form_submit_button("Save outcome figures", type="primary", icon=":material/save:")
+
+if submitted:
+    values = {kpi.id: st.session_state.get(f"outcome:{kpi.id}") for kpi in questionnaire.kpis}
+    try:
+        journey.save_outcomes(
+            ctx,
+            token,
+            kpis=values,
+            ai_hours_per_week=st.session_state.get(f"outcome:{journey.AI_HOURS_FIELD}"),
+        )
+    except InputError as error:
+        st.session_state[ERRORS_KEY] = error.errors
+        st.rerun()
+    except ServiceError as error:
+        st.error(str(error))
+    else:
+        st.session_state.pop(ERRORS_KEY, None)
+        st.session_state["layerwise.outcomes_saved"] = True
+        st.rerun()
+
+if errors:
+    st.warning(
+        f"Not saved yet: {len(errors)} field(s) need a change (see the messages above). "
+        "What you typed is still in the form."
+    )
+if st.session_state.pop("layerwise.outcomes_saved", False):
+    st.success("Outcome figures saved.", icon=":material/check_circle:")
+
+ui.journey_links(token, "outcomes.py")

@@ -1,0 +1,165 @@
+"""Results: the team's stage and index, the layer ladder, the benchmark, items, findings, capacity and KPIs.
+
+Anyone holding a resume link of the assessment sees the team's combined results (hidden, with the reason,
+until k people answered) and, beside them, their own scores. Every chart comes from ``reports.charts`` (the
+same functions the PDF uses) and has its numbers as a table underneath.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from reports import charts
+from services import assessment as journey
+
+ctx = ui.context()
+current = ui.require_respondent("Results")
+token = current.token
+st.query_params["token"] = token
+
+with st.spinner("Scoring…"):
+    view = journey.results(ctx, token)
+result = view.result
+questionnaire = view.questionnaire
+
+st.title(f"{current.team}: results")
+mode = "one agreed answer set" if result.mode == "consensus" else f"{result.respondents} responses"
+st.caption(
+    f"{journey.FORM_LABELS[result.form].split(':')[0]} form · {mode} · "
+    f"{questionnaire.title} {result.questionnaire_version}"
+)
+
+if result.suppressed:
+    st.info(
+        f"**Team results are hidden to protect anonymity**: {result.suppressed_reason}. "
+        "They appear here as soon as enough people have answered; your own scores are below.",
+        icon=":material/visibility_off:",
+    )
+    if current.share_code:
+        st.caption("Invite more teammates with the link under “Your links” on the Answers page.")
+else:
+    stage, index, responses = st.columns(3)
+    stage.metric(
+        "Stage",
+        "—" if result.overall.stage is None else f"{result.overall.stage} · {result.overall.stage_name}",
+        help="The lowest gated level of the four layers: the team is as mature as its weakest foundation.",
+    )
+    index.metric(
+        "Index",
+        "—" if result.overall.index is None else f"{result.overall.index:g} / 100",
+        help="All five dimension scores on a 0–100 scale.",
+    )
+    responses.metric("Responses", result.respondents if result.mode == "individual" else "Consensus")
+    if result.overall.missing:
+        names = [
+            questionnaire.dimension(d).name for d in result.overall.missing if d in result.overall.missing
+        ]
+        st.caption(f"Left out for lack of answers: {', '.join(names)}.")
+
+    st.subheader("Which foundation holds the team back?")
+    st.markdown(
+        "The layers build on each other: a layer counts only as far as the one under it allows. "
+        "The light bar is the level a layer reached on its own, the dark bar the level that counts."
+    )
+    ui.chart(charts.layer_ladder(result), "ladder")
+    capped = [dimension for dimension in result.dimensions if dimension.cap_explanation]
+    for dimension in capped:
+        st.markdown(f"- {dimension.cap_explanation}")
+    if not capped:
+        st.caption("No layer is held down by the one under it.")
+    ui.data_table(charts.layer_ladder_table(result))
+
+    st.subheader("How does the team compare?")
+    st.caption(view.benchmark_label)
+    ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")
+    ui.data_table(charts.benchmark_table(result, view.benchmark))
+
+    st.subheader("Item by item")
+    ui.chart(charts.item_heatmap(questionnaire, result), "items")
+    ui.data_table(charts.item_heatmap_table(questionnaire, result))
+
+    st.subheader("What stands out")
+    groups = (
+        ("dont_know", "Many “Don't know” answers: people do not know the rules here"),
+        ("divided", "The team sees it differently"),
+        ("perception_gap", "Leaders and the others see it differently"),
+        ("no_score", "Not enough answers for a score"),
+    )
+    any_finding = False
+    for kind, heading in groups:
+        messages = [finding.message for finding in result.findings if finding.kind == kind]
+        if messages:
+            any_finding = True
+            st.markdown(f"**{heading}**\n" + "\n".join(f"- {message}" for message in messages))
+    if not any_finding:
+        st.caption("No dimension with many “Don't know” answers, and the team broadly agrees.")
+
+    if result.comments:
+        st.subheader("Comments")
+        for dimension_id, texts in result.comments.items():
+            with st.expander(f"{questionnaire.dimension(dimension_id).name} ({len(texts)})"):
+                for text in texts:
+                    st.markdown(f"> {text}")
+    elif result.comments_hidden_reason:
+        st.caption(f"Comments are hidden: {result.comments_hidden_reason}.")
+
+st.subheader("Where do the freed hours go?")
+if result.ledger is not None:
+    ui.chart(charts.capacity_waterfall(result.ledger), "ledger")
+    ui.data_table(charts.capacity_waterfall_table(result.ledger))
+elif result.ledger_errors:
+    st.warning(
+        "The outcome figures do not add up, so there is no ledger: "
+        + "; ".join(f"{field}: {message}" for field, message in result.ledger_errors.items())
+    )
+else:
+    st.caption(
+        "Where do the hours AI frees go? Enter the AI-assisted hours, task-time reduction, meta-work and the "
+        "share redeployed on the Outcomes page to see it."
+    )
+st.page_link(
+    "pages/outcomes.py",
+    label="Enter or change outcome figures",
+    icon=":material/monitoring:",
+    query_params={"token": token},
+)
+
+st.subheader("Your outcomes against published figures")
+ui.chart(charts.kpi_reference_chart(questionnaire, result.kpis), "kpis")
+ui.data_table(charts.kpi_reference_table(questionnaire, result.kpis), label="The numbers and their sources")
+
+st.subheader("Your own answers")
+if view.own is None:
+    st.caption("You have not answered anything yet.")
+else:
+    st.caption("Only you see this: your own score per dimension, next to the team's.")
+    team_scores = {dimension.id: dimension.score for dimension in result.dimensions}
+    st.dataframe(
+        [
+            {
+                "Dimension": dimension.name,
+                "Your score": dimension.score,
+                "Your level": dimension.level_name,
+                "Team score": team_scores.get(dimension.id),
+                "Answered": f"{dimension.answered} of {dimension.items}",
+                "Don't know": dimension.dont_know,
+            }
+            for dimension in view.own.dimensions
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+with st.expander("How scoring works", icon=":material/help:"):
+    for name, sentence in journey.scoring_rules():
+        st.markdown(f"**{name}.** {sentence}")
+    st.page_link("pages/how_scoring_works.py", label="The rules on their own page", icon=":material/rule:")
+
+st.page_link(
+    "pages/action_plan.py",
+    label="Go to the action plan",
+    icon=":material/checklist:",
+    query_params={"token": token},
+)
+ui.journey_links(token, "results.py")

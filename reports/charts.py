@@ -1,0 +1,1665 @@
+"""Charts: one function per chart, shared by the Streamlit pages and the PDF reports.
+
+Every chart function returns an Altair chart whose styling is explicit (it does not depend on an Altair or
+Streamlit theme: pages show them with ``st.altair_chart(chart, theme=None)``), uses colour-blind safe colours
+(the Tableau colour-blind palette) and pins the bundled font "DejaVu Sans". Each chart has a companion
+``*_table`` function returning the same numbers as a ``pandas.DataFrame`` for people who cannot read the
+chart (pages show it in an expander, the PDF prints the key numbers beside the chart).
+
+Anonymity: charts only ever receive numbers that scoring let through. A suppressed team, dimension or item
+is drawn as the word "suppressed" with no value, or left out with a note in the subtitle; the ``*_table``
+functions carry ``None`` and the reason.
+
+``render_png`` turns a chart into PNG bytes with vl-convert (no network access: ``allowed_base_urls=[]``),
+with the bundled fonts registered, and caches the result by the chart's spec so identical charts render once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import textwrap
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import altair as alt
+import pandas as pd
+from altair.utils.schemapi import debug_mode
+
+from questionnaires.schema import Questionnaire
+from scoring.benchmarks import pack_percentiles
+from scoring.models import (
+    BenchmarkComparison,
+    BenchmarkPack,
+    CapacityLedger,
+    DimensionResult,
+    TeamResult,
+)
+from scoring.rules import LEVEL_NAMES, format_score
+
+__all__ = [
+    "FONT",
+    "FONT_DIR",
+    "LEVEL_COLOURS",
+    "benchmark_chart",
+    "benchmark_table",
+    "capacity_waterfall",
+    "capacity_waterfall_table",
+    "gap_chart",
+    "gap_table",
+    "item_distribution",
+    "item_distribution_table",
+    "item_heatmap",
+    "item_heatmap_table",
+    "item_label",
+    "kpi_reference_chart",
+    "kpi_reference_table",
+    "layer_ladder",
+    "layer_ladder_table",
+    "org_heatmap",
+    "org_heatmap_table",
+    "render_png",
+    "trend_chart",
+    "trend_table",
+]
+
+#: The font every chart uses; the same file is bundled in ``reports/fonts`` and registered for vl-convert.
+FONT = "DejaVu Sans"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+
+# Tableau's colour-blind palette (distinguishable with protanopia, deuteranopia and tritanopia).
+BLUE_DARK = "#006BA4"
+BLUE = "#5F9ED1"
+BLUE_LIGHT = "#A2C8EC"
+ORANGE_DARK = "#C85200"
+ORANGE = "#FF800E"
+ORANGE_LIGHT = "#FFBC79"
+GREY_DARK = "#595959"
+GREY = "#898989"
+GREY_MID = "#ABABAB"
+GREY_LIGHT = "#CFCFCF"
+SUPPRESSED_FILL = "#F2F2F2"
+TEXT = "#262626"
+#: Levels 1–5: a diverging orange → grey → blue scale (low levels warm, high levels cool).
+LEVEL_COLOURS: tuple[str, ...] = (ORANGE_DARK, ORANGE_LIGHT, GREY_LIGHT, BLUE_LIGHT, BLUE_DARK)
+#: Many series (teams in a trend): the ten colours of the palette.
+SERIES_COLOURS: tuple[str, ...] = (
+    "#006BA4",
+    "#FF800E",
+    "#ABABAB",
+    "#595959",
+    "#5F9ED1",
+    "#C85200",
+    "#898989",
+    "#A2C8EC",
+    "#FFBC79",
+    "#CFCFCF",
+)
+SUPPRESSED = "suppressed"
+#: Default chart width in pixels: rendered at scale 2 it fills an A4 text column sharply.
+WIDTH = 520
+
+
+# --- shared styling -----------------------------------------------------------------------------------
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _unvalidated(function: _F) -> _F:
+    """Build the chart without Altair's JSON-schema validation of every object (about 80 % of the time it
+    takes to build a chart); the tests validate every chart's full spec instead."""
+
+    @functools.wraps(function)
+    def build(*args: Any, **kwargs: Any) -> Any:
+        with debug_mode(False):
+            return function(*args, **kwargs)
+
+    return cast(_F, build)
+
+
+def _styled(
+    chart: Any, title: str, subtitle: str | Sequence[str] | None = None, *, width: int = WIDTH
+) -> Any:
+    """Apply the explicit, theme-independent styling every chart shares (subtitle lines wrapped to ``width``)."""
+    given = (
+        [] if subtitle is None else [subtitle] if isinstance(subtitle, str) else [s for s in subtitle if s]
+    )
+    # DejaVu Sans at 11 px averages about 6.3 px per character
+    columns = max(int(width / 6.3), 50)
+    subtitle_lines = [wrapped for line in given for wrapped in textwrap.wrap(line, columns) or [""]]
+    title_params = alt.TitleParams(
+        text=title,
+        subtitle=subtitle_lines or alt.Undefined,
+        anchor="start",
+        font=FONT,
+        fontSize=14,
+        fontWeight="bold",
+        color=TEXT,
+        subtitleFont=FONT,
+        subtitleFontSize=11,
+        subtitleColor=GREY_DARK,
+        offset=10,
+    )
+    # One config object assigned in place: each chained .configure_*() would deep-copy the chart and its
+    # inline data (measured: half of a report's chart time went into those copies).
+    chart.title = title_params
+    chart.config = alt.Config(
+        font=FONT,
+        background="white",
+        padding={"left": 6, "right": 14, "top": 6, "bottom": 6},
+        axis=alt.AxisConfig(
+            labelFont=FONT,
+            titleFont=FONT,
+            labelFontSize=11,
+            titleFontSize=11,
+            titleFontWeight="normal",
+            labelColor=TEXT,
+            titleColor=GREY_DARK,
+            gridColor="#E6E6E6",
+            domainColor=GREY_MID,
+            tickColor=GREY_MID,
+        ),
+        legend=alt.LegendConfig(
+            labelFont=FONT,
+            titleFont=FONT,
+            labelFontSize=11,
+            titleFontSize=11,
+            labelColor=TEXT,
+            titleColor=GREY_DARK,
+            orient="bottom",
+            direction="horizontal",
+            symbolStrokeWidth=0,
+            labelLimit=260,
+        ),
+        header=alt.HeaderConfig(
+            labelFont=FONT, titleFont=FONT, labelFontSize=11, titleFontSize=11, labelColor=TEXT
+        ),
+        text=alt.MarkConfig(font=FONT, fontSize=11, color=TEXT),
+        title=alt.TitleConfig(font=FONT, subtitleFont=FONT),
+        view=alt.ViewConfig(stroke=None),
+    )
+    return chart
+
+
+def _level_names(names: Sequence[str] | None) -> list[str]:
+    return list(names) if names is not None else list(LEVEL_NAMES)
+
+
+def _level_axis(names: Sequence[str], title: str | None = "Level") -> alt.Axis:
+    """An axis with ticks at levels 1–5, labelled '1 Ad hoc' … '5 Embedded'."""
+    mapping = ", ".join(
+        f"'{level}': {json.dumps([str(level), name])}" for level, name in enumerate(names, start=1)
+    )
+    return alt.Axis(
+        values=[1, 2, 3, 4, 5],
+        labelExpr=f"({{{mapping}}})[datum.value] || ''",
+        labelOverlap=False,
+        labelLineHeight=12,
+        labelFontSize=10,
+        title=title,
+        grid=True,
+        labelAngle=0,
+        labelFlush=False,
+    )
+
+
+def _names_from(results: Sequence[TeamResult]) -> list[str]:
+    """The scale's level names as the results name them (LEVEL_NAMES for levels not seen)."""
+    names = list(LEVEL_NAMES)
+    for result in results:
+        for dimension in result.dimensions:
+            for level, name in (
+                (dimension.level, dimension.level_name),
+                (dimension.gated_level, dimension.gated_level_name),
+            ):
+                if level is not None and name:
+                    names[level - 1] = name
+    return names
+
+
+def _series(chart: Any, name: str, scale: alt.Scale, legend: alt.Legend | None = None) -> Any:
+    """Colour a layer that draws one named series: a constant in a shared scale, so the legend lists it."""
+    return chart.transform_calculate(series=json.dumps(name)).encode(
+        color=alt.Color("series:N", scale=scale, legend=legend, title=None)
+    )
+
+
+def item_label(item_id: str) -> str:
+    """A short label for an item from its stable id: ``permission.one_page_guide`` → 'One page guide'."""
+    slug = item_id.split(".", 1)[-1].replace("_", " ").strip()
+    return slug[:1].upper() + slug[1:]
+
+
+def _empty(title: str, message: str, width: int = WIDTH) -> alt.Chart:
+    """A chart that says in words why there is nothing to draw."""
+    chart = (
+        alt.Chart(alt.Data(values=[{"message": message}]))
+        .mark_text(align="left", baseline="middle", fontSize=12, color=GREY_DARK)
+        .encode(text="message:N", x=alt.value(4), y=alt.value(20))
+        .properties(width=width, height=40)
+    )
+    return _styled(chart, title, width=width)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-friendly dicts (NaN → None) for an inline Vega-Lite dataset."""
+    cleaned = frame.astype(object).where(frame.notna(), None)
+    return [dict(row) for row in cleaned.to_dict(orient="records")]
+
+
+# --- layer ladder ---------------------------------------------------------------------------------------
+
+
+def layer_ladder_table(result: TeamResult) -> pd.DataFrame:
+    """The four layers, layer 1 first: own level, gated level (what counts), what caps it, or why suppressed."""
+    names = {dimension.id: dimension.name for dimension in result.dimensions}
+    rows = []
+    for dimension in sorted(
+        (d for d in result.dimensions if d.layer is not None), key=lambda d: d.layer or 0
+    ):
+        if dimension.level is None:
+            note = f"{SUPPRESSED}: {dimension.suppressed_reason}" if dimension.suppressed else "no score"
+        elif dimension.capped_by is not None:
+            note = (
+                dimension.cap_explanation or f"held by {names.get(dimension.capped_by, dimension.capped_by)}"
+            )
+        else:
+            note = ""
+        rows.append(
+            {
+                "layer": dimension.layer,
+                "dimension": dimension.name,
+                "score": dimension.score,
+                "level": dimension.level,
+                "level_name": dimension.level_name,
+                "gated_level": dimension.gated_level,
+                "gated_level_name": dimension.gated_level_name,
+                "capped_by": names.get(dimension.capped_by) if dimension.capped_by else None,
+                "note": note,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "layer",
+            "dimension",
+            "score",
+            "level",
+            "level_name",
+            "gated_level",
+            "gated_level_name",
+            "capped_by",
+            "note",
+        ],
+    )
+
+
+@_unvalidated
+def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequence[str] | None = None) -> Any:
+    """The four layers as a ladder (layer 1 at the bottom): own level and gated level, caps made visible.
+
+    A light bar shows the level a layer reached on its own; the dark bar inside it the gated level that
+    counts. Where a lower layer holds a layer down, the light bar sticks out beyond the dark one and the
+    label on the right says "own 4 → held at 2 (Permission)". A suppressed layer shows "suppressed".
+    """
+    table = layer_ladder_table(result)
+    names = _level_names(level_names) if level_names is not None else _names_from([result])
+    if table.empty:
+        return _empty("The four layers", "This questionnaire has no layers.", width)
+    table["row"] = [
+        f"{layer}  {name}" for layer, name in zip(table["layer"], table["dimension"], strict=True)
+    ]
+    labels = []
+    for row in table.itertuples():
+        if pd.isna(row.level):
+            labels.append(SUPPRESSED if str(row.note).startswith(SUPPRESSED) else "no score")
+        elif not pd.isna(row.capped_by) and row.capped_by:
+            labels.append(f"own {int(row.level)} → held at {int(row.gated_level)} by {row.capped_by}")
+        else:
+            labels.append(f"{int(row.gated_level)} {row.gated_level_name} · score {format_score(row.score)}")
+    table["label"] = labels
+    records = _records(table[["layer", "row", "level", "gated_level", "label"]])
+    data = alt.Data(values=records)
+    order = [row for _, row in sorted(zip(table["layer"], table["row"], strict=True), reverse=True)]
+    plot_width = max(width - 220, 200)
+    y = alt.Y(
+        "row:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelFontSize=12, labelPadding=6, ticks=False, domain=False),
+    )
+    colour = alt.Scale(domain=["Own level", "Gated level (what counts)"], range=[BLUE_LIGHT, BLUE_DARK])
+    x_scale = alt.Scale(domain=[0, 5], nice=False)
+    base = alt.Chart(data).encode(y=y)
+    own = (
+        base.transform_filter("datum.level != null")
+        .mark_bar(size=26, cornerRadiusEnd=2)
+        .encode(
+            x=alt.X("level:Q", scale=x_scale, axis=_level_axis(names, title=None)),
+            tooltip=[alt.Tooltip("row:N", title="Layer"), alt.Tooltip("level:Q", title="Own level")],
+        )
+    )
+    gated = (
+        base.transform_filter("datum.gated_level != null")
+        .mark_bar(size=12, cornerRadiusEnd=2)
+        .encode(
+            x=alt.X("gated_level:Q", scale=x_scale),
+            tooltip=[alt.Tooltip("row:N", title="Layer"), alt.Tooltip("gated_level:Q", title="Gated level")],
+        )
+    )
+    own = _series(own, "Own level", colour, alt.Legend(title=None))
+    gated = _series(gated, "Gated level (what counts)", colour)
+    notes = base.mark_text(align="left", baseline="middle", fontSize=11, dx=0).encode(
+        x=alt.value(plot_width + 10),
+        text="label:N",
+        color=alt.condition(
+            "indexof(datum.label, 'held at') >= 0", alt.value(ORANGE_DARK), alt.value(GREY_DARK)
+        ),
+    )
+    chart = alt.layer(own, gated, notes).properties(width=plot_width, height=alt.Step(44))
+    stage = result.overall.stage
+    subtitle = "A layer cannot be stronger than the one under it allows."
+    if result.suppressed:
+        subtitle = f"Suppressed: {result.suppressed_reason}."
+    elif stage is not None:
+        subtitle = (
+            f"Stage {stage} {result.overall.stage_name}: the lowest gated level of the four layers. "
+            + subtitle
+        )
+    return _styled(chart, "The four layers", subtitle, width=width)
+
+
+# --- benchmark ------------------------------------------------------------------------------------------
+
+
+def benchmark_table(
+    result: TeamResult, benchmark: BenchmarkPack | Sequence[BenchmarkComparison] | None
+) -> pd.DataFrame:
+    """Per dimension: the team's score and percentile, and the pack's p10–p90, n, source and label.
+
+    ``benchmark`` is a ``BenchmarkPack`` (compared with ``scoring.pack_percentiles``) or a list of
+    ``BenchmarkComparison`` (e.g. from ``scoring.peer_percentiles``).
+    """
+    columns = [
+        "dimension",
+        "score",
+        "percentile",
+        "p10",
+        "p25",
+        "p50",
+        "p75",
+        "p90",
+        "n",
+        "against",
+        "source",
+        "label",
+        "note",
+    ]
+    if benchmark is None:
+        return pd.DataFrame([], columns=columns)
+    pack = benchmark if isinstance(benchmark, BenchmarkPack) else None
+    comparisons = pack_percentiles(result, pack) if pack is not None else list(benchmark)  # type: ignore[arg-type]
+    by_id = {comparison.dimension_id: comparison for comparison in comparisons}
+    rows = []
+    for dimension in result.dimensions:
+        comparison = by_id.get(dimension.id)
+        row = pack.row(dimension.id) if pack is not None else None
+        note = ""
+        if dimension.score is None:
+            note = f"{SUPPRESSED}: {dimension.suppressed_reason}" if dimension.suppressed else "no score"
+        elif comparison is not None and comparison.percentile is None:
+            note = comparison.reason or ""
+        rows.append(
+            {
+                "dimension": dimension.name,
+                "score": dimension.score,
+                "percentile": None if comparison is None else comparison.percentile,
+                "p10": None if row is None else row.p10,
+                "p25": None if row is None else row.p25,
+                "p50": None if row is None else row.p50,
+                "p75": None if row is None else row.p75,
+                "p90": None if row is None else row.p90,
+                "n": None if comparison is None else comparison.peers,
+                "against": None if comparison is None else comparison.against,
+                "source": None if row is None else row.source,
+                "label": None if row is None else row.label,
+                "note": note,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _ordinal(value: float) -> str:
+    number = round(value)
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+@_unvalidated
+def benchmark_chart(
+    result: TeamResult,
+    benchmark: BenchmarkPack | Sequence[BenchmarkComparison] | None,
+    *,
+    width: int = WIDTH,
+) -> Any:
+    """Dimension scores against a benchmark: the pack's p10–p90 and p25–p75 bands and p50, or peer percentiles.
+
+    With a ``BenchmarkPack`` each dimension shows the band, the median tick and the team's score as a dot,
+    labelled with its percentile rank. With peer comparisons (``scoring.peer_percentiles``) each dimension
+    shows the team's percentile rank among peers, or why there is none. The subtitle names the benchmark.
+    """
+    if benchmark is None:
+        return _empty("Benchmark", "No benchmark to compare with.", width)
+    table = benchmark_table(result, benchmark)
+    labels = []
+    for row in table.itertuples():
+        if pd.isna(row.score):
+            labels.append(SUPPRESSED if str(row.note).startswith(SUPPRESSED) else "no score")
+        elif pd.isna(row.percentile):
+            labels.append(f"{format_score(row.score)} · no percentile")
+        else:
+            labels.append(f"{format_score(row.score)} · {_ordinal(row.percentile)} percentile")
+    table["text"] = labels
+    plot_width = max(width - 190, 200)
+    order = list(table["dimension"])
+    y = alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelPadding=6))
+    notes = (
+        alt.Chart()
+        .mark_text(align="left", baseline="middle")
+        .encode(y=y, x=alt.value(plot_width + 10), text="text:N")
+    )
+    if isinstance(benchmark, BenchmarkPack):
+        pack = benchmark
+        data = alt.Data(
+            values=_records(table[["dimension", "score", "p10", "p25", "p50", "p75", "p90", "text"]])
+        )
+        keys = ["Benchmark p10–p90", "Benchmark p25–p75", "Benchmark median (p50)", "Your team"]
+        colour = alt.Scale(domain=keys, range=["#E3E3E3", GREY_LIGHT, GREY_DARK, BLUE_DARK])
+        x_scale = alt.Scale(domain=[1, 5], nice=False)
+        x_axis = alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Dimension score (1–5)", grid=True)
+        with_band = "datum.p10 != null"
+        wide = (
+            alt.Chart()
+            .transform_filter(with_band)
+            .mark_bar(size=20)
+            .encode(
+                y=y,
+                x=alt.X("p10:Q", scale=x_scale, axis=x_axis),
+                x2="p90:Q",
+            )
+        )
+        inner = (
+            alt.Chart()
+            .transform_filter(with_band)
+            .mark_bar(size=20)
+            .encode(y=y, x=alt.X("p25:Q", scale=x_scale), x2="p75:Q")
+        )
+        median = (
+            alt.Chart()
+            .transform_filter(with_band)
+            .mark_tick(thickness=3, size=26)
+            .encode(y=y, x=alt.X("p50:Q", scale=x_scale))
+        )
+        team = (
+            alt.Chart()
+            .transform_filter("datum.score != null")
+            .mark_point(filled=True, size=150, opacity=1, stroke="white", strokeWidth=1.5)
+            .encode(
+                y=y,
+                x=alt.X("score:Q", scale=x_scale),
+                tooltip=[
+                    alt.Tooltip("dimension:N", title="Dimension"),
+                    alt.Tooltip("score:Q", title="Score"),
+                    alt.Tooltip("p50:Q", title="Benchmark median"),
+                ],
+            )
+        )
+        wide = _series(wide, keys[0], colour, alt.Legend(title=None, columns=4))
+        inner = _series(inner, keys[1], colour)
+        median = _series(median, keys[2], colour)
+        team = _series(team, keys[3], colour)
+        chart = alt.layer(wide, inner, median, team, notes, data=data).properties(
+            width=plot_width, height=alt.Step(40)
+        )
+        ns = sorted({row.n for row in pack.rows})
+        subtitle = [f"{pack.label} (n = {', '.join(str(n) for n in ns)}; {pack.source_name})"]
+        return _styled(chart, "Dimensions against the benchmark", subtitle, width=width)
+
+    data = alt.Data(values=_records(table[["dimension", "score", "percentile", "n", "text"]]))
+    x_scale = alt.Scale(domain=[0, 100], nice=False)
+    bars = (
+        alt.Chart()
+        .transform_filter("datum.percentile != null")
+        .mark_bar(size=20, color=BLUE_DARK)
+        .encode(
+            y=y,
+            x=alt.X(
+                "percentile:Q",
+                scale=x_scale,
+                axis=alt.Axis(values=[0, 25, 50, 75, 100], title="Percentile rank among peer teams"),
+            ),
+            tooltip=[
+                alt.Tooltip("dimension:N"),
+                alt.Tooltip("percentile:Q"),
+                alt.Tooltip("n:Q", title="Peer teams"),
+            ],
+        )
+    )
+    median = alt.Chart().mark_rule(color=GREY_DARK, strokeDash=[4, 3]).encode(x=alt.datum(50))
+    chart = alt.layer(bars, median, notes, data=data).properties(width=plot_width, height=alt.Step(40))
+    peers = [int(n) for n in table["n"].dropna()]
+    subtitle = f"Peer teams that answered the same questionnaire (up to {max(peers) if peers else 0}); dashed: median"
+    return _styled(chart, "Dimensions against peer teams", subtitle, width=width)
+
+
+# --- item heat table ------------------------------------------------------------------------------------
+
+
+def item_heatmap_table(questionnaire: Questionnaire, result: TeamResult) -> pd.DataFrame:
+    """One row per item on the team's form: mean, level, spread, counts per level and "don't know"."""
+    rows = []
+    names = [level.name for level in questionnaire.scale.levels]
+    dimension_names = {dimension.id: dimension.name for dimension in questionnaire.dimensions}
+    for dimension in result.dimensions:
+        for item in dimension.items:
+            try:
+                question = questionnaire.item(item.id).question
+            except KeyError:
+                question = item.id
+            row: dict[str, Any] = {
+                "dimension": dimension_names.get(dimension.id, dimension.name),
+                "item_id": item.id,
+                "item": item_label(item.id),
+                "question": question.strip(),
+                "respondents": item.respondents,
+                "mean": item.mean,
+                "level": item.level,
+                "level_name": None if item.level is None else names[item.level - 1],
+                "std": item.std,
+                "consensus": item.consensus,
+            }
+            for level in range(1, 6):
+                row[f"level_{level}"] = None if item.distribution is None else item.distribution.get(level, 0)
+            row["dont_know"] = item.dont_know
+            row["note"] = f"{SUPPRESSED}: {item.suppressed_reason}" if item.suppressed else ""
+            rows.append(row)
+    columns = [
+        "dimension",
+        "item_id",
+        "item",
+        "question",
+        "respondents",
+        "mean",
+        "level",
+        "level_name",
+        "std",
+        "consensus",
+        *[f"level_{level}" for level in range(1, 6)],
+        "dont_know",
+        "note",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@_unvalidated
+def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int = WIDTH) -> Any:
+    """The item heat table: one row per item, its mean (coloured by level) and how many chose each level.
+
+    Items are grouped by dimension. A suppressed item shows "suppressed" and no numbers.
+    """
+    table = item_heatmap_table(questionnaire, result)
+    if table.empty:
+        return _empty("Items", "No items to show.", width)
+    level_names = [level.name for level in questionnaire.scale.levels]
+    columns = ["Mean", *[f"{level} {name}" for level, name in enumerate(level_names, start=1)], "Don't know"]
+    # One y position per row: a bold heading row per dimension, then its items (keys keep them unique).
+    cells: list[dict[str, Any]] = []
+    row_labels: dict[str, str] = {}
+    headings: list[str] = []
+    previous_dimension = None
+    for row in table.itertuples():
+        if row.dimension != previous_dimension:
+            key = f"r{len(row_labels):03d}"
+            row_labels[key] = str(row.dimension)
+            headings.append(key)
+            previous_dimension = row.dimension
+        key = f"r{len(row_labels):03d}"
+        row_labels[key] = str(row.item)
+        counted = [getattr(row, f"level_{level}") for level in range(1, 6)]
+        total = sum(int(c) for c in counted if not pd.isna(c)) + (
+            0 if pd.isna(row.dont_know) else int(row.dont_know)
+        )
+        base = {"row": key, "question": row.question}
+        if row.note:
+            # a grey row without numbers; the word sits in the middle column, where it has room
+            for position, column in enumerate(columns):
+                text = SUPPRESSED if position == len(columns) // 2 else ""
+                cells.append(
+                    {
+                        **base,
+                        "column": column,
+                        "kind": "suppressed",
+                        "text": text,
+                        "mean": None,
+                        "share": None,
+                    }
+                )
+            continue
+        mean = None if pd.isna(row.mean) else float(row.mean)
+        text = "—" if mean is None else format_score(mean)
+        cells.append({**base, "column": "Mean", "kind": "mean", "text": text, "mean": mean, "share": None})
+        for column, value in zip(columns[1:], [*counted, row.dont_know], strict=True):
+            count = None if pd.isna(value) else int(value)
+            share = None if count is None or total == 0 else count / total
+            cells.append(
+                {
+                    **base,
+                    "column": column,
+                    "kind": "count",
+                    "text": "" if count is None else str(count),
+                    "mean": None,
+                    "share": share,
+                }
+            )
+    x = alt.X(
+        "column:N",
+        sort=columns,
+        title=None,
+        scale=alt.Scale(domain=columns),
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            ticks=False,
+            domain=False,
+            labelFontSize=10,
+            # "1 Ad hoc" → "1" over "Ad hoc"
+            labelExpr=(
+                "indexof(datum.label, ' ') > 0 ? [slice(datum.label, 0, indexof(datum.label, ' ')), "
+                "slice(datum.label, indexof(datum.label, ' ') + 1)] : ['', datum.label]"
+            ),
+            labelLineHeight=12,
+            labelLimit=80,
+            labelPadding=15,
+        ),
+    )
+    label_width = 180
+    cell_width = max((width - label_width - 20) / len(columns), 54)
+    label_map = json.dumps(row_labels)
+    y = alt.Y(
+        "row:N",
+        sort=list(row_labels),
+        scale=alt.Scale(domain=list(row_labels)),
+        title=None,
+        axis=alt.Axis(
+            ticks=False,
+            domain=False,
+            labelLimit=label_width,
+            labelPadding=4,
+            labelExpr=f"({label_map})[datum.value]",
+            labelFontWeight=alt.condition(
+                f"indexof({json.dumps(headings)}, datum.value) >= 0", alt.value("bold"), alt.value("normal")
+            ),
+            labelAlign=alt.condition(
+                f"indexof({json.dumps(headings)}, datum.value) >= 0", alt.value("left"), alt.value("right")
+            ),
+            labelOffset=0,
+        ),
+    )
+    del label_width
+    mean_cells = (
+        alt.Chart()
+        .transform_filter("datum.kind == 'mean'")
+        .mark_rect(stroke="white", strokeWidth=1.5)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "mean:Q",
+                scale=alt.Scale(
+                    domain=[1, 3, 5], range=[ORANGE_DARK, "#F2F2F2", BLUE_DARK], interpolate="lab"
+                ),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("question:N", title="Question"), alt.Tooltip("mean:Q", title="Mean")],
+        )
+    )
+    count_cells = (
+        alt.Chart()
+        .transform_filter("datum.kind == 'count'")
+        .mark_rect(stroke="white", strokeWidth=1.5)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=["#F7F7F7", BLUE]), legend=None),
+            tooltip=[alt.Tooltip("question:N", title="Question"), alt.Tooltip("text:N", title="Respondents")],
+        )
+    )
+    hidden_cells = (
+        alt.Chart()
+        .transform_filter("datum.kind == 'suppressed'")
+        .mark_rect(fill=SUPPRESSED_FILL, stroke="white")
+        .encode(x=x, y=y)
+    )
+    text = (
+        alt.Chart()
+        .mark_text(baseline="middle", fontSize=10)
+        .encode(
+            x=x,
+            y=y,
+            text="text:N",
+            color=alt.condition(
+                "(datum.kind == 'mean' && datum.mean != null && (datum.mean < 1.6 || datum.mean > 4.4))"
+                " || (datum.kind == 'count' && datum.share > 0.7)",
+                alt.value("white"),
+                alt.value(TEXT),
+            ),
+        )
+    )
+    chart = (
+        alt.layer(mean_cells, count_cells, hidden_cells, text, data=alt.Data(values=cells))
+        .resolve_scale(color="independent")
+        .properties(width=alt.Step(cell_width), height=alt.Step(17))
+    )
+    subtitle = "Mean per item (orange low, blue high) and how many respondents chose each level."
+    hidden = int((table["note"] != "").sum())
+    if hidden:
+        subtitle += f" {hidden} item(s) without numbers: fewer than {result.k} answers (with a level)."
+    return _styled(chart, "Items", subtitle, width=width)
+
+
+# --- capacity ledger ------------------------------------------------------------------------------------
+
+
+def capacity_waterfall_table(ledger: CapacityLedger) -> pd.DataFrame:
+    """The ledger's steps in hours per person per week: freed, minus meta-work, net, redeployed, absorbed."""
+    rows = [
+        {
+            "step": "Freed by AI",
+            "hours": ledger.hours_freed,
+            "start": 0.0,
+            "end": ledger.hours_freed,
+            "kind": "freed",
+        },
+        {
+            "step": "Meta-work",
+            "hours": -ledger.meta_work_hours,
+            "start": ledger.hours_freed,
+            "end": ledger.net_freed_hours,
+            "kind": "meta-work",
+        },
+        {
+            "step": "Net freed",
+            "hours": ledger.net_freed_hours,
+            "start": 0.0,
+            "end": ledger.net_freed_hours,
+            "kind": "net",
+        },
+        {
+            "step": "Redeployed",
+            "hours": ledger.redeployed_hours,
+            "start": 0.0,
+            "end": ledger.redeployed_hours,
+            "kind": "redeployed",
+        },
+        {
+            "step": "Absorbed",
+            "hours": ledger.absorbed_hours,
+            "start": ledger.redeployed_hours,
+            "end": ledger.redeployed_hours + ledger.absorbed_hours,
+            "kind": "absorbed",
+        },
+    ]
+    return pd.DataFrame(rows, columns=["step", "hours", "start", "end", "kind"])
+
+
+def _hours(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+@_unvalidated
+def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
+    """A waterfall of one person-week: hours freed → minus meta-work → net freed → redeployed and absorbed."""
+    table = capacity_waterfall_table(ledger)
+    table["text"] = [f"−{_hours(-h)} h" if h < 0 else f"{_hours(h)} h" for h in table["hours"]]
+    table["text_at"] = [max(s, e) for s, e in zip(table["start"], table["end"], strict=True)]
+    steps = list(table["step"])
+    kinds = ["freed", "meta-work", "net", "redeployed", "absorbed"]
+    colour = alt.Scale(domain=kinds, range=[BLUE, ORANGE_DARK, GREY_DARK, BLUE_DARK, ORANGE_LIGHT])
+    data = alt.Data(values=_records(table))
+    top = max([ledger.hours_freed, ledger.net_freed_hours, 0.0]) or 1.0
+    low = min(ledger.net_freed_hours, 0.0)
+    x = alt.X("step:N", sort=steps, title=None, axis=alt.Axis(labelAngle=0, labelLimit=110, ticks=False))
+    y_scale = alt.Scale(domain=[low, top * 1.15], nice=True)
+    bars = (
+        alt.Chart()
+        .mark_bar(size=56)
+        .encode(
+            x=x,
+            y=alt.Y("start:Q", scale=y_scale, title="Hours per person per week"),
+            y2="end:Q",
+            color=alt.Color("kind:N", scale=colour, legend=None),
+            tooltip=[alt.Tooltip("step:N"), alt.Tooltip("hours:Q", title="Hours")],
+        )
+    )
+    labels = (
+        alt.Chart()
+        .mark_text(baseline="bottom", dy=-4, fontSize=11)
+        .encode(x=x, y=alt.Y("text_at:Q", scale=y_scale), text="text:N")
+    )
+    zero = alt.Chart().mark_rule(color=GREY_MID).encode(y=alt.datum(0))
+    chart = alt.layer(bars, zero, labels, data=data).properties(width=width - 60, height=230)
+    return _styled(chart, "Capacity ledger", ledger.summary, width=width)
+
+
+# --- KPIs against reference points ----------------------------------------------------------------------
+
+
+_CONTEXT_WORDS = ("with", "without", "before", "after", "in", "for", "at")
+
+
+def _reference_label(label: str, kpi_label: str) -> str:
+    """A reference point's label without the words it shares with its KPI's label, when what is left reads
+    on its own ('Rework rate without an optimisation strategy' → 'Without an optimisation strategy')."""
+    words, kpi_words = label.split(), kpi_label.split()
+    shared = 0
+    while shared < min(len(words), len(kpi_words)) and words[shared].lower() == kpi_words[shared].lower():
+        shared += 1
+    rest = words[shared:]
+    if shared >= 1 and len(rest) >= 2 and rest[0].lower() in _CONTEXT_WORDS:
+        text = " ".join(rest)
+        return text[:1].upper() + text[1:]
+    return label
+
+
+def kpi_reference_table(questionnaire: Questionnaire, kpis: Mapping[str, float]) -> pd.DataFrame:
+    """Each KPI that has a team value or reference points: the team's value and each reference with its source."""
+    rows = []
+    for kpi in questionnaire.kpis:
+        references = [point for point in questionnaire.reference_points if point.kpi == kpi.id]
+        value = kpis.get(kpi.id)
+        if value is None and not references:
+            continue
+        better = "lower is better" if kpi.better == "lower" else "higher is better"
+        heading = f"{kpi.label} ({kpi.unit}, {better})"
+        if value is not None:
+            rows.append(
+                {
+                    "kpi_id": kpi.id,
+                    "kpi": heading,
+                    "who": "Your team",
+                    "value": float(value),
+                    "context": "",
+                    "source": "entered by the team",
+                }
+            )
+        for point in references:
+            who = _reference_label(point.label, kpi.label)
+            rows.append(
+                {
+                    "kpi_id": kpi.id,
+                    "kpi": heading,
+                    "who": who,
+                    "value": point.value,
+                    "context": point.context,
+                    "source": point.source,
+                }
+            )
+    return pd.DataFrame(rows, columns=["kpi_id", "kpi", "who", "value", "context", "source"])
+
+
+@_unvalidated
+def kpi_reference_chart(
+    questionnaire: Questionnaire, kpis: Mapping[str, float], *, width: int = WIDTH
+) -> Any:
+    """The team's KPIs against published reference points: one small dot plot per KPI, the team in blue.
+
+    KPIs the team has not entered still show their reference points, so the page says what to measure.
+    """
+    table = kpi_reference_table(questionnaire, kpis)
+    if table.empty:
+        return _empty("KPIs against reference points", "No KPIs or reference points.", width)
+    table["is_team"] = table["who"] == "Your team"
+    table["kind"] = ["Your team" if is_team else "Reference point" for is_team in table["is_team"]]
+    table["text"] = [f"{value:g}" for value in table["value"]]
+    table["zero"] = 0.0
+    # each facet gets its own x domain, from 0 to a little above its largest value (room for the labels)
+    table["x_max"] = table.groupby("kpi_id")["value"].transform("max") * 1.18
+    data = alt.Data(values=_records(table))
+    label_width = 250
+    plot_width = max(width - label_width - 40, 160)
+    y = alt.Y(
+        "who:N", sort=None, title=None, axis=alt.Axis(labelLimit=label_width, ticks=False, domain=False)
+    )
+    x = alt.X("value:Q", title=None, axis=alt.Axis(grid=True, tickCount=5))
+    kinds = ["Your team", "Reference point"]
+    rule = alt.Chart().mark_rule(color="#E6E6E6", strokeWidth=6).encode(y=y, x=alt.X("zero:Q"), x2="value:Q")
+    dots = (
+        alt.Chart()
+        .mark_point(filled=True, size=110, opacity=1)
+        .encode(
+            y=y,
+            x=x,
+            shape=alt.Shape(
+                "kind:N", scale=alt.Scale(domain=kinds, range=["circle", "diamond"]), legend=None
+            ),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=[BLUE_DARK, GREY]),
+                legend=alt.Legend(title=None),
+            ),
+            tooltip=[alt.Tooltip("who:N"), alt.Tooltip("value:Q"), alt.Tooltip("source:N")],
+        )
+    )
+    labels = alt.Chart().mark_text(align="left", dx=9, fontSize=11).encode(y=y, x=x, text="text:N")
+    extent = alt.Chart().mark_point(opacity=0).encode(y=y, x="x_max:Q")
+    chart = (
+        alt.layer(rule, dots, labels, extent)
+        .properties(width=plot_width, height=alt.Step(20))
+        .facet(
+            row=alt.Row(
+                "kpi:N",
+                sort=list(dict.fromkeys(table["kpi"])),
+                title=None,
+                header=alt.Header(
+                    labelAngle=0,
+                    labelAlign="left",
+                    labelAnchor="start",
+                    labelOrient="top",
+                    labelFontWeight="bold",
+                    labelPadding=2,
+                ),
+            ),
+            data=data,
+            spacing=10,
+        )
+        .resolve_scale(x="independent", y="independent")
+    )
+    entered = int(table["is_team"].sum())
+    subtitle = (
+        "Sources are listed with the table."
+        if entered
+        else "The team has not entered KPIs yet: reference points only."
+    )
+    return _styled(chart, "KPIs against reference points", subtitle, width=width)
+
+
+# --- workshop: distribution per item -------------------------------------------------------------------
+
+
+def item_distribution_table(questionnaire: Questionnaire, dimension_result: DimensionResult) -> pd.DataFrame:
+    """One row per item of a dimension: how many chose each level and "don't know" (None when suppressed)."""
+    rows = []
+    for item in dimension_result.items:
+        try:
+            question = questionnaire.item(item.id).question.strip()
+        except KeyError:
+            question = item.id
+        row: dict[str, Any] = {"item_id": item.id, "item": item_label(item.id), "question": question}
+        for level in range(1, 6):
+            row[f"level_{level}"] = None if item.distribution is None else item.distribution.get(level, 0)
+        row["dont_know"] = item.dont_know
+        row["consensus"] = item.consensus
+        row["note"] = f"{SUPPRESSED}: {item.suppressed_reason}" if item.suppressed else ""
+        rows.append(row)
+    columns = [
+        "item_id",
+        "item",
+        "question",
+        *[f"level_{level}" for level in range(1, 6)],
+        "dont_know",
+        "consensus",
+        "note",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@_unvalidated
+def item_distribution(
+    questionnaire: Questionnaire, dimension_result: DimensionResult, *, width: int = WIDTH
+) -> Any:
+    """The workshop reveal: for each item of one dimension, a bar stacked by how many chose each level.
+
+    "Don't know" is grey at the end; divided items are marked; a suppressed item says "suppressed".
+    """
+    table = item_distribution_table(questionnaire, dimension_result)
+    level_names = [level.name for level in questionnaire.scale.levels]
+    keys = [
+        *[f"{level} {name}" for level, name in enumerate(level_names, start=1)],
+        questionnaire.scale.dont_know,
+    ]
+    segments = []
+    notes = []
+    for row in table.itertuples():
+        label = row.item + ("  ◆ divided" if row.consensus == "divided" else "")
+        if row.note:
+            notes.append({"item": label, "text": SUPPRESSED})
+            continue
+        values = [*[getattr(row, f"level_{level}") for level in range(1, 6)], row.dont_know]
+        for order, (key, value) in enumerate(zip(keys, values, strict=True)):
+            if pd.isna(value) or int(value) == 0:
+                continue
+            segments.append(
+                {"item": label, "answer": key, "order": order, "count": int(value), "question": row.question}
+            )
+    item_order = [
+        row.item + ("  ◆ divided" if row.consensus == "divided" else "") for row in table.itertuples()
+    ]
+    colour = alt.Scale(domain=keys, range=[*LEVEL_COLOURS, "#E6E6E6"])
+    y = alt.Y("item:N", sort=item_order, title=None, axis=alt.Axis(labelLimit=230, ticks=False, domain=False))
+    bars = (
+        alt.Chart(alt.Data(values=segments))
+        .mark_bar(size=20, stroke="white", strokeWidth=1)
+        .encode(
+            y=y,
+            x=alt.X("count:Q", stack="zero", title="Respondents", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color(
+                "answer:N",
+                scale=colour,
+                sort=keys,
+                legend=alt.Legend(title=None, columns=6, symbolType="square"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("question:N", title="Question"),
+                alt.Tooltip("answer:N"),
+                alt.Tooltip("count:Q"),
+            ],
+        )
+    )
+    counts = (
+        alt.Chart(alt.Data(values=segments))
+        .transform_filter("datum.count > 0")
+        .mark_text(fontSize=10)
+        .encode(
+            y=y,
+            x=alt.X("count:Q", stack="zero", bandPosition=0.5),
+            text="count:Q",
+            detail="answer:N",
+            order=alt.Order("order:Q"),
+            color=alt.condition(
+                f"datum.answer == '{keys[0]}' || datum.answer == '{keys[4]}'".replace("\\", "\\\\"),
+                alt.value("white"),
+                alt.value(TEXT),
+            ),
+        )
+    )
+    layers: list[Any] = [bars]
+    if segments:
+        layers.append(
+            counts.transform_stack(
+                stack="count", groupby=["item"], as_=["c0", "c1"], sort=[alt.SortField("order")]
+            )
+            .transform_calculate(mid="(datum.c0 + datum.c1) / 2")
+            .encode(x=alt.X("mid:Q"))
+        )
+    if notes:
+        layers.append(
+            alt.Chart(alt.Data(values=notes))
+            .mark_text(align="left", color=GREY_DARK, fontStyle="italic")
+            .encode(y=y, x=alt.value(4), text="text:N")
+        )
+    chart = alt.layer(*layers).properties(width=max(width - 250, 200), height=alt.Step(30))
+    if dimension_result.suppressed:
+        subtitle = [f"{SUPPRESSED.capitalize()}: {dimension_result.suppressed_reason}."]
+    else:
+        subtitle = [
+            f"{dimension_result.respondents} respondents with a score. ◆ divided: standard deviation of 1.0 or more."
+        ]
+    return _styled(chart, f"How the team answered: {dimension_result.name}", subtitle, width=width)
+
+
+# --- organisation ---------------------------------------------------------------------------------------
+
+
+def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
+    """Teams × dimensions: each team's gated level per dimension (None when suppressed), and the overall index."""
+    rows = []
+    for result in results:
+        for dimension in result.dimensions:
+            if dimension.gated_level is None:
+                note = f"{SUPPRESSED}: {dimension.suppressed_reason}" if dimension.suppressed else "no score"
+            else:
+                note = dimension.cap_explanation or ""
+            rows.append(
+                {
+                    "team": result.team,
+                    "dimension": dimension.name,
+                    "dimension_id": dimension.id,
+                    "score": dimension.score,
+                    "gated_level": dimension.gated_level,
+                    "gated_level_name": dimension.gated_level_name,
+                    "capped": dimension.capped_by is not None,
+                    "index": result.overall.index,
+                    "respondents": result.respondents,
+                    "note": note,
+                }
+            )
+    columns = [
+        "team",
+        "dimension",
+        "dimension_id",
+        "score",
+        "gated_level",
+        "gated_level_name",
+        "capped",
+        "index",
+        "respondents",
+        "note",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@_unvalidated
+def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
+    """Teams (rows) × dimensions (columns), each cell the gated level, coloured by level; ↓ marks a cap.
+
+    A suppressed team or dimension is a grey cell reading "suppressed" with no number.
+    """
+    table = org_heatmap_table(results)
+    if table.empty:
+        return _empty("Teams at a glance", "No teams yet.", width)
+    names = _names_from(results)
+    texts = []
+    for row in table.itertuples():
+        if pd.isna(row.gated_level):
+            texts.append(SUPPRESSED if str(row.note).startswith(SUPPRESSED) else "no score")
+        else:
+            texts.append(
+                f"{int(row.gated_level)} {row.gated_level_name or names[int(row.gated_level) - 1]}"
+                + (" ↓" if row.capped else "")
+            )
+    table["text"] = texts
+    table["level_key"] = [None if pd.isna(level) else str(int(level)) for level in table["gated_level"]]
+    data = alt.Data(values=_records(table.drop(columns=["index"])))
+    dimensions = list(dict.fromkeys(table["dimension"]))
+    teams = list(dict.fromkeys(table["team"]))
+    label_width = 150
+    cell_width = max((width - label_width) / max(len(dimensions), 1), 60)
+    x = alt.X(
+        "dimension:N",
+        sort=dimensions,
+        title=None,
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            ticks=False,
+            domain=False,
+            labelLimit=cell_width,
+            # Vega draws extra label lines downwards: two lines for every label, padded to clear the cells
+            labelExpr=(
+                "length(datum.label) > 12 && indexof(datum.label, ' ') > 0 ? "
+                "[slice(datum.label, 0, indexof(datum.label, ' ')), slice(datum.label, indexof(datum.label, ' ') + 1)]"
+                " : ['', datum.label]"
+            ),
+            labelLineHeight=13,
+            labelPadding=16,
+        ),
+    )
+    y = alt.Y(
+        "team:N", sort=teams, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=label_width)
+    )
+    colour = alt.Scale(domain=["1", "2", "3", "4", "5"], range=list(LEVEL_COLOURS))
+    cells = (
+        alt.Chart()
+        .transform_filter("datum.level_key != null")
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "level_key:N",
+                scale=colour,
+                legend=alt.Legend(
+                    title="Gated level",
+                    labelExpr="({"
+                    + ", ".join(f"'{i}': '{i} {n}'" for i, n in enumerate(names, start=1))
+                    + "})[datum.value]",
+                    orient="bottom",
+                    direction="horizontal",
+                    symbolType="square",
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("team:N"),
+                alt.Tooltip("dimension:N"),
+                alt.Tooltip("text:N", title="Gated level"),
+                alt.Tooltip("note:N"),
+            ],
+        )
+    )
+    hidden = (
+        alt.Chart()
+        .transform_filter("datum.level_key == null")
+        .mark_rect(fill=SUPPRESSED_FILL, stroke="white", strokeWidth=2)
+        .encode(x=x, y=y)
+    )
+    text = (
+        alt.Chart()
+        .mark_text(fontSize=10)
+        .encode(
+            x=x,
+            y=y,
+            text="text:N",
+            color=alt.condition(
+                "datum.level_key == '1' || datum.level_key == '5'", alt.value("white"), alt.value(TEXT)
+            ),
+        )
+    )
+    chart = alt.layer(cells, hidden, text, data=data).properties(
+        width=alt.Step(cell_width), height=alt.Step(24 if len(teams) <= 15 else 20)
+    )
+    suppressed = [result.team for result in results if result.suppressed]
+    subtitle = ["Gated level per dimension; ↓ = held down by a lower layer."]
+    if suppressed:
+        subtitle.append(
+            f"Suppressed (fewer responses than the anonymity threshold): {len(suppressed)} team(s)."
+        )
+    return _styled(chart, "Teams at a glance", subtitle, width=width)
+
+
+TrendRounds = Mapping[str, Sequence[TeamResult]] | Sequence[tuple[str, Sequence[TeamResult]]]
+
+
+def _rounds(rounds: TrendRounds) -> list[tuple[str, Sequence[TeamResult]]]:
+    return (
+        list(rounds.items())
+        if isinstance(rounds, Mapping)
+        else [(str(label), results) for label, results in rounds]
+    )
+
+
+def trend_table(rounds: TrendRounds) -> pd.DataFrame:
+    """One row per round and team: the overall index and stage (None with a note when suppressed).
+
+    ``rounds`` maps a round label (e.g. '2025 Q1') to the team results of that round, in time order; a list
+    of ``(label, results)`` pairs works too.
+    """
+    rows = []
+    for position, (label, results) in enumerate(_rounds(rounds)):
+        for result in results:
+            note = f"{SUPPRESSED}: {result.suppressed_reason}" if result.suppressed else ""
+            rows.append(
+                {
+                    "round": label,
+                    "position": position,
+                    "team": result.team,
+                    "index": result.overall.index,
+                    "stage": result.overall.stage,
+                    "respondents": result.respondents,
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(rows, columns=["round", "position", "team", "index", "stage", "respondents", "note"])
+
+
+@_unvalidated
+def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | None = None) -> Any:
+    """Each team's overall index (0–100) over rounds; a suppressed round is a gap, named in the subtitle.
+
+    With ``highlight`` one team is drawn in blue and the others in light grey.
+    """
+    table = trend_table(rounds)
+    round_labels = [label for label, _ in _rounds(rounds)]
+    if table.empty:
+        return _empty("Index over time", "No rounds yet.", width)
+    visible = table[table["index"].notna()]
+    if visible.empty:
+        return _empty(
+            "Overall index over time",
+            "No index to show yet: every round is suppressed or has no score.",
+            width,
+        )
+    data = alt.Data(values=_records(visible))
+    x = alt.X("round:N", sort=round_labels, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120))
+    y = alt.Y("index:Q", scale=alt.Scale(domain=[0, 100]), title="Overall index (0–100)")
+    teams = list(dict.fromkeys(table["team"]))
+    if highlight is not None:
+        colour = alt.Color(
+            "team:N",
+            scale=alt.Scale(
+                domain=teams, range=[BLUE_DARK if team == highlight else GREY_LIGHT for team in teams]
+            ),
+            legend=None,
+        )
+    else:
+        colour = alt.Color(
+            "team:N",
+            scale=alt.Scale(domain=teams, range=list(SERIES_COLOURS)),
+            legend=alt.Legend(title=None, columns=4, labelLimit=140) if len(teams) <= 12 else None,
+        )
+    many = highlight is None and len(teams) > len(SERIES_COLOURS)
+    if many:
+        # too many teams to tell apart by colour: every team in light grey, the median across teams in blue
+        colour = alt.value(GREY_LIGHT)
+    lines = (
+        alt.Chart()
+        .mark_line(strokeWidth=1.5 if many else 2.5)
+        .encode(x=x, y=y, color=colour, detail="team:N")
+    )
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=60, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            tooltip=[alt.Tooltip("team:N"), alt.Tooltip("round:N"), alt.Tooltip("index:Q", title="Index")],
+        )
+    )
+    layers: list[Any] = [lines, points]
+    if many:
+        median = (
+            alt.Chart()
+            .transform_aggregate(index="median(index)", groupby=["round"])
+            .mark_line(strokeWidth=3, color=BLUE_DARK, point=alt.OverlayMarkDef(color=BLUE_DARK, size=60))
+            .encode(x=x, y=y)
+        )
+        median_label = (
+            alt.Chart()
+            .transform_aggregate(index="median(index)", groupby=["round"])
+            .mark_text(dy=-12, fontSize=11, color=BLUE_DARK)
+            .encode(x=x, y=y, text=alt.Text("index:Q", format=".1f"))
+        )
+        layers = [lines, median, median_label]
+    if highlight is not None or len(teams) == 1:
+        layers.append(
+            alt.Chart()
+            .mark_text(dy=-12, fontSize=11)
+            .encode(x=x, y=y, text=alt.Text("index:Q", format=".1f"))
+            .transform_filter(alt.datum.team == (highlight or teams[0]))
+        )
+    chart = alt.layer(*layers, data=data).properties(width=width - 60, height=220)
+    hidden = table[table["index"].isna()]
+    subtitle = [f"Blue: the median of {len(teams)} teams; grey: each team."] if many else []
+    if not hidden.empty:
+        pairs = [f"{team} in {label}" for team, label in zip(hidden["team"], hidden["round"], strict=True)]
+        listed = ", ".join(pairs[:4]) + (f" and {len(pairs) - 4} more" if len(pairs) > 4 else "")
+        subtitle.append(f"Not shown (suppressed or no score): {listed}.")
+    return _styled(chart, "Overall index over time", subtitle or None, width=width)
+
+
+def gap_table(results: TeamResult | Sequence[TeamResult]) -> pd.DataFrame:
+    """Leaders' mean vs the other roles' mean per team and dimension (None with the reason when suppressed)."""
+    team_results = [results] if isinstance(results, TeamResult) else list(results)
+    rows = []
+    for result in team_results:
+        names = {dimension.id: dimension.name for dimension in result.dimensions}
+        for gap in result.gaps:
+            rows.append(
+                {
+                    "team": result.team,
+                    "dimension": names.get(gap.dimension_id, gap.dimension_id),
+                    "leaders": gap.leaders,
+                    "others": gap.others,
+                    "leader_mean": gap.leader_mean,
+                    "others_mean": gap.others_mean,
+                    "gap": gap.gap,
+                    "flagged": gap.flagged,
+                    "note": f"{SUPPRESSED}: {gap.suppressed_reason}" if gap.suppressed else "",
+                }
+            )
+        if not result.gaps:
+            rows.append(
+                {
+                    "team": result.team,
+                    "dimension": None,
+                    "leaders": None,
+                    "others": None,
+                    "leader_mean": None,
+                    "others_mean": None,
+                    "gap": None,
+                    "flagged": False,
+                    "note": f"{SUPPRESSED}: {result.suppressed_reason}"
+                    if result.suppressed
+                    else "no perception gaps computed",
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "team",
+            "dimension",
+            "leaders",
+            "others",
+            "leader_mean",
+            "others_mean",
+            "gap",
+            "flagged",
+            "note",
+        ],
+    )
+
+
+@_unvalidated
+def gap_chart(results: TeamResult | Sequence[TeamResult], *, width: int = WIDTH) -> Any:
+    """Perception gaps: leaders' mean against the other roles' mean, per dimension.
+
+    For one team: a dumbbell per dimension, leaders (orange diamond) and the others (blue dot) joined by a
+    line, labelled with the gap. For several teams: a heat table of teams × dimensions holding the gap
+    (leaders minus others). Only gaps where both groups pass the anonymity rule carry a number; the others
+    read "suppressed" (or the team is named in the subtitle). Gaps of 1.0 or more are flagged.
+    """
+    table = gap_table(results)
+    team_results = [results] if isinstance(results, TeamResult) else list(results)
+    shown = table[table["gap"].notna()].copy()
+    if shown.empty:
+        return _empty(
+            "Perception gaps",
+            "No perception gap can be shown: each needs at least k leaders and k others with a score.",
+            width,
+        )
+    if len(team_results) > 1:
+        return _gap_heatmap(table, team_results, width)
+    shown["text"] = [
+        f"gap {gap:+.2f}" if flagged else f"{gap:+.2f}"
+        for gap, flagged in zip(shown["gap"], shown["flagged"], strict=True)
+    ]
+    hidden = table[table["gap"].isna() & table["dimension"].notna()]
+    long = []
+    for row in shown.itertuples():
+        long.append({"row": row.dimension, "group": "Leaders", "mean": row.leader_mean, "n": row.leaders})
+        long.append({"row": row.dimension, "group": "Others", "mean": row.others_mean, "n": row.others})
+    notes = [{"row": row.dimension, "text": SUPPRESSED} for row in hidden.itertuples()]
+    order = list(dict.fromkeys(table["dimension"].dropna()))
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=220))
+    x_scale = alt.Scale(domain=[1, 5], nice=False)
+    shown["row"] = shown["dimension"]
+    lines = (
+        alt.Chart(alt.Data(values=_records(shown[["row", "leader_mean", "others_mean", "flagged"]])))
+        .mark_rule(strokeWidth=3)
+        .encode(
+            y=y,
+            x=alt.X(
+                "leader_mean:Q",
+                scale=x_scale,
+                title="Mean dimension score (1–5)",
+                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
+            ),
+            x2="others_mean:Q",
+            color=alt.condition("datum.flagged", alt.value(ORANGE_DARK), alt.value(GREY_LIGHT)),
+        )
+    )
+    groups = ["Leaders", "Others"]
+    dots = (
+        alt.Chart(alt.Data(values=long))
+        .mark_point(filled=True, size=120, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("mean:Q", scale=x_scale),
+            color=alt.Color(
+                "group:N",
+                scale=alt.Scale(domain=groups, range=[ORANGE, BLUE_DARK]),
+                legend=alt.Legend(title=None),
+            ),
+            shape=alt.Shape(
+                "group:N", scale=alt.Scale(domain=groups, range=["diamond", "circle"]), legend=None
+            ),
+            tooltip=[alt.Tooltip("row:N"), alt.Tooltip("group:N"), alt.Tooltip("mean:Q"), alt.Tooltip("n:Q")],
+        )
+    )
+    plot_width = max(width - 300, 200)
+    labels = (
+        alt.Chart(
+            alt.Data(
+                values=[
+                    *_records(shown[["row", "text", "flagged"]]),
+                    *[{**n, "flagged": False} for n in notes],
+                ]
+            )
+        )
+        .mark_text(align="left")
+        .encode(
+            y=y,
+            x=alt.value(plot_width + 10),
+            text="text:N",
+            color=alt.condition("datum.flagged", alt.value(ORANGE_DARK), alt.value(GREY_DARK)),
+        )
+    )
+    chart = alt.layer(lines, dots, labels).properties(width=plot_width, height=alt.Step(30))
+    subtitle = "Flagged when leaders and the others differ by 1.0 or more."
+    return _styled(chart, "Perception gaps: leaders vs the others", subtitle, width=width)
+
+
+def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width: int) -> Any:
+    """Teams × dimensions, each cell the gap (leaders minus others), coloured orange (leaders higher) to blue."""
+    cells = table[table["dimension"].notna()].copy()
+    cells["text"] = [
+        SUPPRESSED if pd.isna(gap) else f"{gap:+.2f}" + (" !" if flagged else "")
+        for gap, flagged in zip(cells["gap"], cells["flagged"], strict=True)
+    ]
+    data = alt.Data(
+        values=_records(cells[["team", "dimension", "gap", "flagged", "text", "leaders", "others"]])
+    )
+    dimensions = list(dict.fromkeys(cells["dimension"]))
+    teams = list(dict.fromkeys(cells["team"]))
+    label_width = 150
+    cell_width = max((width - label_width) / max(len(dimensions), 1), 60)
+    x = alt.X(
+        "dimension:N",
+        sort=dimensions,
+        title=None,
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            ticks=False,
+            domain=False,
+            # Vega draws extra label lines downwards: two lines for every label, padded to clear the cells
+            labelExpr=(
+                "length(datum.label) > 12 && indexof(datum.label, ' ') > 0 ? "
+                "[slice(datum.label, 0, indexof(datum.label, ' ')), slice(datum.label, indexof(datum.label, ' ') + 1)]"
+                " : ['', datum.label]"
+            ),
+            labelLineHeight=13,
+            labelPadding=16,
+        ),
+    )
+    y = alt.Y(
+        "team:N", sort=teams, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=label_width)
+    )
+    shown = (
+        alt.Chart()
+        .transform_filter("datum.gap != null")
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "gap:Q",
+                scale=alt.Scale(domain=[-2, 0, 2], range=[BLUE_DARK, "#F2F2F2", ORANGE_DARK], clamp=True),
+                legend=alt.Legend(
+                    title="Leaders minus others", orient="bottom", direction="horizontal", gradientLength=200
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("team:N"),
+                alt.Tooltip("dimension:N"),
+                alt.Tooltip("gap:Q"),
+                alt.Tooltip("leaders:Q"),
+                alt.Tooltip("others:Q"),
+            ],
+        )
+    )
+    hidden = (
+        alt.Chart()
+        .transform_filter("datum.gap == null")
+        .mark_rect(fill=SUPPRESSED_FILL, stroke="white", strokeWidth=2)
+        .encode(x=x, y=y)
+    )
+    text = (
+        alt.Chart()
+        .mark_text(fontSize=10)
+        .encode(
+            x=x,
+            y=y,
+            text="text:N",
+            color=alt.condition(
+                "datum.gap != null && abs(datum.gap) >= 1.3", alt.value("white"), alt.value(TEXT)
+            ),
+        )
+    )
+    chart = alt.layer(shown, hidden, text, data=data).properties(
+        width=alt.Step(cell_width), height=alt.Step(24 if len(teams) <= 15 else 20)
+    )
+    subtitle = [
+        "Leaders' mean minus the others' mean; ! marks a gap of 1.0 or more either way.",
+        "A gap needs at least k leaders and k others with a score.",
+    ]
+    without = [result.team for result in team_results if not result.gaps]
+    if without:
+        subtitle.append(f"Left out (suppressed or no roles to compare): {len(without)} team(s).")
+    return _styled(chart, "Perception gaps: leaders vs the others", subtitle, width=width)
+
+
+# --- rendering ------------------------------------------------------------------------------------------
+
+_font_lock = threading.Lock()
+_fonts_registered = False
+_png_cache: OrderedDict[tuple[str, float], bytes] = OrderedDict()
+_PNG_CACHE_SIZE = 256
+
+
+def _register_fonts() -> None:
+    """Register the bundled fonts with vl-convert once per process."""
+    global _fonts_registered
+    with _font_lock:
+        if not _fonts_registered:
+            import vl_convert
+
+            vl_convert.register_font_directory(str(FONT_DIR))
+            _fonts_registered = True
+
+
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """The chart's Vega-Lite spec as a dict (what ``render_png`` renders)."""
+    # the chart functions build valid specs; skipping Altair's JSON-schema validation saves ~0.1 s a chart
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    return spec
+
+
+def render_png(chart: Any, scale: float = 2) -> bytes:
+    """The chart as PNG bytes, rendered by vl-convert with the bundled font and no network access.
+
+    Results are cached in-process by the spec's JSON (and the scale), so identical charts render once. The
+    first render in a process takes about half a second (vl-convert starts its engine); later ones tens of
+    milliseconds.
+    """
+    spec = chart_spec(chart) if not isinstance(chart, dict) else chart
+    key = (json.dumps(spec, sort_keys=True, default=str), float(scale))
+    with _font_lock:
+        cached = _png_cache.get(key)
+        if cached is not None:
+            _png_cache.move_to_end(key)
+            return cached
+    _register_fonts()
+    import vl_convert
+
+    png: bytes = vl_convert.vegalite_to_png(key[0], scale=scale, allowed_base_urls=[])
+    with _font_lock:
+        _png_cache[key] = png
+        while len(_png_cache) > _PNG_CACHE_SIZE:
+            _png_cache.popitem(last=False)
+    return png

@@ -1,0 +1,919 @@
+"""The self-assessment journey as use cases: start, join, resume, answer, finish, results, plan, exports.
+
+Who may do what (the token is the only key; no id that grants access ever appears in a URL):
+
+- **Resume token** (``/assess?token=…``): one per respondent, shown to them and stored only as a hash. It
+  opens that respondent's answers (to read and change while the assessment is open), the team's results
+  (aggregated; suppressed under k) with the respondent's own scores beside them, the outcome figures and the
+  team's action plan (both team-level: anyone on the team may edit them, and everyone sees the last saved
+  version).
+- **Share code** (``/start?assessment=…``, individual mode only): lets a teammate create a respondent of
+  their own in the assessment and receive their own resume token. It opens nothing else: no answers, no
+  results until the teammate holds a resume token. Any member may see it, to invite colleagues.
+- A **consensus** assessment has one answer set (one respondent) for the whole team; its resume token is the
+  team's link, and nothing in it is suppressed (it is the team's agreed answer, not individual data).
+
+Page-facing functions take the token; the CLI uses the ``*_for_assessment`` variants that take the internal
+assessment id. Answers are saved one at a time, at once (an idempotent upsert in storage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, cast
+
+from sqlalchemy.orm import Session
+
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+from questionnaires.schema import Item, Questionnaire
+from reports.content import team_report_content
+from reports.exchange import write_csv
+from reports.packs import load_benchmark_pack
+from reports.pdf import report_file_name as pdf_file_name
+from reports.pdf import team_report_pdf as render_team_pdf
+from scoring import (
+    RULES,
+    Action,
+    ActionPlan,
+    BenchmarkComparison,
+    BenchmarkPack,
+    CapacityInputError,
+    RespondentAnswers,
+    RespondentView,
+    TeamResponses,
+    TeamResult,
+    build_action_plan,
+    capacity_ledger,
+    gate_levels,
+    peer_percentiles,
+    respondent_view,
+    score_team,
+)
+from scoring.models import ROLES, Form, Mode, Role
+from services.context import AccessError, AppContext, InputError, ServiceError
+from storage import repository as repo
+from storage.models import ACTION_STATUSES, FORMS, MODES
+
+#: The value a "Don't know" answer has in the UI and in files (stored as NULL).
+DONT_KNOW = "dont_know"
+Choice = int | Literal["dont_know"]
+
+#: How people read the roles, modes, forms and action statuses.
+ROLE_LABELS: dict[str, str] = {"leader": "Team lead", "manager": "Manager", "contributor": "Team member"}
+MODE_LABELS: dict[str, str] = {
+    "individual": "Each member answers individually",
+    "consensus": "The team agrees one set of answers together",
+}
+FORM_LABELS: dict[str, str] = {
+    "full": "Full: every item, about 15 minutes",
+    "pulse": "Pulse: 10 items, about 3 minutes",
+}
+STATUS_LABELS: dict[str, str] = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+
+#: The field name of the AI-assisted hours in outcome forms (the other fields are the questionnaire's KPIs).
+AI_HOURS_FIELD = "ai_hours_per_week"
+AI_HOURS_MAXIMUM = 80.0
+#: The questionnaire KPIs the capacity ledger reads (with the AI-assisted hours).
+LEDGER_KPIS: tuple[str, ...] = ("task_time_reduction", "meta_work_hours", "redeployed_share")
+#: Ledger input name → the outcome field it comes from (for messages next to the right field).
+_LEDGER_FIELDS: dict[str, str] = {
+    "ai_hours_per_week": AI_HOURS_FIELD,
+    "task_time_reduction_pct": "task_time_reduction",
+    "meta_work_hours": "meta_work_hours",
+    "redeployed_pct": "redeployed_share",
+}
+#: Columns of the action-plan CSV, in order.
+PLAN_CSV_COLUMNS: tuple[str, ...] = (
+    "position",
+    "title",
+    "owner",
+    "due_date",
+    "status",
+    "finding",
+    "first_step",
+    "kpi",
+    "horizon_days",
+    "source_item_id",
+)
+
+
+# --- what the pages get ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RespondentSession:
+    """Who a resume token belongs to, the assessment it opens and what they answered so far."""
+
+    token: str
+    respondent_id: int
+    pseudonym: str
+    role: Role
+    assessment_id: int
+    assessment_ref: str
+    team: str
+    questionnaire_id: str
+    questionnaire_version: str
+    form: Form
+    mode: Mode
+    k: int
+    status: str
+    submitted: bool
+    respondents: int
+    share_code: str | None
+    answers: dict[str, int | None] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether answers can still be changed."""
+        return self.status == "open"
+
+    def choice(self, item_id: str) -> Choice | None:
+        """The stored answer as the UI shows it: a level, ``"dont_know"``, or None when unanswered."""
+        if item_id not in self.answers:
+            return None
+        value = self.answers[item_id]
+        return DONT_KNOW if value is None else value
+
+
+@dataclass(frozen=True)
+class SharedAssessment:
+    """What a share code shows before someone joins: whose assessment it is and how it is run."""
+
+    team: str
+    form: Form
+    mode: Mode
+    status: str
+    respondents: int
+    questionnaire_title: str
+
+
+@dataclass(frozen=True)
+class UnansweredItem:
+    """An item of the respondent's form they have not answered (neither a level nor "Don't know")."""
+
+    dimension_id: str
+    dimension_name: str
+    step: int
+    item_id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class FinishReport:
+    """What finishing said: how many items were answered and which were not (finishing never blocks)."""
+
+    answered: int
+    total: int
+    unanswered: list[UnansweredItem]
+
+
+@dataclass(frozen=True)
+class OutcomeValues:
+    """The outcome figures stored for an assessment: KPI id → value, and AI-assisted hours per person."""
+
+    kpis: dict[str, float]
+    ai_hours_per_week: float | None
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """Everything the results page shows for one token."""
+
+    session: RespondentSession
+    questionnaire: Questionnaire
+    result: TeamResult
+    own: RespondentView | None
+    benchmark: BenchmarkPack | list[BenchmarkComparison]
+    benchmark_against: Literal["peers", "pack"]
+    benchmark_label: str
+
+
+@dataclass(frozen=True)
+class PlanAction:
+    """One action of the team's plan as stored (edited by the team)."""
+
+    id: int
+    position: int
+    title: str
+    finding: str
+    first_step: str
+    owner: str
+    due_date: date | None
+    status: str
+    kpi: str | None
+    horizon_days: int | None
+    source_item_id: str | None
+
+    @property
+    def custom(self) -> bool:
+        """Whether the team wrote this action itself (it comes from no item's recommendation)."""
+        return self.source_item_id is None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """The team's plan: the stored actions, the recommendations not in it, and why it is empty if it is."""
+
+    team: str
+    actions: list[PlanAction]
+    suggestions: list[Action]
+    reason: str | None
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _session_for(session: Session, token: str) -> RespondentSession:
+    respondent = repo.find_respondent_by_token(session, token=token)
+    if respondent is None:
+        raise AccessError(
+            "This link does not open an assessment. Check that you copied the whole link, "
+            "or start a new self-assessment."
+        )
+    assessment = repo.get_assessment(session, assessment_id=respondent.assessment_id)
+    share_code = None
+    if assessment.mode == "individual":
+        share_code = repo.find_share_code(session, assessment_id=assessment.id)
+    return RespondentSession(
+        token=token.strip(),
+        respondent_id=respondent.id,
+        pseudonym=respondent.external_id,
+        role=cast(Role, respondent.role),
+        assessment_id=assessment.id,
+        assessment_ref=assessment.external_id,
+        team=assessment.team.name,
+        questionnaire_id=assessment.questionnaire_id,
+        questionnaire_version=assessment.questionnaire_version,
+        form=cast(Form, assessment.form),
+        mode=cast(Mode, assessment.mode),
+        k=assessment.k,
+        status=assessment.status,
+        submitted=respondent.submitted_at is not None,
+        respondents=len(repo.list_respondents(session, assessment_id=assessment.id)),
+        share_code=share_code,
+        answers=repo.get_answers(session, respondent_id=respondent.id),
+        comments=repo.get_comments(session, respondent_id=respondent.id),
+    )
+
+
+def _respondent_of(session: Session, token: str) -> tuple[int, int]:
+    """(respondent id, assessment id) of a token, or ``AccessError``."""
+    respondent = repo.find_respondent_by_token(session, token=token)
+    if respondent is None:
+        raise AccessError("This link does not open an assessment; your answer was not saved.")
+    return respondent.id, respondent.assessment_id
+
+
+def _closed_message() -> ServiceError:
+    return ServiceError(
+        "This assessment is closed, so answers can no longer be changed. Your results are still available."
+    )
+
+
+def form_items(questionnaire: Questionnaire, form: Form) -> list[Item]:
+    """The items of a form (full or pulse) in questionnaire order."""
+    return questionnaire.items_for(form)
+
+
+def steps(questionnaire: Questionnaire, form: Form) -> list[tuple[str, list[Item]]]:
+    """The assessment's steps: one per dimension, with the dimension's items on the form (at most 8)."""
+    on_form = {item.id for item in questionnaire.items_for(form)}
+    return [
+        (dimension.id, [item for item in dimension.items if item.id in on_form])
+        for dimension in questionnaire.dimensions
+        if any(item.id in on_form for item in dimension.items)
+    ]
+
+
+# --- start, join, resume ---------------------------------------------------------------------------------
+
+
+def list_team_names(ctx: AppContext) -> list[str]:
+    """The names of the existing teams (demo teams left out), for the Start page's picker."""
+    with ctx.read() as session:
+        return [team.name for team in repo.list_teams(session, include_demo=False)]
+
+
+def start_assessment(
+    ctx: AppContext,
+    *,
+    team_name: str,
+    mode: str,
+    form: str,
+    role: str,
+    questionnaire_id: str = DEFAULT_QUESTIONNAIRE_ID,
+    questionnaire_version: str | None = None,
+    k: int | None = None,
+) -> RespondentSession:
+    """Open a new assessment for a team (created when the name is new) and its first respondent.
+
+    The first respondent is whoever starts it: in individual mode the team lead (who gets a share code to
+    invite the team), in consensus mode the team's one agreed answer set. Invalid input raises
+    ``InputError`` naming the fields ``team``, ``mode``, ``form``, ``role`` or ``k``.
+    """
+    errors: dict[str, str] = {}
+    name = (team_name or "").strip()
+    if not name:
+        errors["team"] = "enter the team's name, or pick an existing team"
+    elif len(name) > 200:
+        errors["team"] = f"the name is {len(name)} characters long; at most 200 are allowed"
+    for field_name, value, allowed in (
+        ("mode", mode, MODES),
+        ("form", form, FORMS),
+        ("role", role, ROLES),
+    ):
+        if value not in allowed:
+            errors[field_name] = f"choose one of: {', '.join(allowed)} (got {value!r})"
+    threshold = ctx.default_k if k is None else k
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 3:
+        errors["k"] = f"the anonymity threshold must be a whole number of at least 3 (got {threshold!r})"
+    try:
+        questionnaire = ctx.questionnaire(questionnaire_id, questionnaire_version)
+    except KeyError as error:
+        errors["questionnaire"] = str(error).strip("'\"")
+    if errors:
+        raise InputError(errors)
+    with ctx.write() as session:
+        team = repo.get_or_create_team(session, name=name)
+        assessment = repo.create_assessment(
+            session,
+            team_id=team.id,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+            form=cast(Form, form),
+            mode=cast(Mode, mode),
+            k=threshold,
+        )
+        if mode == "individual":
+            repo.create_share_code(session, assessment_id=assessment.id)
+        _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
+        return _session_for(session, token)
+
+
+def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:
+    """What a share code leads to, for the join screen; ``AccessError`` when it leads nowhere."""
+    with ctx.read() as session:
+        assessment = repo.find_assessment_by_share_code(session, code=share_code)
+        if assessment is None:
+            raise AccessError(
+                "This invitation link does not open an assessment. Ask your team lead for the link again."
+            )
+        try:
+            title = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version).title
+        except KeyError:
+            title = assessment.questionnaire_id
+        return SharedAssessment(
+            team=assessment.team.name,
+            form=cast(Form, assessment.form),
+            mode=cast(Mode, assessment.mode),
+            status=assessment.status,
+            respondents=len(repo.list_respondents(session, assessment_id=assessment.id)),
+            questionnaire_title=title,
+        )
+
+
+def join_assessment(ctx: AppContext, *, share_code: str, role: str) -> RespondentSession:
+    """Create a respondent of one's own in a shared (individual) assessment; returns it with its token."""
+    if role not in ROLES:
+        raise InputError({"role": f"choose one of: {', '.join(ROLES)} (got {role!r})"})
+    with ctx.write() as session:
+        assessment = repo.find_assessment_by_share_code(session, code=share_code)
+        if assessment is None:
+            raise AccessError(
+                "This invitation link does not open an assessment. Ask your team lead for the link again."
+            )
+        if assessment.status != "open":
+            raise ServiceError("This assessment is closed and accepts no new answers.")
+        _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
+        return _session_for(session, token)
+
+
+def resume(ctx: AppContext, token: str) -> RespondentSession:
+    """The respondent a resume token belongs to, with every answer and comment saved so far."""
+    with ctx.read() as session:
+        return _session_for(session, token or "")
+
+
+# --- answering -------------------------------------------------------------------------------------------
+
+
+def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None) -> None:
+    """Save one answer at once: a level 1–5, ``"dont_know"``, or None to clear it (unanswered again).
+
+    Raises ``AccessError`` for a token that opens nothing, ``InputError`` for an item or value that is
+    not on the respondent's form, ``ServiceError`` when the assessment is closed.
+    """
+    if choice is not None and choice != DONT_KNOW and (isinstance(choice, bool) or choice not in range(1, 6)):
+        raise InputError({item_id: f"an answer is a level 1–5 or don't know, not {choice!r}"})
+    with ctx.write() as session:
+        respondent_id, assessment_id = _respondent_of(session, token)
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        questionnaire = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+        if item_id not in {item.id for item in questionnaire.items_for(cast(Form, assessment.form))}:
+            raise InputError({item_id: f"'{item_id}' is not an item of this {assessment.form} form"})
+        try:
+            if choice is None:
+                repo.clear_answer(session, respondent_id=respondent_id, item_id=item_id)
+            else:
+                value = None if choice == DONT_KNOW else int(choice)
+                repo.save_answer(session, respondent_id=respondent_id, item_id=item_id, value=value)
+        except repo.ClosedError:
+            raise _closed_message() from None
+
+
+def save_comment(ctx: AppContext, token: str, dimension_id: str, text: str) -> None:
+    """Save (or, with empty text, remove) the respondent's comment on a dimension."""
+    text = text or ""
+    if len(text.strip()) > 5000:
+        raise InputError({f"comment:{dimension_id}": "a comment may be at most 5000 characters long"})
+    with ctx.write() as session:
+        respondent_id, assessment_id = _respondent_of(session, token)
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        questionnaire = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+        if dimension_id not in {dimension.id for dimension in questionnaire.dimensions}:
+            raise InputError({f"comment:{dimension_id}": f"there is no dimension '{dimension_id}'"})
+        try:
+            repo.save_comment(session, respondent_id=respondent_id, dimension_id=dimension_id, text=text)
+        except repo.ClosedError:
+            raise _closed_message() from None
+
+
+def unanswered_items(
+    questionnaire: Questionnaire, form: Form, answers: Mapping[str, int | None]
+) -> list[UnansweredItem]:
+    """The items of a form not answered yet (a "Don't know" counts as answered), with their step number."""
+    missing = []
+    for step, (dimension_id, items) in enumerate(steps(questionnaire, form), start=1):
+        dimension = questionnaire.dimension(dimension_id)
+        for item in items:
+            if item.id not in answers:
+                missing.append(
+                    UnansweredItem(
+                        dimension_id=dimension_id,
+                        dimension_name=dimension.name,
+                        step=step,
+                        item_id=item.id,
+                        question=item.question.strip(),
+                    )
+                )
+    return missing
+
+
+def finish(ctx: AppContext, token: str) -> FinishReport:
+    """Mark the respondent as finished and list what they left unanswered (finishing never blocks)."""
+    with ctx.write() as session:
+        current = _session_for(session, token)
+        questionnaire = ctx.questionnaire(current.questionnaire_id, current.questionnaire_version)
+        if current.is_open:
+            repo.mark_submitted(session, respondent_id=current.respondent_id)
+        missing = unanswered_items(questionnaire, current.form, current.answers)
+        total = len(questionnaire.items_for(current.form))
+        return FinishReport(answered=total - len(missing), total=total, unanswered=missing)
+
+
+# --- outcomes --------------------------------------------------------------------------------------------
+
+
+def get_outcomes(ctx: AppContext, token: str) -> OutcomeValues:
+    """The outcome figures stored for the token's assessment."""
+    with ctx.read() as session:
+        _, assessment_id = _respondent_of(session, token)
+        outcomes = repo.get_outcomes(session, assessment_id=assessment_id)
+        return OutcomeValues(kpis=dict(outcomes.kpis), ai_hours_per_week=outcomes.ai_hours_per_week)
+
+
+def validate_outcomes(
+    questionnaire: Questionnaire, kpis: Mapping[str, float | None], ai_hours_per_week: float | None
+) -> dict[str, str]:
+    """Messages per field for outcome figures that cannot be right (empty when all can be saved).
+
+    Each KPI must lie in the range the questionnaire gives it; AI-assisted hours between 0 and 80 per
+    person per week; and when every capacity figure is there, the capacity ledger's own checks apply
+    (meta-work cannot exceed the AI-assisted hours).
+    """
+    errors: dict[str, str] = {}
+    known = {kpi.id: kpi for kpi in questionnaire.kpis}
+    for kpi_id, value in kpis.items():
+        kpi = known.get(kpi_id)
+        if kpi is None:
+            errors[kpi_id] = f"'{kpi_id}' is not an outcome figure of this questionnaire"
+        elif value is not None and not kpi.minimum <= value <= kpi.maximum:
+            errors[kpi_id] = (
+                f"{kpi.label} must be between {kpi.minimum:g} and {kpi.maximum:g} {kpi.unit} (got {value:g})"
+            )
+    if ai_hours_per_week is not None and not 0 <= ai_hours_per_week <= AI_HOURS_MAXIMUM:
+        errors[AI_HOURS_FIELD] = (
+            f"AI-assisted hours must be between 0 and {AI_HOURS_MAXIMUM:g} hours per person per week "
+            f"(got {ai_hours_per_week:g})"
+        )
+    ledger_inputs = {
+        "ai_hours_per_week": ai_hours_per_week,
+        "task_time_reduction_pct": kpis.get("task_time_reduction"),
+        "meta_work_hours": kpis.get("meta_work_hours"),
+        "redeployed_pct": kpis.get("redeployed_share"),
+    }
+    if not errors and all(value is not None for value in ledger_inputs.values()):
+        try:
+            capacity_ledger(**cast(dict[str, float], ledger_inputs))
+        except CapacityInputError as error:
+            for name, message in error.errors.items():
+                errors.setdefault(_LEDGER_FIELDS.get(name, name), message)
+    return errors
+
+
+def save_outcomes(
+    ctx: AppContext, token: str, *, kpis: Mapping[str, float | None], ai_hours_per_week: float | None
+) -> OutcomeValues:
+    """Save the team's outcome figures (empty fields are left out); ``InputError`` names each bad field.
+
+    Nothing is saved while any field is wrong, so the team never ends up with half a set of figures.
+    """
+    with ctx.write() as session:
+        _, assessment_id = _respondent_of(session, token)
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        questionnaire = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+        errors = validate_outcomes(questionnaire, kpis, ai_hours_per_week)
+        if errors:
+            raise InputError(errors)
+        outcomes = repo.save_kpis(
+            session,
+            assessment_id=assessment_id,
+            kpis={kpi_id: float(value) for kpi_id, value in kpis.items() if value is not None},
+            ai_hours_per_week=ai_hours_per_week,
+        )
+        return OutcomeValues(kpis=dict(outcomes.kpis), ai_hours_per_week=outcomes.ai_hours_per_week)
+
+
+# --- scoring ---------------------------------------------------------------------------------------------
+
+
+def team_responses_for_assessment(ctx: AppContext, assessment_id: int) -> TeamResponses:
+    """Everything an assessment holds, as the input of scoring."""
+    with ctx.read() as session:
+        return repo.load_team_responses(session, assessment_id=assessment_id)
+
+
+def score_assessment(ctx: AppContext, assessment_id: int) -> TeamResult:
+    """The team's result for an assessment, straight from ``scoring.score_team`` on the stored answers."""
+    responses = team_responses_for_assessment(ctx, assessment_id)
+    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+    return score_team(questionnaire, responses)
+
+
+def _peer_results(ctx: AppContext, session: Session, assessment_id: int) -> list[TeamResult]:
+    """The latest assessment of every other team on the same questionnaire, scored (demo teams only
+    count as peers of demo teams)."""
+    own = repo.get_assessment(session, assessment_id=assessment_id)
+    latest: dict[int, Any] = {}
+    for assessment in repo.list_assessments(session, include_demo=own.is_demo):
+        if assessment.team_id == own.team_id or assessment.questionnaire_id != own.questionnaire_id:
+            continue
+        latest[assessment.team_id] = assessment  # oldest first, so the last one wins
+    results = []
+    for assessment in latest.values():
+        responses = repo.load_team_responses(session, assessment_id=assessment.id)
+        if not responses.respondents:
+            continue
+        try:
+            questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+        except KeyError:
+            continue
+        results.append(score_team(questionnaire, responses))
+    return results
+
+
+def benchmark_for(
+    ctx: AppContext, assessment_id: int, result: TeamResult
+) -> tuple[BenchmarkPack | list[BenchmarkComparison], Literal["peers", "pack"], str]:
+    """Peer percentiles when every scored dimension has enough peer teams, else the shipped (labelled) pack.
+
+    Returns the peer comparisons or the pack (``reports.charts.benchmark_chart`` takes either), what they
+    are against, and a sentence saying so.
+    """
+    with ctx.read() as session:
+        peers = _peer_results(ctx, session, assessment_id)
+    by_peers = peer_percentiles(result, peers)
+    scored = [comparison for comparison in by_peers if comparison.score is not None]
+    if scored and all(comparison.percentile is not None for comparison in scored):
+        return by_peers, "peers", f"Against {len(peers)} peer teams that answered the same questionnaire."
+    pack = load_benchmark_pack()
+    reason = next((c.reason for c in scored if c.reason), None) or "not enough peer teams yet"
+    return pack, "pack", f"Peer percentiles need more teams ({reason}), so this compares with: {pack.label}."
+
+
+def results(ctx: AppContext, token: str) -> ResultsView:
+    """The team's results for a token holder, their own scores, and the benchmark comparison."""
+    current = resume(ctx, token)
+    questionnaire = ctx.questionnaire(current.questionnaire_id, current.questionnaire_version)
+    responses = team_responses_for_assessment(ctx, current.assessment_id)
+    result = score_team(questionnaire, responses)
+    own = None
+    if current.answers:
+        own = respondent_view(
+            questionnaire,
+            RespondentAnswers(
+                respondent_id=current.pseudonym,
+                role=current.role,
+                answers=current.answers,
+                comments=current.comments,
+            ),
+            current.form,
+        )
+    comparisons, against, label = benchmark_for(ctx, current.assessment_id, result)
+    return ResultsView(
+        session=current,
+        questionnaire=questionnaire,
+        result=result,
+        own=own,
+        benchmark=comparisons,
+        benchmark_against=against,
+        benchmark_label=label,
+    )
+
+
+def scoring_rules() -> list[tuple[str, str]]:
+    """The scoring rules for people, as (name, sentence) pairs straight from ``scoring.rules``.
+
+    A sentence that starts by repeating its name ("Gating: the first layer…") loses that repetition, so the
+    page does not read "Gating. Gating: …"; the words are otherwise exactly the rule's docstring.
+    """
+    rules = []
+    for rule in RULES:
+        sentence = rule.sentence
+        prefix = f"{rule.name}:"
+        if sentence.lower().startswith(prefix.lower()):
+            rest = sentence[len(prefix) :].strip()
+            sentence = rest[:1].upper() + rest[1:]
+        rules.append((rule.name, sentence))
+    return rules
+
+
+def gating_example(
+    questionnaire: Questionnaire, own_levels: Sequence[int] = (2, 4, 4, 3)
+) -> list[tuple[str, int, int]]:
+    """A worked example of gating for "How scoring works": (layer name, own level, gated level) per layer,
+    computed by ``scoring.gate_levels`` itself so the example can never contradict the rule."""
+    layers = questionnaire.layers
+    levels = {layer.id: level for layer, level in zip(layers, own_levels, strict=False)}
+    gates = gate_levels(levels, [layer.id for layer in layers])
+    return [
+        (layer.name, levels[layer.id], gates[layer.id].gated_level or levels[layer.id])
+        for layer in layers
+        if layer.id in levels
+    ]
+
+
+# --- the action plan -------------------------------------------------------------------------------------
+
+
+def _plan_action(row: Any) -> PlanAction:
+    return PlanAction(
+        id=row.id,
+        position=row.position,
+        title=row.title,
+        finding=row.finding,
+        first_step=row.first_step,
+        owner=row.owner,
+        due_date=row.due_date,
+        status=row.status,
+        kpi=row.kpi,
+        horizon_days=row.horizon_days,
+        source_item_id=row.source_item_id,
+    )
+
+
+def recommended_plan(ctx: AppContext, assessment_id: int) -> ActionPlan:
+    """The ranked recommendations ``scoring.build_action_plan`` makes from the assessment's answers."""
+    responses = team_responses_for_assessment(ctx, assessment_id)
+    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+    return build_action_plan(questionnaire, score_team(questionnaire, responses))
+
+
+def action_plan_for_assessment(ctx: AppContext, assessment_id: int, *, today: date | None = None) -> PlanView:
+    """The team's plan; the first time it is viewed with results, the top recommendations become its
+    actions (owner = the recommended role, due date = today + the recommendation's horizon)."""
+    recommended = recommended_plan(ctx, assessment_id)
+    today = today or datetime.now(UTC).date()
+    with ctx.write() as session:
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        if recommended.actions:
+            repo.seed_actions(
+                session,
+                assessment_id=assessment_id,
+                actions=[
+                    {
+                        "title": action.title,
+                        "finding": action.finding,
+                        "owner": action.owner,
+                        "due_date": today + timedelta(days=action.horizon_days),
+                        "status": "open",
+                        "source_item_id": action.item_id,
+                        "kpi": action.kpi,
+                        "first_step": action.first_step,
+                        "horizon_days": action.horizon_days,
+                    }
+                    for action in recommended.top_actions
+                ],
+            )
+        actions = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
+        in_plan = {action.source_item_id for action in actions}
+        return PlanView(
+            team=assessment.team.name,
+            actions=actions,
+            suggestions=[action for action in recommended.actions if action.item_id not in in_plan],
+            reason=recommended.reason if not actions else None,
+        )
+
+
+def action_plan(ctx: AppContext, token: str, *, today: date | None = None) -> PlanView:
+    """The team's action plan for a token holder (see :func:`action_plan_for_assessment`)."""
+    with ctx.read() as session:
+        _, assessment_id = _respondent_of(session, token)
+    return action_plan_for_assessment(ctx, assessment_id, today=today)
+
+
+def _own_action(session: Session, token: str, action_id: int) -> int:
+    """The assessment id, after checking that the action belongs to the token's assessment."""
+    _, assessment_id = _respondent_of(session, token)
+    try:
+        action = repo.get_action(session, action_id=action_id)
+    except repo.NotFoundError:
+        raise AccessError("This action no longer exists; someone may have removed it.") from None
+    if action.assessment_id != assessment_id:
+        raise AccessError("This action belongs to another team's plan.")
+    return assessment_id
+
+
+def update_action(ctx: AppContext, token: str, action_id: int, **changes: Any) -> PlanAction:
+    """Change an action's title, owner, due date or status; ``InputError`` names the field that is wrong."""
+    allowed = {"title", "owner", "due_date", "status", "first_step", "kpi"}
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise InputError({name: "this field cannot be edited" for name in unknown})
+    errors: dict[str, str] = {}
+    if "title" in changes and not (changes["title"] or "").strip():
+        errors["title"] = "an action needs a title"
+    if "status" in changes and changes["status"] not in ACTION_STATUSES:
+        errors["status"] = f"choose one of: {', '.join(ACTION_STATUSES)}"
+    if "owner" in changes and len((changes["owner"] or "").strip()) > 200:
+        errors["owner"] = "an owner may be at most 200 characters long"
+    if errors:
+        raise InputError(errors)
+    if "owner" in changes:
+        changes["owner"] = changes["owner"] or ""
+    with ctx.write() as session:
+        _own_action(session, token, action_id)
+        try:
+            row = repo.update_action(session, action_id=action_id, **changes)
+        except repo.InvalidValueError as error:
+            raise InputError({next(iter(changes), "action"): str(error)}) from None
+        return _plan_action(row)
+
+
+def add_custom_action(
+    ctx: AppContext,
+    token: str,
+    *,
+    title: str,
+    owner: str = "",
+    due_date: date | None = None,
+    first_step: str = "",
+) -> PlanAction:
+    """Add an action the team wrote itself at the end of the plan; ``InputError`` names a bad field."""
+    errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = "an action needs a title"
+    elif len(title.strip()) > 300:
+        errors["title"] = "a title may be at most 300 characters long"
+    if len((owner or "").strip()) > 200:
+        errors["owner"] = "an owner may be at most 200 characters long"
+    if errors:
+        raise InputError(errors)
+    with ctx.write() as session:
+        _, assessment_id = _respondent_of(session, token)
+        row = repo.add_action(
+            session,
+            assessment_id=assessment_id,
+            title=title,
+            owner=owner or "",
+            due_date=due_date,
+            first_step=first_step or "",
+            finding="Added by the team.",
+        )
+        return _plan_action(row)
+
+
+def add_recommended_action(
+    ctx: AppContext, token: str, item_id: str, *, today: date | None = None
+) -> PlanAction:
+    """Add one of the recommendations not yet in the plan (by its item id) at the end of the plan."""
+    with ctx.read() as session:
+        _, assessment_id = _respondent_of(session, token)
+    recommended = {action.item_id: action for action in recommended_plan(ctx, assessment_id).actions}
+    action = recommended.get(item_id)
+    if action is None:
+        raise InputError({"recommendation": f"there is no recommendation for '{item_id}'"})
+    today = today or datetime.now(UTC).date()
+    with ctx.write() as session:
+        row = repo.add_action(
+            session,
+            assessment_id=assessment_id,
+            title=action.title,
+            finding=action.finding,
+            owner=action.owner,
+            due_date=today + timedelta(days=action.horizon_days),
+            source_item_id=action.item_id,
+            kpi=action.kpi,
+            first_step=action.first_step,
+            horizon_days=action.horizon_days,
+        )
+        return _plan_action(row)
+
+
+def remove_action(ctx: AppContext, token: str, action_id: int) -> None:
+    """Remove an action from the plan (the ones after it move up)."""
+    with ctx.write() as session:
+        _own_action(session, token, action_id)
+        repo.delete_action(session, action_id=action_id)
+
+
+def move_action(ctx: AppContext, token: str, action_id: int, offset: int) -> list[PlanAction]:
+    """Move an action up (``offset`` −1) or down (+1) in the plan; returns the plan in its new order."""
+    with ctx.write() as session:
+        assessment_id = _own_action(session, token, action_id)
+        order = [row.id for row in repo.list_actions(session, assessment_id=assessment_id)]
+        index = order.index(action_id)
+        target = min(max(index + offset, 0), len(order) - 1)
+        order.insert(target, order.pop(index))
+        rows = repo.reorder_actions(session, assessment_id=assessment_id, action_ids=order)
+        return [_plan_action(row) for row in rows]
+
+
+# --- exports ---------------------------------------------------------------------------------------------
+
+
+def plan_csv_for_assessment(ctx: AppContext, assessment_id: int) -> bytes:
+    """The team's action plan as CSV (UTF-8; text a spreadsheet would run as a formula is neutralised)."""
+    with ctx.read() as session:
+        actions = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
+    rows = [
+        {
+            "position": action.position + 1,
+            "title": action.title,
+            "owner": action.owner,
+            "due_date": "" if action.due_date is None else action.due_date.isoformat(),
+            "status": action.status,
+            "finding": action.finding,
+            "first_step": action.first_step,
+            "kpi": action.kpi or "",
+            "horizon_days": "" if action.horizon_days is None else action.horizon_days,
+            "source_item_id": action.source_item_id or "",
+        }
+        for action in actions
+    ]
+    return write_csv(rows, PLAN_CSV_COLUMNS)
+
+
+def plan_csv(ctx: AppContext, token: str) -> bytes:
+    """The action plan of the token's assessment as CSV bytes."""
+    with ctx.read() as session:
+        _, assessment_id = _respondent_of(session, token)
+    return plan_csv_for_assessment(ctx, assessment_id)
+
+
+def report_file_name(team: str, extension: str) -> str:
+    """A safe download file name for a team's report or plan: ``layerwise-<team>.<extension>``."""
+    return pdf_file_name(team, extension)
+
+
+def team_report_pdf_for_assessment(
+    ctx: AppContext, assessment_id: int, *, generated_at: datetime | None = None
+) -> bytes:
+    """The team's PDF report: results, benchmark, capacity, KPIs and the plan (the team's edited actions
+    once it has any, else the recommendations), rendered by ``reports.pdf`` from ``reports.content``."""
+    responses = team_responses_for_assessment(ctx, assessment_id)
+    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+    result = score_team(questionnaire, responses)
+    with ctx.read() as session:
+        stored = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
+    plan: ActionPlan | list[PlanAction] = stored or build_action_plan(questionnaire, result)
+    benchmark, against, _ = benchmark_for(ctx, assessment_id, result)
+    content = team_report_content(
+        questionnaire,
+        result,
+        plan,
+        pack=load_benchmark_pack(),
+        peer_comparisons=benchmark if against == "peers" and isinstance(benchmark, list) else None,
+        generated_at=generated_at or datetime.now(UTC),
+    )
+    return render_team_pdf(content)
+
+
+def team_report_pdf(ctx: AppContext, token: str) -> bytes:
+    """The PDF report of the token's assessment (see :func:`team_report_pdf_for_assessment`)."""
+    with ctx.read() as session:
+        _, assessment_id = _respondent_of(session, token)
+    return team_report_pdf_for_assessment(ctx, assessment_id)

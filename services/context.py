@@ -1,0 +1,111 @@
+"""What every use case needs: the database (engine + session factory) and the questionnaires.
+
+Services never import Streamlit and never cache: the UI edge (``ui.py``) builds one :class:`AppContext` per
+database URL with ``st.cache_resource``; the CLI and the tests build one with :func:`make_context`. Every
+use case takes the context as its first argument, so the same function serves the pages, the CLI and the
+tests.
+
+Shared helpers for all service modules (``services/assessment.py`` and, later, ``workshop.py`` and
+``leader.py``):
+
+- ``ctx.read()`` / ``ctx.write()``: a unit of work (read-only, or one write transaction committed at the end
+  of the block and rolled back on any error);
+- ``ctx.questionnaire(id, version)``: a questionnaire from the catalog the context was built with;
+- :class:`InputError`: invalid input for people, with one message per form field;
+- :class:`AccessError`: a link (token or share code) that does not open anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from questionnaires.loader import Catalog, get_catalog
+from questionnaires.schema import Questionnaire
+from settings import get_settings
+from storage.engine import init_database, make_engine, make_session_factory, unit_of_work
+
+QuestionnaireSource = Callable[[str, str | None], Questionnaire]
+
+
+class ServiceError(Exception):
+    """Base of the errors services raise on purpose; the message is written for people."""
+
+
+class InputError(ServiceError, ValueError):
+    """Input a person typed that cannot be used; ``errors`` maps each form field to what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+
+
+class AccessError(ServiceError, LookupError):
+    """A resume token or share code that does not (or no longer) open an assessment."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine with its session factory; the schema is migrated when it is made by :func:`connect`."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    def dispose(self) -> None:
+        """Close every pooled connection (tests call this before deleting the database file)."""
+        self.engine.dispose()
+
+
+def connect(database_url: str | None = None, *, migrate: bool = True) -> Database:
+    """Open the database at ``database_url`` (default: the ``DATABASE_URL`` setting) and migrate it.
+
+    ``init_database`` is safe to run at every start (several replicas may start at once).
+    """
+    engine = make_engine(database_url or get_settings().database_url)
+    if migrate:
+        init_database(engine)
+    return Database(engine=engine, session_factory=make_session_factory(engine))
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """The database and the questionnaire source every use case runs against, plus the default k."""
+
+    database: Database
+    questionnaires: QuestionnaireSource
+    default_k: int = 3
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (never takes SQLite's write lock; rolled back at the end)."""
+        with unit_of_work(self.database.session_factory, read_only=True) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write unit of work: committed when the block ends, rolled back on any error."""
+        with unit_of_work(self.database.session_factory) as session:
+            yield session
+
+    def questionnaire(self, questionnaire_id: str, version: str | None = None) -> Questionnaire:
+        """A questionnaire by id and version (the latest when ``version`` is None)."""
+        return self.questionnaires(questionnaire_id, version)
+
+
+def make_context(
+    database_url: str | None = None, *, catalog: Catalog | None = None, migrate: bool = True
+) -> AppContext:
+    """A context for the CLI and tests: connects (and migrates) the database and loads the questionnaires.
+
+    The app builds its context in ``ui.py`` instead, where the catalog and the database are cached.
+    """
+    source = catalog or get_catalog()
+    return AppContext(
+        database=connect(database_url, migrate=migrate),
+        questionnaires=source.get,
+        default_k=get_settings().default_k,
+    )

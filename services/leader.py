@@ -1,0 +1,468 @@
+"""The leaders' view across teams, and the admin passcode that protects it.
+
+The passcode: ``LAYERWISE_ADMIN_PASSCODE`` (environment) or ``admin_passcode`` in Streamlit secrets (the page
+reads those and passes the value in). When neither is set, the first server to start generates one
+(``secrets.token_urlsafe``), stores only its scrypt hash with a random salt in the database's app settings,
+and prints it once to the server log. The insert is ``INSERT … ON CONFLICT DO NOTHING``, so when several
+servers start at once exactly one generates and prints a passcode and the others use its hash. Passcodes
+are compared in constant time, and wrong ones are slowed down like wrong join codes.
+
+Everything the leader sees comes from ``scoring`` results, so the anonymity rule holds everywhere: a team
+under k shows "suppressed" and no number, in the page, the PDFs and the exports. The exports here are
+aggregates (the numbers the page shows); raw pseudonymised answers are the administrator's data export
+(``python cli.py export``), not a leader download.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from questionnaires.schema import Questionnaire
+from reports.exchange import neutralise_cell, write_csv
+from reports.packs import load_benchmark_pack
+from scoring import (
+    BenchmarkComparison,
+    BenchmarkPack,
+    TeamResult,
+    build_action_plan,
+    pack_percentiles,
+    peer_percentiles,
+    score_team,
+)
+from scoring.rules import dont_know_flagged
+from services.context import AppContext, InputError, ServiceError
+from services.workshop import ThrottledError, ThrottleRule, record_failure, throttle_wait
+from storage import repository as repo
+
+log = logging.getLogger("layerwise.leader")
+
+#: The app setting that holds the generated passcode's hash (never the passcode itself).
+PASSCODE_SETTING = "admin_passcode_hash"
+#: scrypt cost parameters (16 MiB of memory per check: slow for a guesser, instant for a person).
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+PASSCODE_PER_CLIENT = ThrottleRule("passcode", free_failures=3, max_delay_seconds=300)
+PASSCODE_ALL_CLIENTS = ThrottleRule("passcode-all", free_failures=20, max_delay_seconds=30)
+
+ExportFormat = Literal["csv", "json", "xlsx"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json", "xlsx")
+
+
+# --- the passcode -----------------------------------------------------------------------------------------
+
+
+def hash_passcode(passcode: str, *, salt: bytes | None = None) -> str:
+    """``scrypt$n$r$p$salt$hash`` of a passcode with a random 16-byte salt (base64 parts)."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        passcode.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
+    )
+    encode = base64.urlsafe_b64encode
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${encode(salt).decode()}${encode(digest).decode()}"
+
+
+def passcode_matches(passcode: str, stored: str) -> bool:
+    """Whether ``passcode`` hashes to ``stored`` (compared in constant time; False for a malformed hash)."""
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        digest = hashlib.scrypt(
+            passcode.encode("utf-8"),
+            salt=base64.urlsafe_b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=32,
+        )
+        return hmac.compare_digest(digest, base64.urlsafe_b64decode(expected))
+    except (ValueError, TypeError):
+        return False
+
+
+def ensure_admin_passcode(ctx: AppContext, configured: str | None) -> str | None:
+    """Make sure a leader passcode exists; returns a newly generated one (also logged once), else None.
+
+    With a configured passcode nothing is generated. Otherwise the first caller across all servers stores
+    the hash of a fresh ``secrets.token_urlsafe(12)`` passcode and logs the passcode once; later callers
+    (and servers that lost the race) find the hash and return None.
+    """
+    if configured:
+        return None
+    with ctx.read() as session:
+        if repo.get_setting(session, key=PASSCODE_SETTING) is not None:
+            return None
+    passcode = secrets.token_urlsafe(12)
+    with ctx.write() as session:
+        created = repo.add_setting_if_absent(session, key=PASSCODE_SETTING, value=hash_passcode(passcode))
+    if not created:
+        return None
+    log.warning(
+        "Layerwise generated the leader passcode (shown only this once; only its hash is stored): %s  "
+        "Set LAYERWISE_ADMIN_PASSCODE to choose your own.",
+        passcode,
+    )
+    return passcode
+
+
+def check_passcode(ctx: AppContext, candidate: str, *, configured: str | None, client_key: str) -> bool:
+    """Whether ``candidate`` is the leader passcode (constant-time); wrong ones are counted and slowed down.
+
+    Raises ``ThrottledError`` while this client (or everyone, after very many wrong tries) must wait.
+    """
+    rules = (PASSCODE_PER_CLIENT, PASSCODE_ALL_CLIENTS)
+    with ctx.read() as session:
+        wait = throttle_wait(session, rules, client_key)
+        stored = repo.get_setting(session, key=PASSCODE_SETTING)
+    if wait:
+        raise ThrottledError(
+            f"Too many wrong passcodes were tried. Please wait {wait} seconds and try again.", wait
+        )
+    candidate = candidate or ""
+    if configured:
+        # hash both sides first so the comparison takes the same time whatever their lengths
+        ok = hmac.compare_digest(
+            hashlib.sha256(candidate.encode("utf-8")).digest(),
+            hashlib.sha256(configured.encode("utf-8")).digest(),
+        )
+    else:
+        ok = stored is not None and passcode_matches(candidate, stored)
+    if not ok:
+        with ctx.write() as session:
+            record_failure(session, rules, client_key)
+    return ok
+
+
+# --- the leader view --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamRound:
+    """One scored assessment of a team: when it ran and its (anonymity-checked) result."""
+
+    team: str
+    assessment_id: int
+    round: str
+    created: date
+    result: TeamResult
+
+
+@dataclass(frozen=True)
+class ItemHotspot:
+    """An item that teams are often divided on, or often answer "don't know" to (counts of teams)."""
+
+    item_id: str
+    dimension: str
+    question: str
+    divided_teams: int
+    dont_know_teams: int
+    teams_with_numbers: int
+
+
+@dataclass(frozen=True)
+class LeaderView:
+    """What the leader page shows, for the chosen teams and dates."""
+
+    questionnaire: Questionnaire | None
+    all_teams: tuple[str, ...]
+    latest: tuple[TeamResult, ...]
+    rounds: tuple[tuple[str, tuple[TeamResult, ...]], ...]
+    peers: dict[str, list[BenchmarkComparison]]
+    pack: BenchmarkPack
+    pack_comparisons: dict[str, list[BenchmarkComparison]]
+    hotspots: tuple[ItemHotspot, ...]
+    assessment_ids: tuple[int, ...]
+    history: tuple[TeamRound, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        """Whether no team has a scored assessment in the chosen range."""
+        return not self.latest
+
+
+def round_label(when: date) -> str:
+    """Assessments are grouped into rounds by calendar quarter ('2026 Q1'); a team's latest in a quarter counts."""
+    return f"{when.year} Q{(when.month - 1) // 3 + 1}"
+
+
+def hotspots(
+    questionnaire: Questionnaire, results: Sequence[TeamResult], *, top: int = 10
+) -> list[ItemHotspot]:
+    """The items most often divided or "don't know" across teams, counted over results scoring let through."""
+    counts: dict[str, list[int]] = {}
+    for result in results:
+        for dimension in result.dimensions:
+            for item in dimension.items:
+                if item.suppressed:
+                    continue
+                divided, dont_know, seen = counts.setdefault(item.id, [0, 0, 0])
+                counts[item.id] = [
+                    divided + (item.consensus == "divided"),
+                    dont_know + dont_know_flagged(item.dont_know_rate),
+                    seen + 1,
+                ]
+    rows = []
+    for item_id, (divided, dont_know, seen) in counts.items():
+        if not divided and not dont_know:
+            continue
+        try:
+            question = questionnaire.item(item_id).question.strip()
+            dimension = questionnaire.dimension(questionnaire.dimension_of(item_id)).name
+        except KeyError:
+            question, dimension = item_id, questionnaire.dimension_of(item_id)
+        rows.append(ItemHotspot(item_id, dimension, question, divided, dont_know, seen))
+    rows.sort(key=lambda row: (-(row.divided_teams + row.dont_know_teams), -row.divided_teams, row.item_id))
+    return rows[:top]
+
+
+def list_team_names(ctx: AppContext, *, include_demo: bool = True) -> list[str]:
+    """Every team's name (for the filter)."""
+    with ctx.read() as session:
+        return [team.name for team in repo.list_teams(session, include_demo=include_demo)]
+
+
+def leader_view(
+    ctx: AppContext,
+    *,
+    teams: Sequence[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    include_demo: bool = True,
+) -> LeaderView:
+    """Every team's results (latest in range), their rounds, benchmarks and the organisation's hotspots.
+
+    ``teams`` (names) and ``since``/``until`` (dates the assessments were started, inclusive) filter; None
+    means all. Only assessments with answers count. Every number comes from ``scoring`` (suppressed under k).
+    """
+    if since is not None and until is not None and since > until:
+        raise InputError({"dates": f"the start date {since} is after the end date {until}"})
+    wanted = None if teams is None else set(teams)
+    history: list[TeamRound] = []
+    questionnaire: Questionnaire | None = None
+    with ctx.read() as session:
+        all_teams = tuple(team.name for team in repo.list_teams(session, include_demo=include_demo))
+        for assessment in repo.list_assessments(session, include_demo=include_demo):
+            created = assessment.created_at.date()
+            if wanted is not None and assessment.team.name not in wanted:
+                continue
+            if (since is not None and created < since) or (until is not None and created > until):
+                continue
+            responses = repo.load_team_responses(session, assessment_id=assessment.id)
+            if not responses.respondents:
+                continue
+            try:
+                current = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+            except KeyError:
+                continue
+            questionnaire = questionnaire or current
+            if current.id != questionnaire.id:
+                continue
+            history.append(
+                TeamRound(
+                    team=assessment.team.name,
+                    assessment_id=assessment.id,
+                    round=round_label(created),
+                    created=created,
+                    result=score_team(current, responses),
+                )
+            )
+    latest_by_team: dict[str, TeamRound] = {}
+    by_round: dict[str, dict[str, TeamResult]] = {}
+    for entry in history:  # oldest first, so later ones win
+        latest_by_team[entry.team] = entry
+        by_round.setdefault(entry.round, {})[entry.team] = entry.result
+    latest = tuple(entry.result for entry in sorted(latest_by_team.values(), key=lambda e: e.team.lower()))
+    pack = load_benchmark_pack()
+    return LeaderView(
+        questionnaire=questionnaire,
+        all_teams=all_teams,
+        latest=latest,
+        rounds=tuple((label, tuple(by_round[label].values())) for label in sorted(by_round)),
+        peers={result.team: peer_percentiles(result, latest) for result in latest},
+        pack=pack,
+        pack_comparisons={result.team: pack_percentiles(result, pack) for result in latest},
+        hotspots=tuple(hotspots(questionnaire, latest)) if questionnaire is not None else (),
+        assessment_ids=tuple(entry.assessment_id for entry in latest_by_team.values()),
+        history=tuple(history),
+    )
+
+
+# --- exports for leaders (aggregates only) ----------------------------------------------------------------
+
+#: Columns of the leaders' results CSV: one row per team and dimension.
+RESULT_COLUMNS: tuple[str, ...] = (
+    "team",
+    "assessment",
+    "respondents",
+    "suppressed",
+    "dimension_id",
+    "dimension",
+    "score",
+    "level",
+    "gated_level",
+    "gated_level_name",
+    "consensus",
+    "dont_know_rate",
+    "index",
+    "stage",
+    "note",
+)
+
+
+def result_rows(results: Sequence[TeamResult]) -> list[dict[str, Any]]:
+    """One row per team and dimension with the numbers scoring let through (blank where suppressed)."""
+    rows = []
+    for result in results:
+        for dimension in result.dimensions:
+            note = ""
+            if dimension.suppressed:
+                note = f"suppressed: {dimension.suppressed_reason}"
+            elif dimension.cap_explanation:
+                note = dimension.cap_explanation
+            rows.append(
+                {
+                    "team": result.team,
+                    "assessment": result.assessment_id or "",
+                    "respondents": result.respondents,
+                    "suppressed": dimension.suppressed,
+                    "dimension_id": dimension.id,
+                    "dimension": dimension.name,
+                    "score": dimension.score,
+                    "level": dimension.level,
+                    "gated_level": dimension.gated_level,
+                    "gated_level_name": dimension.gated_level_name,
+                    "consensus": dimension.consensus,
+                    "dont_know_rate": dimension.dont_know_rate,
+                    "index": result.overall.index,
+                    "stage": result.overall.stage,
+                    "note": note,
+                }
+            )
+    return rows
+
+
+def export_results(view: LeaderView, format: ExportFormat) -> bytes:
+    """The leader view's team results as CSV, JSON or XLSX: aggregates only, nothing under k has a number."""
+    if format == "csv":
+        return write_csv(
+            [
+                {key: "" if value is None else value for key, value in row.items()}
+                for row in result_rows(view.latest)
+            ],
+            RESULT_COLUMNS,
+        )
+    if format == "json":
+        document = {
+            "format": "layerwise-leader-results",
+            "note": "Aggregates only; a team or dimension under the anonymity threshold k has no numbers.",
+            "teams": [result.model_dump(mode="json") for result in view.latest],
+        }
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if format == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheets: dict[str, tuple[Sequence[str], list[dict[str, Any]]]] = {
+            "results": (RESULT_COLUMNS, result_rows(view.latest)),
+            "hotspots": (
+                (
+                    "item_id",
+                    "dimension",
+                    "question",
+                    "divided_teams",
+                    "dont_know_teams",
+                    "teams_with_numbers",
+                ),
+                [hotspot.__dict__ for hotspot in view.hotspots],
+            ),
+        }
+        for title, (columns, rows) in sheets.items():
+            sheet = workbook.create_sheet(title=title)
+            sheet.append(list(columns))
+            for row in rows:
+                sheet.append([neutralise_cell(row.get(column)) for column in columns])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    raise InputError({"format": f"choose one of: {', '.join(EXPORT_FORMATS)} (got {format!r})"})
+
+
+# --- PDFs -------------------------------------------------------------------------------------------------
+
+
+def pdf_available() -> bool:
+    """Whether this installation can render PDF reports."""
+    try:
+        from reports import pdf  # noqa: F401
+    except ImportError:  # pragma: no cover - reportlab is a runtime dependency
+        return False
+    return True
+
+
+def _plans(ctx: AppContext, view: LeaderView) -> dict[str, Any]:
+    """Each team's plan: the actions it stored for its latest assessment, else the recommended plan."""
+    latest = {entry.team: entry for entry in view.history}
+    plans: dict[str, Any] = {}
+    with ctx.read() as session:
+        for result in view.latest:
+            entry = latest[result.team]
+            stored = repo.list_actions(session, assessment_id=entry.assessment_id)
+            if stored:
+                plans[result.team] = stored
+            elif view.questionnaire is not None:
+                plans[result.team] = build_action_plan(view.questionnaire, result)
+    return plans
+
+
+def org_pdf(ctx: AppContext, view: LeaderView) -> bytes:
+    """The organisation report as PDF bytes (every number from scoring; a suppressed team carries none)."""
+    from reports.content import org_report_content
+    from reports.pdf import org_report_pdf
+
+    if view.questionnaire is None or view.empty:
+        raise ServiceError("No team has answers in this selection yet.")
+    content = org_report_content(
+        view.questionnaire,
+        list(view.latest),
+        _plans(ctx, view),
+        pack=view.pack,
+        generated_at=datetime.now(UTC),
+        rounds=list(view.rounds),
+    )
+    return org_report_pdf(content)
+
+
+def team_pdfs_zip(ctx: AppContext, view: LeaderView) -> bytes:
+    """One team report PDF per team of the selection, in a ZIP archive."""
+    from reports.content import team_report_content
+    from reports.pdf import team_reports_zip
+
+    if view.questionnaire is None or view.empty:
+        raise ServiceError("No team has answers in this selection yet.")
+    plans = _plans(ctx, view)
+    now = datetime.now(UTC)
+    contents = []
+    for result in view.latest:
+        rounds = [(label, [r for r in results if r.team == result.team]) for label, results in view.rounds]
+        contents.append(
+            team_report_content(
+                view.questionnaire,
+                result,
+                plans.get(result.team),
+                pack=view.pack,
+                peer_comparisons=view.peers.get(result.team),
+                generated_at=now,
+                rounds=[(label, results) for label, results in rounds if results],
+            )
+        )
+    return team_reports_zip(contents)

@@ -1,0 +1,1038 @@
+"""Live workshops as use cases: create, join, answer, the facilitator's live panel, reveal, actions, close.
+
+Who may do what (a secret in the URL is the only key; no internal id that grants access appears in a URL):
+
+- **Facilitator token** (``/facilitate?token=…``): made with ``secrets.token_urlsafe(32)`` when the workshop is
+  created, shown once, stored only as its SHA-256 digest and compared in constant time. It opens exactly one
+  workshop: its live panel (counts only, never partial means), lock/unlock, reveal, actions, close, the PDF.
+- **Join code** (``/join?code=ABC123``): six characters from an alphabet without look-alikes (no 0/O, 1/I/L).
+  It grants the participant role only: joining creates a respondent of one's own and nothing else. Wrong
+  codes are slowed down (see :func:`throttle_delay`) with counters kept in the database, so every app server
+  sees the same counts; no IP address is stored, the key is a per-browser random value.
+- **Resume token** (``/join?resume=…``): one per participant, like a self-assessment's resume token. It opens
+  that participant's own answers and the results the facilitator revealed, never anyone's answers.
+
+The reveal rule: revealing a dimension locks it, and the result is frozen at that moment (a snapshot of
+the scored ``DimensionResult`` is stored with the workshop's state). A result that moved with every late
+answer would let anyone watching subtract one person's answer. A revealed dimension cannot be unlocked,
+participants cannot change its answers, and nothing is revealed for a group under the anonymity threshold k:
+the reveal is refused and says how many more answers it needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal, cast
+
+from sqlalchemy.orm import Session
+
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+from questionnaires.schema import Item, Questionnaire
+from scoring import DimensionResult, ItemResult, RespondentAnswers, TeamResponses, TeamResult, score_team
+from scoring.models import ROLES, Form, Role
+from scoring.rules import format_score
+from services.context import AccessError, AppContext, InputError, ServiceError
+from storage import repository as repo
+from storage.models import FORMS
+
+#: The value a "Don't know" answer has in the UI (stored as NULL).
+DONT_KNOW = "dont_know"
+Choice = int | Literal["dont_know"]
+
+#: Most teams a workshop covers (each gets an assessment of its own).
+MAX_TEAMS = 20
+#: Where a revealed dimension's frozen result is kept (app settings, shared by every server).
+_REVEAL_KEY = "workshop.{workshop_id}.reveal.{dimension_id}"
+
+#: The clock the throttle reads (seconds since the epoch); tests replace it.
+clock: Callable[[], float] = time.time
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+
+class WorkshopClosedError(ServiceError):
+    """The workshop is closed: no new participants, no new or changed answers."""
+
+
+class DimensionLockedError(ServiceError):
+    """The dimension is locked (or revealed): its answers can no longer be changed."""
+
+
+class RevealRefusedError(ServiceError):
+    """The reveal was refused because the group is too small for the anonymity rule (nothing changed)."""
+
+
+class ThrottledError(ServiceError):
+    """Too many wrong attempts: try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+# --- throttling of wrong codes and passcodes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThrottleRule:
+    """How one counter of wrong attempts slows things down.
+
+    After ``free_failures`` wrong attempts, each further one blocks the counter's key for 2, 4, 8, … seconds
+    (at most ``max_delay_seconds``); a key with no wrong attempt for ``forget_after_seconds`` starts afresh.
+    """
+
+    scope: str
+    free_failures: int
+    max_delay_seconds: int
+    forget_after_seconds: int = 900
+
+
+#: One browser trying join codes, and every browser together (so a script opening new sessions is slowed too).
+JOIN_PER_CLIENT = ThrottleRule("join", free_failures=3, max_delay_seconds=300)
+JOIN_ALL_CLIENTS = ThrottleRule("join-all", free_failures=30, max_delay_seconds=10)
+
+
+def throttle_delay(failures: int, rule: ThrottleRule) -> int:
+    """Wrong attempts are slowed down: after the free ones, the n-th further wrong attempt blocks for 2^n seconds, up to the rule's maximum."""  # noqa: E501
+    extra = failures - rule.free_failures
+    if extra <= 0:
+        return 0
+    return int(min(rule.max_delay_seconds, 2**extra))
+
+
+def _throttle_key(rule: ThrottleRule, client_key: str | None) -> str:
+    if client_key is None:
+        return f"throttle.{rule.scope}.*"
+    # only a digest of the browser's random key is stored
+    return f"throttle.{rule.scope}.{hashlib.sha256(client_key.encode('utf-8')).hexdigest()[:40]}"
+
+
+def _throttle_state(value: str | None) -> tuple[int, float]:
+    try:
+        data = json.loads(value or "{}")
+        return int(data.get("failures", 0)), float(data.get("last", 0.0))
+    except (ValueError, TypeError, AttributeError):
+        return 0, 0.0
+
+
+def _throttle_keys(rules: Sequence[ThrottleRule], client_key: str) -> list[tuple[ThrottleRule, str]]:
+    keys = []
+    for rule in rules:
+        per_client = not rule.scope.endswith("-all")
+        keys.append((rule, _throttle_key(rule, client_key if per_client else None)))
+    return keys
+
+
+def throttle_wait(session: Session, rules: Sequence[ThrottleRule], client_key: str) -> int:
+    """Seconds until another attempt is allowed for this client (0: allowed now)."""
+    now = clock()
+    wait = 0.0
+    for rule, key in _throttle_keys(rules, client_key):
+        failures, last = _throttle_state(repo.get_setting(session, key=key))
+        if now - last > rule.forget_after_seconds:
+            continue
+        wait = max(wait, last + throttle_delay(failures, rule) - now)
+    return max(0, int(wait + 0.999))
+
+
+def record_failure(session: Session, rules: Sequence[ThrottleRule], client_key: str) -> None:
+    """Count one wrong attempt for this client and for everyone (row-locked, so servers never lose a count)."""
+    now = clock()
+    for rule, key in _throttle_keys(rules, client_key):
+        repo.add_setting_if_absent(session, key=key, value="{}")
+        failures, last = _throttle_state(repo.lock_setting(session, key=key))
+        if now - last > rule.forget_after_seconds:
+            failures = 0
+        repo.set_setting(session, key=key, value=json.dumps({"failures": failures + 1, "last": now}))
+    # forget counters nobody has touched for a while (by the longest forget window)
+    horizon = datetime.fromtimestamp(now, UTC) - timedelta(seconds=max(r.forget_after_seconds for r in rules))
+    repo.delete_settings(session, prefix="throttle.", updated_before=horizon)
+
+
+def _throttled_message(what: str, wait: int) -> ThrottledError:
+    return ThrottledError(
+        f"Too many wrong {what} were tried. Please wait {wait} seconds and try again.", wait
+    )
+
+
+# --- what the pages get ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatedWorkshop:
+    """A new workshop: its join code and the facilitator token (shown once, never stored in clear)."""
+
+    workshop_id: int
+    code: str
+    facilitator_token: str
+    name: str
+
+
+@dataclass(frozen=True)
+class WorkshopDimension:
+    """A dimension the workshop covers, with its state."""
+
+    id: str
+    name: str
+    position: int
+    items: int
+    locked: bool
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    """What a join code shows before someone joins (nothing about anyone's answers)."""
+
+    code: str
+    name: str
+    status: str
+    form: Form
+    teams: tuple[str, ...]
+    questionnaire_title: str
+    dimensions: tuple[WorkshopDimension, ...]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the workshop still admits people and answers."""
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class ParticipantSession:
+    """A participant (by resume token): their workshop, its dimensions' state and their own answers."""
+
+    token: str
+    respondent_id: int
+    workshop_id: int
+    code: str
+    workshop_name: str
+    team: str
+    role: Role
+    status: str
+    form: Form
+    k: int
+    questionnaire_id: str
+    questionnaire_version: str
+    current_dimension: str | None
+    state_version: int
+    dimensions: tuple[WorkshopDimension, ...]
+    answers: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether answers can still be given."""
+        return self.status == "open"
+
+    def choice(self, item_id: str) -> Choice | None:
+        """The stored answer as the UI shows it: a level, ``"dont_know"``, or None when unanswered."""
+        if item_id not in self.answers:
+            return None
+        value = self.answers[item_id]
+        return DONT_KNOW if value is None else value
+
+    def dimension(self, dimension_id: str) -> WorkshopDimension:
+        """One of the workshop's dimensions (``KeyError`` when it does not cover it)."""
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(f"workshop {self.code} does not cover dimension {dimension_id!r}")
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    """Counts for one dimension on the live panel: never a level, a mean or anyone's answer."""
+
+    id: str
+    name: str
+    position: int
+    items: int
+    started: int
+    done: int
+    answers: int
+    expected_answers: int
+    locked: bool
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class LivePanel:
+    """Everything the facilitator's live panel shows, read in one call (a handful of queries)."""
+
+    workshop_id: int
+    code: str
+    name: str
+    status: str
+    form: Form
+    k: int
+    teams: tuple[str, ...]
+    joined: int
+    done: int
+    state_version: int
+    current_dimension: str | None
+    dimensions: tuple[DimensionProgress, ...]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the workshop still admits people and answers."""
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class RevealedItem:
+    """One item of a revealed dimension: its (anonymity-checked) result and a prompt for the discussion."""
+
+    item_id: str
+    question: str
+    result: ItemResult
+    divided: bool
+    prompt: str | None
+
+
+@dataclass(frozen=True)
+class RevealedDimension:
+    """The frozen group result of a revealed dimension: divided items first, each with a discussion prompt."""
+
+    dimension_id: str
+    name: str
+    result: DimensionResult
+    items: tuple[RevealedItem, ...]
+    revealed_at: datetime | None
+    group: int
+
+
+@dataclass(frozen=True)
+class WorkshopAction:
+    """An action agreed in the workshop (it is part of the team's action plan)."""
+
+    id: int
+    team: str
+    title: str
+    owner: str
+    due_date: date | None
+    source_item_id: str | None
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _closed() -> WorkshopClosedError:
+    return WorkshopClosedError(
+        "This workshop is closed, so answers can no longer be given or changed. The revealed results stay visible."
+    )
+
+
+def _facilitated(session: Session, token: str) -> int:
+    workshop = repo.find_workshop_by_facilitator_token(session, token=token or "")
+    if workshop is None:
+        raise AccessError(
+            "This facilitator link does not open a workshop. Check that you copied the whole link."
+        )
+    return workshop.id
+
+
+def _questionnaire_of(ctx: AppContext, session: Session, assessment_ids: Sequence[int]) -> Questionnaire:
+    if not assessment_ids:
+        raise ServiceError("This workshop covers no team's assessment.")
+    assessment = repo.get_assessment(session, assessment_id=assessment_ids[0])
+    return ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+
+
+def _dimension_items(questionnaire: Questionnaire, form: str, dimension_id: str) -> list[Item]:
+    on_form = {item.id for item in questionnaire.items_for(cast(Form, form))}
+    return [item for item in questionnaire.dimension(dimension_id).items if item.id in on_form]
+
+
+def _dimensions(questionnaire: Questionnaire, state: repo.WorkshopState) -> tuple[WorkshopDimension, ...]:
+    return tuple(
+        WorkshopDimension(
+            id=d.dimension_id,
+            name=questionnaire.dimension(d.dimension_id).name,
+            position=d.position,
+            items=len(_dimension_items(questionnaire, state.form, d.dimension_id)),
+            locked=d.locked,
+            revealed=d.revealed,
+        )
+        for d in sorted(state.dimensions, key=lambda d: d.position)
+    )
+
+
+def _team_names(session: Session, assessment_ids: Sequence[int]) -> tuple[str, ...]:
+    return tuple(repo.get_assessment(session, assessment_id=a).team.name for a in assessment_ids)
+
+
+def _info(ctx: AppContext, session: Session, workshop_id: int) -> WorkshopInfo:
+    state = repo.get_workshop_state(session, workshop_id=workshop_id)
+    questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
+    return WorkshopInfo(
+        code=state.code,
+        name=state.name,
+        status=state.status,
+        form=cast(Form, state.form),
+        teams=_team_names(session, state.assessment_ids),
+        questionnaire_title=questionnaire.title,
+        dimensions=_dimensions(questionnaire, state),
+    )
+
+
+def _participant(ctx: AppContext, session: Session, token: str) -> ParticipantSession:
+    respondent = repo.find_respondent_by_token(session, token=token or "")
+    workshop = None
+    if respondent is not None:
+        workshop = repo.find_workshop_of_assessment(session, assessment_id=respondent.assessment_id)
+    if respondent is None or workshop is None:
+        raise AccessError(
+            "This link does not open a workshop. Check that you copied the whole link, or join with the code."
+        )
+    state = repo.get_workshop_state(session, workshop_id=workshop.id)
+    assessment = repo.get_assessment(session, assessment_id=respondent.assessment_id)
+    questionnaire = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+    return ParticipantSession(
+        token=token.strip(),
+        respondent_id=respondent.id,
+        workshop_id=state.workshop_id,
+        code=state.code,
+        workshop_name=state.name,
+        team=assessment.team.name,
+        role=cast(Role, respondent.role),
+        status=state.status,
+        form=cast(Form, state.form),
+        k=state.k,
+        questionnaire_id=assessment.questionnaire_id,
+        questionnaire_version=assessment.questionnaire_version,
+        current_dimension=state.current_dimension,
+        state_version=state.state_version,
+        dimensions=_dimensions(questionnaire, state),
+        answers=repo.get_answers(session, respondent_id=respondent.id),
+    )
+
+
+def _group_responses(session: Session, state: repo.WorkshopState, name: str) -> TeamResponses:
+    """Everyone in the room as one group (all teams of the workshop), pseudonymised for scoring."""
+    respondents: list[RespondentAnswers] = []
+    first: TeamResponses | None = None
+    for assessment_id in state.assessment_ids:
+        responses = repo.load_team_responses(session, assessment_id=assessment_id)
+        first = first or responses
+        for respondent in responses.respondents:
+            respondents.append(
+                respondent.model_copy(
+                    update={"respondent_id": f"{assessment_id}:{respondent.respondent_id}", "comments": {}}
+                )
+            )
+    assert first is not None
+    return TeamResponses(
+        team=name,
+        questionnaire_id=first.questionnaire_id,
+        questionnaire_version=first.questionnaire_version,
+        form=cast(Form, state.form),
+        mode="individual",
+        k=state.k,
+        respondents=respondents,
+    )
+
+
+def discussion_prompt(questionnaire: Questionnaire, item: ItemResult) -> str | None:
+    """A divided item gets a question for the room: what the next level up would look like here."""
+    if item.consensus != "divided":
+        return None
+    target = min((item.level or 3) + 1, 5)
+    level_text = questionnaire.item(item.id).levels[target - 1].strip()
+    spread = "" if item.std is None else f" (standard deviation {format_score(item.std)})"
+    return (
+        f"You see this differently{spread}. What would level {target} look like here? "
+        f"Level {target} reads: {level_text}"
+    )
+
+
+def _revealed(
+    questionnaire: Questionnaire, result: DimensionResult, revealed_at: datetime | None, group: int
+) -> RevealedDimension:
+    items = []
+    for position, item in enumerate(result.items):
+        divided = item.consensus == "divided"
+        items.append(
+            (
+                (
+                    0 if divided else 1 if not item.suppressed else 2,
+                    -(item.std or 0) if divided else 0,
+                    position,
+                ),
+                RevealedItem(
+                    item_id=item.id,
+                    question=questionnaire.item(item.id).question.strip(),
+                    result=item,
+                    divided=divided,
+                    prompt=discussion_prompt(questionnaire, item),
+                ),
+            )
+        )
+    items.sort(key=lambda pair: pair[0])
+    return RevealedDimension(
+        dimension_id=result.id,
+        name=result.name,
+        result=result,
+        items=tuple(item for _, item in items),
+        revealed_at=revealed_at,
+        group=group,
+    )
+
+
+def _snapshot_key(workshop_id: int, dimension_id: str) -> str:
+    return _REVEAL_KEY.format(workshop_id=workshop_id, dimension_id=dimension_id)
+
+
+def _read_snapshot(
+    session: Session, questionnaire: Questionnaire, workshop_id: int, dimension_id: str
+) -> RevealedDimension | None:
+    stored = repo.get_setting(session, key=_snapshot_key(workshop_id, dimension_id))
+    if stored is None:
+        return None
+    data = json.loads(stored)
+    revealed_at = datetime.fromisoformat(data["revealed_at"]) if data.get("revealed_at") else None
+    result = DimensionResult.model_validate(data["result"])
+    return _revealed(questionnaire, result, revealed_at, int(data.get("group", 0)))
+
+
+# --- facilitator: create and open ------------------------------------------------------------------------
+
+
+def create_workshop(
+    ctx: AppContext,
+    *,
+    name: str,
+    team_names: Sequence[str],
+    form: str,
+    k: int | None = None,
+    dimension_ids: Sequence[str] | None = None,
+    questionnaire_id: str = DEFAULT_QUESTIONNAIRE_ID,
+    questionnaire_version: str | None = None,
+) -> CreatedWorkshop:
+    """Create a workshop with a fresh assessment per team; returns its join code and facilitator token.
+
+    ``k`` defaults to the configured default (3) and is never below 3; ``dimension_ids`` default to every
+    dimension. Invalid input raises ``InputError`` naming the fields ``name``, ``teams``, ``form``, ``k``,
+    ``dimensions`` or ``questionnaire``.
+    """
+    errors: dict[str, str] = {}
+    workshop_name = (name or "").strip()
+    if not workshop_name:
+        errors["name"] = "give the workshop a name, e.g. 'Support team, March'"
+    elif len(workshop_name) > 100:
+        errors["name"] = f"the name is {len(workshop_name)} characters long; at most 100 are allowed"
+    teams = list(dict.fromkeys(team.strip() for team in team_names if team and team.strip()))
+    if not teams:
+        errors["teams"] = "name at least one team"
+    elif len(teams) > MAX_TEAMS:
+        errors["teams"] = f"a workshop covers at most {MAX_TEAMS} teams ({len(teams)} given)"
+    elif any(len(team) > 200 for team in teams):
+        errors["teams"] = "a team name has at most 200 characters"
+    if form not in FORMS:
+        errors["form"] = f"choose one of: {', '.join(FORMS)} (got {form!r})"
+    threshold = ctx.default_k if k is None else k
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 3:
+        errors["k"] = f"the anonymity threshold must be a whole number of at least 3 (got {threshold!r})"
+    questionnaire: Questionnaire | None = None
+    try:
+        questionnaire = ctx.questionnaire(questionnaire_id, questionnaire_version)
+    except KeyError as error:
+        errors["questionnaire"] = str(error).strip("'\"")
+    chosen: list[str] = []
+    if questionnaire is not None:
+        known = [dimension.id for dimension in questionnaire.dimensions]
+        chosen = known if dimension_ids is None else [d for d in known if d in set(dimension_ids)]
+        unknown = sorted(set(dimension_ids or ()) - set(known))
+        if unknown:
+            errors["dimensions"] = f"not dimensions of this questionnaire: {', '.join(unknown)}"
+        elif not chosen:
+            errors["dimensions"] = "choose at least one dimension"
+    if errors:
+        raise InputError(errors)
+    assert questionnaire is not None
+    with ctx.write() as session:
+        assessment_ids = []
+        for team_name in teams:
+            team = repo.get_or_create_team(session, name=team_name)
+            assessment = repo.create_assessment(
+                session,
+                team_id=team.id,
+                questionnaire_id=questionnaire.id,
+                questionnaire_version=questionnaire.version,
+                form=cast(Form, form),
+                mode="individual",
+                k=threshold,
+                round_label=f"Workshop: {workshop_name}",
+            )
+            assessment_ids.append(assessment.id)
+        workshop, token = repo.create_workshop(
+            session,
+            name=workshop_name,
+            form=cast(Form, form),
+            k=threshold,
+            dimensions=chosen,
+            assessment_ids=assessment_ids,
+            team_id=None,
+        )
+        if len(assessment_ids) == 1:
+            workshop.team_id = repo.get_assessment(session, assessment_id=assessment_ids[0]).team_id
+        return CreatedWorkshop(
+            workshop_id=workshop.id, code=workshop.code, facilitator_token=token, name=workshop_name
+        )
+
+
+def facilitator_workshop(ctx: AppContext, token: str) -> int:
+    """The id of the workshop a facilitator token opens; ``AccessError`` for any other token."""
+    with ctx.read() as session:
+        return _facilitated(session, token)
+
+
+def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
+    """The live panel's data in one call: people joined, answers and finished people per dimension.
+
+    Counts only: no level, mean or answer value is read. Call it after checking the facilitator token.
+    """
+    with ctx.read() as session:
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
+        respondent_ids, keys = repo.list_answer_keys(session, assessment_ids=state.assessment_ids)
+        teams = _team_names(session, state.assessment_ids)
+    dimensions = _dimensions(questionnaire, state)
+    item_dimension = {
+        item.id: dimension.id
+        for dimension in dimensions
+        for item in _dimension_items(questionnaire, state.form, dimension.id)
+    }
+    per_respondent: dict[int, dict[str, int]] = {rid: {} for rid in respondent_ids}
+    answers: dict[str, int] = {dimension.id: 0 for dimension in dimensions}
+    for respondent_id, item_id in keys:
+        dimension_id = item_dimension.get(item_id)
+        if dimension_id is None:
+            continue
+        answers[dimension_id] += 1
+        counts = per_respondent.setdefault(respondent_id, {})
+        counts[dimension_id] = counts.get(dimension_id, 0) + 1
+    joined = len(respondent_ids)
+    progress = []
+    for dimension in dimensions:
+        given = [counts.get(dimension.id, 0) for counts in per_respondent.values()]
+        progress.append(
+            DimensionProgress(
+                id=dimension.id,
+                name=dimension.name,
+                position=dimension.position,
+                items=dimension.items,
+                started=sum(1 for count in given if count),
+                done=sum(1 for count in given if dimension.items and count >= dimension.items),
+                answers=answers[dimension.id],
+                expected_answers=joined * dimension.items,
+                locked=dimension.locked,
+                revealed=dimension.revealed,
+            )
+        )
+    done = sum(
+        1
+        for counts in per_respondent.values()
+        if all(counts.get(dimension.id, 0) >= dimension.items for dimension in dimensions)
+        and any(counts.values())
+    )
+    return LivePanel(
+        workshop_id=state.workshop_id,
+        code=state.code,
+        name=state.name,
+        status=state.status,
+        form=cast(Form, state.form),
+        k=state.k,
+        teams=teams,
+        joined=joined,
+        done=done,
+        state_version=state.state_version,
+        current_dimension=state.current_dimension,
+        dimensions=tuple(progress),
+    )
+
+
+def state_version(ctx: AppContext, workshop_id: int) -> int:
+    """The workshop's change counter (cheap to poll: pages re-read when it moved)."""
+    with ctx.read() as session:
+        return repo.get_state_version(session, workshop_id=workshop_id)
+
+
+# --- facilitator: lock, reveal, move the room -------------------------------------------------------------
+
+
+def _change_dimension(ctx: AppContext, token: str, dimension_id: str, *, locked: bool) -> None:
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        if state.status != "open":
+            raise _closed()
+        try:
+            current = state.dimension(dimension_id)
+        except KeyError as error:
+            raise InputError({"dimension": str(error).strip("'\"")}) from None
+        if not locked and current.revealed:
+            raise ServiceError(
+                "A revealed dimension stays locked, so its result cannot move with a late answer."
+            )
+        repo.set_dimension_state(session, workshop_id=workshop_id, dimension_id=dimension_id, locked=locked)
+
+
+def lock_dimension(ctx: AppContext, token: str, dimension_id: str) -> None:
+    """Lock a dimension: participants can no longer give or change its answers."""
+    _change_dimension(ctx, token, dimension_id, locked=True)
+
+
+def unlock_dimension(ctx: AppContext, token: str, dimension_id: str) -> None:
+    """Unlock a dimension again (refused once it is revealed: a revealed result never moves)."""
+    _change_dimension(ctx, token, dimension_id, locked=False)
+
+
+def set_current_dimension(ctx: AppContext, token: str, dimension_id: str | None) -> None:
+    """Point the room at a dimension (participants' screens open it), or at none."""
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        try:
+            repo.set_current_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
+        except repo.ClosedError:
+            raise _closed() from None
+        except repo.NotFoundError as error:
+            raise InputError({"dimension": str(error)}) from None
+
+
+def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> RevealedDimension:
+    """Reveal a dimension to the room: lock it and freeze its group result (scored under the anonymity rule).
+
+    Raises ``RevealRefusedError`` (and changes nothing) when the group has too few answers for k to allow
+    any number. Revealing a revealed dimension again returns the same frozen result.
+    """
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        if state.status != "open":
+            raise _closed()
+        try:
+            current = state.dimension(dimension_id)
+        except KeyError as error:
+            raise InputError({"dimension": str(error).strip("'\"")}) from None
+        questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
+        if current.revealed:
+            existing = _read_snapshot(session, questionnaire, workshop_id, dimension_id)
+            if existing is not None:
+                return existing
+        # lock first: the row lock (PostgreSQL) / write lock (SQLite) is held until this commits
+        repo.lock_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
+        responses = _group_responses(session, state, state.name)
+        result = score_team(questionnaire, responses).dimension(dimension_id)
+        if result.suppressed:
+            # raising inside the unit of work rolls the lock back: a refused reveal changes nothing
+            raise RevealRefusedError(
+                f"Not revealed: {result.name} {result.suppressed_reason}. Nothing is shown for a group under "
+                f"k = {state.k}; the dimension stays as it was."
+            )
+        revealed_at = datetime.now(UTC)
+        repo.set_setting(
+            session,
+            key=_snapshot_key(workshop_id, dimension_id),
+            value=json.dumps(
+                {
+                    "result": result.model_dump(mode="json"),
+                    "revealed_at": revealed_at.isoformat(),
+                    "group": len(responses.respondents),
+                }
+            ),
+        )
+        repo.reveal_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
+        return _revealed(questionnaire, result, revealed_at, len(responses.respondents))
+
+
+def revealed_dimensions(ctx: AppContext, workshop_id: int) -> list[RevealedDimension]:
+    """The frozen results of the workshop's revealed dimensions, in the workshop's order."""
+    with ctx.read() as session:
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
+        revealed = []
+        for dimension in sorted(state.dimensions, key=lambda d: d.position):
+            if dimension.revealed:
+                snapshot = _read_snapshot(session, questionnaire, workshop_id, dimension.dimension_id)
+                if snapshot is not None:
+                    revealed.append(snapshot)
+        return revealed
+
+
+def revealed_for_participant(ctx: AppContext, token: str) -> list[RevealedDimension]:
+    """The revealed results a participant may see: the group's, never anyone's answers."""
+    with ctx.read() as session:
+        participant = _participant(ctx, session, token)
+    return revealed_dimensions(ctx, participant.workshop_id)
+
+
+def workshop_questionnaire(ctx: AppContext, workshop_id: int) -> Questionnaire:
+    """The questionnaire a workshop's teams answer."""
+    with ctx.read() as session:
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        return _questionnaire_of(ctx, session, state.assessment_ids)
+
+
+# --- facilitator: actions, close, PDF ---------------------------------------------------------------------
+
+
+def add_action(
+    ctx: AppContext,
+    token: str,
+    *,
+    title: str,
+    owner: str = "",
+    due_date: date | None = None,
+    team: str | None = None,
+    item_id: str | None = None,
+) -> WorkshopAction:
+    """Capture an action the room agreed; it joins the action plan of the team (the first team by default)."""
+    errors: dict[str, str] = {}
+    clean_title = (title or "").strip()
+    if not clean_title:
+        errors["title"] = "write what will be done, e.g. 'Publish a one-page AI-use guide'"
+    elif len(clean_title) > 300:
+        errors["title"] = f"the title is {len(clean_title)} characters long; at most 300 are allowed"
+    if len((owner or "").strip()) > 200:
+        errors["owner"] = "the owner has at most 200 characters"
+    if errors:
+        raise InputError(errors)
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        teams = dict(zip(_team_names(session, state.assessment_ids), state.assessment_ids, strict=True))
+        chosen = team or next(iter(teams))
+        if chosen not in teams:
+            raise InputError({"team": f"'{chosen}' is not a team of this workshop ({', '.join(teams)})"})
+        source = item_id or None
+        if source is not None:
+            questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
+            try:
+                questionnaire.item(source)
+            except KeyError as error:
+                raise InputError({"item": str(error).strip("'\"")}) from None
+        action = repo.add_action(
+            session,
+            assessment_id=teams[chosen],
+            title=clean_title,
+            owner=(owner or "").strip(),
+            due_date=due_date,
+            source_item_id=source,
+            finding=f"Agreed in the workshop '{state.name}'.",
+            workshop_id=workshop_id,
+        )
+        return WorkshopAction(
+            id=action.id,
+            team=chosen,
+            title=action.title,
+            owner=action.owner,
+            due_date=action.due_date,
+            source_item_id=action.source_item_id,
+        )
+
+
+def workshop_actions(ctx: AppContext, workshop_id: int) -> list[WorkshopAction]:
+    """The actions agreed in this workshop, team by team, in plan order."""
+    with ctx.read() as session:
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        actions = []
+        for assessment_id, team in zip(
+            state.assessment_ids, _team_names(session, state.assessment_ids), strict=True
+        ):
+            for action in repo.list_actions(session, assessment_id=assessment_id):
+                if action.workshop_id == workshop_id:
+                    actions.append(
+                        WorkshopAction(
+                            id=action.id,
+                            team=team,
+                            title=action.title,
+                            owner=action.owner,
+                            due_date=action.due_date,
+                            source_item_id=action.source_item_id,
+                        )
+                    )
+        return actions
+
+
+def close_workshop(ctx: AppContext, token: str) -> None:
+    """Close the workshop and its teams' assessments: no new participants, no new or changed answers."""
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.close_workshop(session, workshop_id=workshop_id)
+        for assessment_id in state.assessment_ids:
+            repo.close_assessment(session, assessment_id=assessment_id)
+
+
+# --- participants -----------------------------------------------------------------------------------------
+
+
+def find_workshop(ctx: AppContext, code: str, *, client_key: str) -> WorkshopInfo:
+    """What a join code opens; wrong codes are counted and slowed down (``ThrottledError``).
+
+    Raises ``AccessError`` for a code that opens nothing. A closed workshop is found (its info says so).
+    """
+    with ctx.write() as session:
+        wait = throttle_wait(session, (JOIN_PER_CLIENT, JOIN_ALL_CLIENTS), client_key)
+        if wait:
+            raise _throttled_message("codes", wait)
+        workshop = repo.find_workshop_by_code(session, code=code or "")
+        if workshop is None:
+            record_failure(session, (JOIN_PER_CLIENT, JOIN_ALL_CLIENTS), client_key)
+            info = None
+        else:
+            info = _info(ctx, session, workshop.id)
+    if info is None:
+        raise AccessError(
+            "No workshop has this code. Check the code on the facilitator's screen "
+            f"({repo.JOIN_CODE_LENGTH} letters and digits)."
+        )
+    return info
+
+
+def join_workshop(
+    ctx: AppContext, *, code: str, role: str, team: str | None = None, client_key: str
+) -> ParticipantSession:
+    """Join a workshop with its code as a participant (a respondent of one's own); returns the resume token.
+
+    The code grants this and nothing else. Raises ``InputError`` (role, team), ``AccessError`` (wrong code,
+    counted like in :func:`find_workshop`) and ``WorkshopClosedError``.
+    """
+    if role not in ROLES:
+        raise InputError({"role": f"choose one of: {', '.join(ROLES)} (got {role!r})"})
+    info = find_workshop(ctx, code, client_key=client_key)
+    if not info.is_open:
+        raise WorkshopClosedError("This workshop is closed and accepts no new participants.")
+    with ctx.write() as session:
+        workshop = repo.find_workshop_by_code(session, code=code)
+        if workshop is None:  # pragma: no cover - deleted between the two transactions
+            raise AccessError("No workshop has this code.")
+        state = repo.get_workshop_state(session, workshop_id=workshop.id)
+        teams = dict(zip(_team_names(session, state.assessment_ids), state.assessment_ids, strict=True))
+        chosen = team if team is not None else (next(iter(teams)) if len(teams) == 1 else None)
+        if chosen not in teams:
+            raise InputError({"team": f"choose your team: {', '.join(teams)}"})
+        try:
+            _, token = repo.create_respondent(session, assessment_id=teams[chosen], role=role)
+        except repo.ClosedError:
+            raise WorkshopClosedError("This workshop is closed and accepts no new participants.") from None
+        return _participant(ctx, session, token)
+
+
+def participant(ctx: AppContext, token: str) -> ParticipantSession:
+    """The participant a resume token belongs to, with their answers and the workshop's current state."""
+    with ctx.read() as session:
+        return _participant(ctx, session, token)
+
+
+def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None) -> None:
+    """Save one of a participant's answers at once: a level 1–5, ``"dont_know"``, or None to clear it.
+
+    Raises ``AccessError`` (token), ``InputError`` (an item not in the workshop, or a bad value),
+    ``DimensionLockedError`` (the dimension is locked or revealed) and ``WorkshopClosedError``.
+    """
+    if choice is not None and choice != DONT_KNOW and (isinstance(choice, bool) or choice not in range(1, 6)):
+        raise InputError({item_id: f"an answer is a level 1–5 or don't know, not {choice!r}"})
+    with ctx.write() as session:
+        current = _participant(ctx, session, token)
+        if not current.is_open:
+            raise _closed()
+        questionnaire = ctx.questionnaire(current.questionnaire_id, current.questionnaire_version)
+        dimension_id = questionnaire.dimension_of(item_id)
+        try:
+            dimension = current.dimension(dimension_id)
+        except KeyError:
+            raise InputError({item_id: f"'{item_id}' is not asked in this workshop"}) from None
+        if item_id not in {item.id for item in _dimension_items(questionnaire, current.form, dimension_id)}:
+            raise InputError({item_id: f"'{item_id}' is not on this workshop's {current.form} form"})
+        if dimension.locked or dimension.revealed:
+            raise DimensionLockedError(
+                f"{dimension.name} is locked by the facilitator, so its answers can no longer be changed."
+            )
+        try:
+            if choice is None:
+                repo.clear_answer(session, respondent_id=current.respondent_id, item_id=item_id)
+            else:
+                value = None if choice == DONT_KNOW else int(choice)
+                repo.save_answer(session, respondent_id=current.respondent_id, item_id=item_id, value=value)
+        except repo.ClosedError:
+            raise _closed() from None
+
+
+def dimension_items(questionnaire: Questionnaire, form: Form, dimension_id: str) -> list[Item]:
+    """The items of one dimension on a form (full or pulse), in questionnaire order."""
+    return _dimension_items(questionnaire, form, dimension_id)
+
+
+# --- the join link's QR code ------------------------------------------------------------------------------
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of ``url`` as PNG bytes (for the facilitator's screen)."""
+    import qrcode
+
+    image = qrcode.make(url, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# --- the workshop PDF -------------------------------------------------------------------------------------
+
+
+def workshop_result(ctx: AppContext, workshop_id: int) -> tuple[Questionnaire, TeamResult, int, list[str]]:
+    """The room's result for the report: revealed dimensions as frozen at their reveal, plus who joined.
+
+    Returns the questionnaire, the group's ``TeamResult`` (scored under the anonymity rule, with every revealed
+    dimension replaced by its frozen snapshot and the item numbers of unrevealed ones left out), the number of
+    people who joined and the revealed dimension ids.
+    """
+    with ctx.read() as session:
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
+        teams = ", ".join(_team_names(session, state.assessment_ids))
+        responses = _group_responses(session, state, teams)
+        joined, _ = repo.list_answer_keys(session, assessment_ids=state.assessment_ids)
+        frozen: dict[str, DimensionResult] = {}
+        for dimension in state.dimensions:
+            if dimension.revealed:
+                snapshot = _read_snapshot(session, questionnaire, workshop_id, dimension.dimension_id)
+                if snapshot is not None:
+                    frozen[dimension.dimension_id] = snapshot.result
+    result = score_team(questionnaire, responses)
+    covered = {d.dimension_id for d in state.dimensions}
+    # revealed dimensions as the room saw them; the others were never shown, so the report names them only
+    dimensions = [
+        frozen[d.id] if d.id in frozen else d.model_copy(update={"items": [], "consensus": None, "std": None})
+        for d in result.dimensions
+        if d.id in covered
+    ]
+    return questionnaire, result.model_copy(update={"dimensions": dimensions}), len(joined), list(frozen)
+
+
+def workshop_pdf(ctx: AppContext, token: str) -> bytes:
+    """The workshop report as PDF bytes: participants (counts), the revealed results as frozen, the divided
+    items and the agreed actions. A group under k shows no numbers; unrevealed dimensions are only named."""
+    from reports.content import workshop_report_content
+    from reports.pdf import workshop_report_pdf
+
+    workshop_id = facilitator_workshop(ctx, token)
+    with ctx.read() as session:
+        name = repo.get_workshop_state(session, workshop_id=workshop_id).name
+    questionnaire, result, joined, revealed = workshop_result(ctx, workshop_id)
+    content = workshop_report_content(
+        questionnaire,
+        result,
+        workshop=name,
+        generated_at=datetime.now(UTC),
+        agreed_actions=workshop_actions(ctx, workshop_id),
+        participants=joined,
+        revealed=revealed,
+    )
+    return workshop_report_pdf(content)

@@ -1,0 +1,120 @@
+"""AppTest: the leader view behind its passcode; a group under k shows no numbers there."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services import workshop as live
+from settings import get_settings
+from tests.app.conftest import AppDatabase, PageOpener
+from tests.app.test_workshop_pages import texts
+
+PASSCODE = "correct horse battery staple"
+
+
+@pytest.fixture
+def passcode(monkeypatch: pytest.MonkeyPatch, app_db: AppDatabase) -> str:
+    """The leader passcode, configured through ``LAYERWISE_ADMIN_PASSCODE``."""
+    monkeypatch.setenv("LAYERWISE_ADMIN_PASSCODE", PASSCODE)
+    get_settings.cache_clear()
+    return PASSCODE
+
+
+def team(app_db: AppDatabase, name: str, levels: tuple[int, ...]) -> None:
+    """A team whose workshop participants each answered every pulse item at one level."""
+    created = live.create_workshop(app_db.ctx, name=f"{name} workshop", team_names=[name], form="pulse")
+    questionnaire = live.workshop_questionnaire(app_db.ctx, created.workshop_id)
+    for index, level in enumerate(levels):
+        role = "leader" if index == 0 else "contributor"
+        token = live.join_workshop(
+            app_db.ctx, code=created.code, role=role, client_key=f"{name}{index}"
+        ).token
+        for item in questionnaire.items_for("pulse"):
+            live.save_answer(app_db.ctx, token, item.id, level)
+
+
+def enter(at: AppTest, passcode: str) -> AppTest:
+    at.text_input[0].input(passcode)
+    next(b for b in at.button if b.label == "Open").click()
+    return at.run()
+
+
+def test_a_wrong_passcode_sees_nothing(app_db: AppDatabase, open_page: PageOpener, passcode: str) -> None:
+    team(app_db, "Support", (2, 3, 4))
+    at = open_page("pages/leader.py")
+    assert not at.tabs and "Support" not in texts(at)
+    for wrong in ("", "correct horse", passcode.upper()):
+        enter(at, wrong)
+        assert not at.exception
+        assert "That is not the leader passcode." in texts(at)
+        assert not at.tabs and not at.get("vega_lite_chart") and not at.get("download_button")
+        assert "Support" not in texts(at)
+
+
+def test_the_right_passcode_opens_every_team_side_by_side(
+    app_db: AppDatabase, open_page: PageOpener, passcode: str
+) -> None:
+    team(app_db, "Support", (2, 3, 4))
+    team(app_db, "Claims", (4, 4, 5))
+    at = enter(open_page("pages/leader.py"), passcode)
+    assert not at.exception
+    assert [tab.label for tab in at.tabs] == [
+        "Teams at a glance",
+        "Benchmarks",
+        "Trend",
+        "Perception gaps",
+        "Divided and don't know",
+        "Downloads",
+    ]
+    assert len(at.get("vega_lite_chart")) == 4  # heatmap, pack benchmark (fewer than 5 peers), trend, gaps
+    heatmap = at.dataframe[0].value
+    assert set(heatmap["team"]) == {"Support", "Claims"}
+    assert "2 team(s), latest assessment each." in texts(at)
+    assert "Raw pseudonymised answers are the administrator's data export" in texts(at)
+    # filter by team
+    at.multiselect[0].set_value(["Claims"]).run()
+    assert set(at.dataframe[0].value["team"]) == {"Claims"}
+
+
+def test_a_group_of_two_shows_no_numbers_on_the_leader_page(
+    app_db: AppDatabase, open_page: PageOpener, passcode: str
+) -> None:
+    team(app_db, "Tiny", (5, 4))
+    at = enter(open_page("pages/leader.py"), passcode)
+    assert not at.exception
+    assert "1 team(s) have fewer responses than their anonymity threshold and show no numbers." in texts(at)
+    for frame in (element.value for element in at.dataframe):
+        for column in ("score", "gated_level", "index", "percentile", "leader_mean", "others_mean", "gap"):
+            if column in frame:
+                assert frame[column].isna().all(), (column, frame)
+    assert not re.search(r"\b4\.5\b|\b87\.5\b", texts(at))
+
+
+def test_the_generated_passcode_is_logged_once_and_opens_the_page(
+    app_db: AppDatabase,
+    open_page: PageOpener,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LAYERWISE_ADMIN_PASSCODE", raising=False)
+    get_settings.cache_clear()
+    with caplog.at_level("WARNING", logger="layerwise.leader"):
+        at = open_page("pages/leader.py")
+    found = re.search(r"only its hash is stored\): (\S+)", caplog.text)
+    assert found, caplog.text
+    assert caplog.text.count("generated the leader passcode") == 1
+    enter(at, found.group(1))
+    assert "No team has answers in this selection yet." in texts(at)
+
+
+def test_the_leader_view_can_be_locked_again(
+    app_db: AppDatabase, open_page: PageOpener, passcode: str
+) -> None:
+    team(app_db, "Support", (2, 3, 4))
+    at = enter(open_page("pages/leader.py"), passcode)
+    next(b for b in at.sidebar.button if b.label == "Lock the leader view").click()
+    at.run()
+    assert not at.tabs and "Leader passcode" in [field.label for field in at.text_input]

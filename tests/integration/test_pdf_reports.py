@@ -1,0 +1,304 @@
+"""The PDF reports, parsed back with pypdf and rendered by poppler: what a leader reads on paper."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from questionnaires.loader import default_questionnaire
+from questionnaires.schema import Questionnaire
+from reports import content, pdf
+from reports.packs import load_benchmark_pack
+from scoring import build_action_plan, score_team
+from scoring.models import ActionPlan, TeamResult
+from settings import get_settings
+from tests.integration.pdf_support import all_text, page_texts, render_pages
+from tests.report_samples import sample_team
+
+GENERATED = datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
+HOSTILE = ['<b>R&D</b> "x"', "0.1 <A <0.9", "S&P & J&C", '<img src="/etc/passwd">']
+UNICODE = ["Zoë Łukasiewicz", "Ærø", "Ἀθηνᾶ", "Москва"]
+CJK = "研发团队"
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return default_questionnaire()
+
+
+@pytest.fixture(scope="module")
+def result(questionnaire: Questionnaire) -> TeamResult:
+    return score_team(questionnaire, sample_team(questionnaire, "Service desk", comments=True))
+
+
+@pytest.fixture(scope="module")
+def plan(questionnaire: Questionnaire, result: TeamResult) -> ActionPlan:
+    return build_action_plan(questionnaire, result)
+
+
+@pytest.fixture(scope="module")
+def team_pdf(questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan) -> bytes:
+    report = content.team_report_content(
+        questionnaire, result, plan, pack=load_benchmark_pack(), generated_at=GENERATED
+    )
+    return pdf.team_report_pdf(report)
+
+
+@pytest.fixture
+def no_fallback_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("LAYERWISE_PDF_FALLBACK_FONT", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def team_report(questionnaire: Questionnaire, name: str, **team: object) -> bytes:
+    result = score_team(questionnaire, sample_team(questionnaire, name, **team))  # type: ignore[arg-type]
+    report = content.team_report_content(
+        questionnaire, result, build_action_plan(questionnaire, result), pack=None, generated_at=GENERATED
+    )
+    return pdf.team_report_pdf(report)
+
+
+# --- the team report ------------------------------------------------------------------------------------
+
+
+def test_the_team_report_carries_the_team_every_dimension_and_every_action(
+    team_pdf: bytes, questionnaire: Questionnaire, plan: ActionPlan
+) -> None:
+    text = all_text(team_pdf)
+    assert "AI human-system report: Service desk" in text
+    for dimension in questionnaire.dimensions:
+        assert dimension.name in text
+    assert len(plan.actions) == 35
+    for action in plan.actions:
+        assert action.title in text, action.title
+    assert "The gating blocker is Permission (layer 1, level 2)" in text
+    assert "Definition is held at 3 by Permission at 2" in text
+
+
+def test_every_page_has_a_page_x_of_y_footer_and_the_pdf_has_metadata(team_pdf: bytes) -> None:
+    pages = page_texts(team_pdf)
+    total = len(pages)
+    assert 12 <= total <= 24
+    for number, text in enumerate(pages, start=1):
+        assert f"{number} / {total}" in text, f"page {number}"
+    metadata = PdfReader(io.BytesIO(team_pdf)).metadata
+    assert metadata is not None
+    assert metadata.title == "Layerwise team report: Service desk"
+    assert metadata.author == "Layerwise"
+    assert metadata.subject is not None and metadata.subject.startswith(
+        "AI human-system assessment and action plan of Service desk"
+    )
+
+
+def test_the_fonts_are_the_bundled_dejavu_sans(team_pdf: bytes) -> None:
+    fonts = set()
+    for page in PdfReader(io.BytesIO(team_pdf)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts and all("DejaVuSans" in name for name in fonts), fonts
+
+
+def test_every_page_renders_with_poppler_and_nothing_runs_off_the_page(
+    team_pdf: bytes, tmp_path: Path
+) -> None:
+    images = render_pages(team_pdf, tmp_path)
+    assert len(images) == len(page_texts(team_pdf))
+    for image in images:
+        assert _right_margin_is_blank(image), image.name
+
+
+# --- text safety and fonts ------------------------------------------------------------------------------
+
+
+def test_hostile_names_appear_literally_and_nothing_is_fetched(questionnaire: Questionnaire) -> None:
+    name = " ".join(HOSTILE)
+    document = team_report(questionnaire, name, seed=3)
+    text = all_text(document)
+    assert f"AI human-system report: {name}" in text
+    for hostile in HOSTILE:
+        assert hostile in text
+    # the only images in the file are the report's charts (ladder, heat table, capacity, KPIs)
+    reader = PdfReader(io.BytesIO(document))
+    images = sum(len(page.images) for page in reader.pages)
+    assert images == 4
+
+
+def test_unicode_names_render_with_real_glyphs(questionnaire: Questionnaire, tmp_path: Path) -> None:
+    results = [
+        score_team(questionnaire, sample_team(questionnaire, name, seed=i)) for i, name in enumerate(UNICODE)
+    ]
+    report = content.org_report_content(questionnaire, results, None, pack=None, generated_at=GENERATED)
+    document = pdf.org_report_pdf(report)
+    text = all_text(document)
+    for name in UNICODE:
+        assert name in text
+    assert "\ufffd" not in text
+    assert render_pages(document, tmp_path)
+
+
+def test_text_the_font_lacks_is_a_visible_placeholder_without_a_fallback_font(
+    questionnaire: Questionnaire, no_fallback_font: None
+) -> None:
+    text = all_text(team_report(questionnaire, f"{CJK} Beijing", seed=4))
+    assert f"AI human-system report: {pdf.PLACEHOLDER * len(CJK)} Beijing" in text
+
+
+@pytest.mark.skipif(not WQY.exists(), reason="WenQuanYi Micro Hei (fonts-wqy-microhei) is not installed")
+def test_a_configured_fallback_font_sets_cjk_text(
+    questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LAYERWISE_PDF_FALLBACK_FONT", str(WQY))
+    get_settings.cache_clear()
+    try:
+        document = team_report(questionnaire, f"{CJK} Beijing", seed=4)
+    finally:
+        get_settings.cache_clear()
+    assert f"AI human-system report: {CJK} Beijing" in all_text(document)
+    assert render_pages(document, tmp_path)
+
+
+def test_a_missing_fallback_font_file_falls_back_to_the_placeholder(
+    questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LAYERWISE_PDF_FALLBACK_FONT", str(tmp_path / "no-such-font.ttf"))
+    get_settings.cache_clear()
+    try:
+        document = team_report(questionnaire, f"{CJK} team", seed=4)
+    finally:
+        get_settings.cache_clear()
+    assert f"{pdf.PLACEHOLDER * len(CJK)} team" in all_text(document)
+
+
+def test_a_20000_character_word_is_cut_and_never_runs_off_the_page(
+    questionnaire: Questionnaire, tmp_path: Path
+) -> None:
+    document = team_report(questionnaire, "x" * 20_000, seed=6)
+    pages = page_texts(document)
+    assert len(pages) < 30
+    squeezed = "".join("".join(pages).split())  # the cut word wraps over lines: join them again
+    assert "x" * pdf.MAX_WORD + "…" in squeezed
+    assert "x" * (pdf.MAX_WORD + 1) not in squeezed
+    for image in render_pages(document, tmp_path):
+        assert _right_margin_is_blank(image), image.name
+
+
+def test_long_action_titles_wrap_inside_their_cells(questionnaire: Questionnaire, tmp_path: Path) -> None:
+    result = score_team(questionnaire, sample_team(questionnaire, "Wordy"))
+    long_title = "Agree " + " ".join(f"step{i}" for i in range(60)) + " together"
+    plan = build_action_plan(questionnaire, result)
+    actions = [plan.actions[0].model_copy(update={"title": long_title}), *plan.actions[1:]]
+    report = content.team_report_content(
+        questionnaire, result, plan.model_copy(update={"actions": actions}), pack=None, generated_at=GENERATED
+    )
+    document = pdf.team_report_pdf(report)
+    assert long_title in all_text(document)
+    for image in render_pages(document, tmp_path):
+        assert _right_margin_is_blank(image), image.name
+
+
+# --- anonymity ------------------------------------------------------------------------------------------
+
+
+def test_a_suppressed_team_report_shows_no_numbers_for_it(questionnaire: Questionnaire) -> None:
+    # two people answering level 4 everywhere: unsuppressed this would read 4.0, Managed, index 75.0
+    levels = {dimension.id: 4.0 for dimension in questionnaire.dimensions}
+    document = team_report(
+        questionnaire, "Pair", size=2, centres=levels, dont_know_share=0, kpis={}, ai_hours_per_week=None
+    )
+    text = all_text(document)
+    assert "The results of Pair are suppressed: needs at least 3 responses; 2 so far." in text
+    for number in ("4.0", "75.0", "Managed", "Stage 4"):
+        assert number not in text
+    # the one chart is the questionnaire's KPI reference points (no answers in it)
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(document)).pages) == 1
+
+
+def test_the_org_report_keeps_suppressed_teams_without_numbers(
+    questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan, tmp_path: Path
+) -> None:
+    levels = {dimension.id: 4.0 for dimension in questionnaire.dimensions}
+    pair = score_team(
+        questionnaire, sample_team(questionnaire, "Pair", size=2, centres=levels, dont_know_share=0)
+    )
+    other = score_team(questionnaire, sample_team(questionnaire, "Claims", seed=9))
+    results = [result, pair, other]
+    report = content.org_report_content(
+        questionnaire,
+        results,
+        {result.team: plan},
+        pack=load_benchmark_pack(),
+        generated_at=GENERATED,
+        rounds=[("2025 Q4", [result, pair]), ("2026 Q1", results)],
+        organisation="Acme & Co",
+    )
+    document = pdf.org_report_pdf(report)
+    pages = page_texts(document)
+    text = " ".join(pages)
+    assert "AI human-system report: Acme & Co" in text
+    for team in ("Service desk", "Pair", "Claims"):
+        assert team in text
+    pair_page = next(page for page in pages if "Suppressed: needs at least 3 responses; 2 so far" in page)
+    assert "No numbers are shown for this team." in pair_page
+    assert not re.search(r"(?<![\d.])\d\.\d{1,2}(?![\d.])", pair_page.replace("7 Mar 2026", ""))
+    assert "Pair 2 – suppressed needs at least 3 responses; 2 so far" in text  # its ranking row
+    assert render_pages(document, tmp_path)
+
+
+def test_the_workshop_report_has_participants_distributions_divided_items_and_actions(
+    questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan, tmp_path: Path
+) -> None:
+    report = content.workshop_report_content(
+        questionnaire,
+        result,
+        workshop="March retro",
+        generated_at=GENERATED,
+        agreed_actions=plan.actions[:3],
+        participants=8,
+    )
+    document = pdf.workshop_report_pdf(report)
+    text = all_text(document)
+    assert "Workshop: March retro" in text
+    assert "8 participants joined and 7 answered" in text
+    for line in report.divided_items:
+        assert line in text
+    for action in plan.actions[:3]:
+        assert action.title in text
+    pages = page_texts(document)
+    for number, page in enumerate(pages, start=1):
+        assert f"{number} / {len(pages)}" in page
+    assert len(render_pages(document, tmp_path)) == len(pages)
+
+
+def test_team_reports_zip_holds_one_pdf_per_team_with_safe_unique_names(
+    questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan
+) -> None:
+    hostile = score_team(questionnaire, sample_team(questionnaire, "../../etc/passwd", seed=2))
+    contents = [
+        content.team_report_content(questionnaire, team, None, pack=None, generated_at=GENERATED)
+        for team in (result, hostile, result)
+    ]
+    archive = zipfile.ZipFile(io.BytesIO(pdf.team_reports_zip(contents)))
+    names = archive.namelist()
+    assert names == ["layerwise-service-desk.pdf", "layerwise-etc-passwd.pdf", "layerwise-service-desk-2.pdf"]
+    for name in names:
+        assert archive.read(name).startswith(b"%PDF-")
+
+
+def _right_margin_is_blank(image_path: Path) -> bool:
+    """Whether the outer 12 mm on the right of a rendered page hold nothing but white (below the cover's
+    full-width band): text or a chart that ran past the 18 mm margin would leave dark pixels there."""
+    image = Image.open(image_path).convert("L")
+    width, height = image.size
+    band = image.crop((int(width * (1 - 12 / 210)), int(height * 16 / 297), width, height))
+    return band.getextrema()[0] > 200

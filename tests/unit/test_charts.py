@@ -1,0 +1,228 @@
+"""Charts: one Altair chart per function, explicit styling, the bundled font, tables beside them, and no
+suppressed number anywhere in a chart's data."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import altair as alt
+import pytest
+
+from questionnaires.loader import default_questionnaire
+from questionnaires.schema import Questionnaire
+from reports import charts
+from reports.packs import load_benchmark_pack
+from scoring import capacity_ledger, peer_percentiles, score_team
+from scoring.models import TeamResult
+from tests.report_samples import sample_team
+
+PALETTE = {colour.upper() for colour in charts.SERIES_COLOURS} | {
+    charts.SUPPRESSED_FILL,
+    charts.TEXT,
+    "#E6E6E6",
+    "#E3E3E3",
+    "#F2F2F2",
+    "#F7F7F7",
+    "#FFFFFF",
+}
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return default_questionnaire()
+
+
+@pytest.fixture(scope="module")
+def result(questionnaire: Questionnaire) -> TeamResult:
+    return score_team(questionnaire, sample_team(questionnaire, "Service desk"))
+
+
+@pytest.fixture(scope="module")
+def small(questionnaire: Questionnaire) -> TeamResult:
+    """Two respondents: suppressed as a whole (k = 3)."""
+    return score_team(questionnaire, sample_team(questionnaire, "Tiny team", size=2, seed=5))
+
+
+@pytest.fixture(scope="module")
+def peers(questionnaire: Questionnaire) -> list[TeamResult]:
+    return [score_team(questionnaire, sample_team(questionnaire, f"Peer {i}", seed=i)) for i in range(6)]
+
+
+def every_chart(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult, peers: list[TeamResult]
+) -> dict[str, Any]:
+    assert result.ledger is not None
+    return {
+        "layer_ladder": charts.layer_ladder(result),
+        "benchmark_pack": charts.benchmark_chart(result, load_benchmark_pack()),
+        "benchmark_peers": charts.benchmark_chart(result, peer_percentiles(result, peers)),
+        "item_heatmap": charts.item_heatmap(questionnaire, result),
+        "capacity_waterfall": charts.capacity_waterfall(result.ledger),
+        "kpi_reference_chart": charts.kpi_reference_chart(questionnaire, result.kpis),
+        "item_distribution": charts.item_distribution(questionnaire, result.dimensions[0]),
+        "org_heatmap": charts.org_heatmap([result, small, *peers]),
+        "trend_chart": charts.trend_chart([("2025 Q4", [result, small]), ("2026 Q1", [result, *peers])]),
+        "gap_chart_team": charts.gap_chart(result),
+        "gap_chart_org": charts.gap_chart([result, small, *peers]),
+    }
+
+
+def test_every_chart_is_a_valid_vega_lite_spec_with_the_bundled_font_and_explicit_styling(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult, peers: list[TeamResult]
+) -> None:
+    for name, chart in every_chart(questionnaire, result, small, peers).items():
+        assert isinstance(chart, alt.TopLevelMixin), name
+        spec = chart.to_dict(validate=True)  # the chart functions skip validation; the test does not
+        config = spec["config"]
+        assert config["font"] == "DejaVu Sans", name
+        assert config["axis"]["labelFont"] == "DejaVu Sans", name
+        assert config["legend"]["labelFont"] == "DejaVu Sans", name
+        assert config["background"] == "white", name
+        assert spec["title"]["text"], name
+        assert spec["title"]["font"] == "DejaVu Sans", name
+
+
+def test_charts_use_only_the_colour_blind_safe_palette(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult, peers: list[TeamResult]
+) -> None:
+    for name, chart in every_chart(questionnaire, result, small, peers).items():
+        text = json.dumps(chart.to_dict(validate=False))
+        colours = {colour.upper() for colour in re.findall(r"#[0-9A-Fa-f]{6}\b", text)}
+        assert colours <= PALETTE, f"{name} uses {sorted(colours - PALETTE)}"
+
+
+def test_the_ladder_shows_the_cap_and_its_table_carries_the_numbers(result: TeamResult) -> None:
+    table = charts.layer_ladder_table(result)
+    assert list(table["dimension"]) == ["Permission", "Definition", "Boundaries", "Coaching"]
+    definition = table[table["dimension"] == "Definition"].iloc[0]
+    assert (definition["level"], definition["gated_level"], definition["capped_by"]) == (4, 3, "Permission")
+    assert definition["note"] == "Definition is held at 3 by Permission at 2"
+    text = json.dumps(charts.layer_ladder(result).to_dict(validate=False), ensure_ascii=False)
+    assert "own 4 → held at 3 by Permission" in text
+
+
+def test_a_suppressed_team_has_no_number_in_any_of_its_charts(
+    questionnaire: Questionnaire, small: TeamResult
+) -> None:
+    assert small.suppressed
+    for chart in (
+        charts.layer_ladder(small),
+        charts.benchmark_chart(small, load_benchmark_pack()),
+        charts.item_heatmap(questionnaire, small),
+        charts.item_distribution(questionnaire, small.dimensions[0]),
+        charts.org_heatmap([small]),
+    ):
+        data = _data_values(chart.to_dict(validate=False))
+        numbers = {
+            key: value
+            for row in data
+            for key, value in row.items()
+            if key in {"score", "level", "gated_level", "mean", "share", "count", "percentile", "index"}
+            and value is not None
+        }
+        assert numbers == {}
+        assert "suppressed" in json.dumps(data)
+    assert charts.layer_ladder_table(small)["score"].isna().all()
+    assert set(charts.org_heatmap_table([small])["note"].str.split(":").str[0]) == {"suppressed"}
+
+
+def test_a_suppressed_dimension_reads_suppressed_in_the_org_heatmap(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult
+) -> None:
+    table = charts.org_heatmap_table([result, small])
+    tiny = table[table["team"] == "Tiny team"]
+    assert tiny["gated_level"].isna().all()
+    assert tiny["note"].str.startswith("suppressed: needs at least 3 responses; 2 so far").all()
+    cells = _data_values(charts.org_heatmap([result, small]).to_dict(validate=False))
+    assert {cell["text"] for cell in cells if cell["team"] == "Tiny team"} == {"suppressed"}
+
+
+def test_the_gap_chart_leaves_out_groups_below_k(questionnaire: Questionnaire) -> None:
+    # 2 leaders and 4 others: the leaders' side is below k = 3
+    roles = ["leader", "leader", "contributor", "contributor", "manager", "contributor"]
+    result = score_team(questionnaire, sample_team(questionnaire, "Two leaders", size=6, roles=roles))
+    table = charts.gap_table(result)
+    assert table["gap"].isna().all()
+    assert table["note"].str.startswith("suppressed: needs at least 3 leaders").all()
+    text = json.dumps(charts.gap_chart(result).to_dict(validate=False))
+    assert "No perception gap can be shown" in text
+
+
+def test_the_benchmark_table_names_the_pack_and_the_percentiles(result: TeamResult) -> None:
+    pack = load_benchmark_pack()
+    table = charts.benchmark_table(result, pack)
+    permission = table[table["dimension"] == "Permission"].iloc[0]
+    assert (permission["p10"], permission["p50"], permission["p90"]) == (1.7, 3.1, 4.5)
+    assert permission["label"] == "Illustrative — not measured industry data"
+    assert permission["n"] == 2
+    spec = charts.benchmark_chart(result, pack).to_dict(validate=False)
+    assert spec["title"]["subtitle"][0].startswith("Illustrative — not measured industry data (n = 2")
+
+
+def test_the_capacity_waterfall_steps_add_up() -> None:
+    ledger = capacity_ledger(20, 30, 3, 40)
+    table = charts.capacity_waterfall_table(ledger)
+    assert list(table["step"]) == ["Freed by AI", "Meta-work", "Net freed", "Redeployed", "Absorbed"]
+    assert list(table["hours"]) == [6.0, -3.0, 3.0, 1.2, 1.8]
+    assert table.iloc[-1]["end"] == pytest.approx(ledger.net_freed_hours)
+
+
+def test_kpis_are_compared_with_reference_points_and_their_sources(questionnaire: Questionnaire) -> None:
+    table = charts.kpi_reference_table(questionnaire, {"rework_rate": 12})
+    rework = table[table["kpi_id"] == "rework_rate"]
+    assert list(rework["who"]) == [
+        "Your team",
+        "Without an optimisation strategy",
+        "With an optimisation strategy",
+    ]
+    assert list(rework["value"]) == [12, 18, 5]
+    assert rework.iloc[1]["source"].startswith("Service-desk case comparison")
+    # KPIs without a value still show their reference points
+    assert "satisfaction" in set(table["kpi_id"])
+
+
+def test_the_trend_leaves_suppressed_rounds_out_and_says_so(result: TeamResult, small: TeamResult) -> None:
+    rounds = [("2025 Q4", [result, small]), ("2026 Q1", [result])]
+    table = charts.trend_table(rounds)
+    assert table[table["team"] == "Tiny team"]["index"].isna().all()
+    spec = charts.trend_chart(rounds).to_dict(validate=False)
+    assert "Tiny team in 2025 Q4" in " ".join(spec["title"]["subtitle"])
+    assert all(row["team"] != "Tiny team" for row in _data_values(spec))
+
+
+def test_render_png_is_sharp_offline_and_cached(result: TeamResult) -> None:
+    chart = charts.layer_ladder(result)
+    png = charts.render_png(chart, scale=2)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(png[16:20], "big")
+    assert width >= 2 * 400  # scale 2 of a chart about 560 px wide
+    assert charts.render_png(charts.layer_ladder(result), scale=2) is png  # same spec: from the cache
+
+
+def test_render_png_never_fetches_data_from_a_url() -> None:
+    chart = alt.Chart(alt.Data(url="https://example.com/data.json")).mark_point().encode(x="a:Q")
+    with pytest.raises(ValueError, match="not allowed"):
+        charts.render_png(chart)
+
+
+def _data_values(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline data row of a spec (top-level datasets and layer data)."""
+    rows: list[dict[str, Any]] = []
+    for values in spec.get("datasets", {}).values():
+        rows.extend(values)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("values"), list):
+                rows.extend(data["values"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return rows

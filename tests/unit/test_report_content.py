@@ -1,0 +1,405 @@
+"""What the reports say: the sentences and numbers of the team, workshop and organisation reports, and what
+anonymity hides. Hand-computed on the small questionnaire of ``scoring_support`` (level names Ad hoc …
+Embedded, recommendations titled '<band> action for <item id>')."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from questionnaires.schema import Questionnaire
+from reports import content
+from reports.content import Figure, ReportAction, Table
+from reports.packs import load_benchmark_pack
+from scoring import RULES, build_action_plan, score_team
+from scoring.models import TeamResult
+from tests.unit.scoring_support import item_ids, make_questionnaire, make_team, uniform
+
+GENERATED = datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
+#: Permission 2, Definition 4 (held at 3 by Permission), Boundaries 3, Coaching 3, Capacity governance 3.
+LEVELS = {"permission": 2, "definition": 4, "boundaries": 3, "coaching": 3, "capacity_governance": 3}
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return make_questionnaire()
+
+
+@pytest.fixture(scope="module")
+def result(questionnaire: Questionnaire) -> TeamResult:
+    return score_team(questionnaire, make_team(questionnaire, [uniform(questionnaire, LEVELS)] * 3))
+
+
+@pytest.fixture(scope="module")
+def suppressed(questionnaire: Questionnaire) -> TeamResult:
+    return score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, LEVELS)] * 2, team="Pair")
+    )
+
+
+def team_content(
+    questionnaire: Questionnaire, result: TeamResult, **kwargs: object
+) -> content.TeamReportContent:
+    kwargs.setdefault("pack", None)
+    return content.team_report_content(
+        questionnaire,
+        result,
+        build_action_plan(questionnaire, result),
+        generated_at=GENERATED,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+# --- the executive summary ------------------------------------------------------------------------------
+
+
+def test_the_summary_names_index_stage_strongest_weakest_blocker_and_top_three_actions(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    report = team_content(questionnaire, result)
+    assert report.summary == [
+        "3 people in Team A responded. The team scores 50.0 of 100 overall and is at stage 2 (Emerging), "
+        "the lowest gated level of its four layers.",
+        "The strongest dimension is Definition at 4.0 (level 4 Managed); the weakest is Permission at 2.0 "
+        "(level 2 Emerging).",
+        "The gating blocker is Permission (layer 1, level 2): it holds the layers above it down (Definition "
+        "reaches level 4 on its own but counts as 3). Fix Permission first.",
+        "The top three actions: (1) low action for permission.item1 (Team lead, 6 Apr 2026); (2) low action "
+        "for permission.item2 (Team lead, 6 Apr 2026); (3) low action for permission.item3 (Team lead, "
+        "6 Apr 2026).",
+    ]
+
+
+def test_with_a_pack_the_summary_gives_percentiles_of_the_labelled_benchmark(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    report = team_content(questionnaire, result, pack=load_benchmark_pack())
+    # 4.0 lies between p75 = 3.84 and p90 = 4.5: 75 + 0.16 / 0.66 × 15 = 78.6; 2.0: 10 + 0.3 / 0.66 × 15 = 16.8
+    assert report.summary[1] == (
+        "The strongest dimension is Definition at 4.0 (level 4 Managed, 79th percentile of the illustrative "
+        "benchmark); the weakest is Permission at 2.0 (level 2 Emerging, 17th percentile of the illustrative "
+        "benchmark)."
+    )
+    benchmark = report.section("Benchmark")
+    figure = benchmark.blocks[0]
+    assert isinstance(figure, Figure)
+    assert "Illustrative — not measured industry data. n = 2. Source: Illustrative, derived" in figure.caption
+
+
+def test_without_caps_the_blocker_is_the_layer_that_sets_the_stage(questionnaire: Questionnaire) -> None:
+    levels = {"permission": 3, "definition": 2, "boundaries": 3, "coaching": 4, "capacity_governance": 3}
+    result = score_team(questionnaire, make_team(questionnaire, [uniform(questionnaire, levels)] * 3))
+    sentences = team_content(questionnaire, result).summary
+    assert sentences[2] == (
+        "No layer is held down by the one below it; Definition (layer 2) sets the stage at level 2, so it is "
+        "the foundation to strengthen next."
+    )
+
+
+def test_a_suppressed_team_gets_the_reason_and_no_numbers(
+    questionnaire: Questionnaire, suppressed: TeamResult
+) -> None:
+    report = team_content(questionnaire, suppressed, pack=load_benchmark_pack())
+    assert report.summary == [
+        "The results of Pair are suppressed: needs at least 3 responses; 2 so far.",
+        "No scores, charts or actions are shown until at least 3 people have responded; this protects the "
+        "anonymity of those who already did.",
+    ]
+    assert report.actions == []
+    assert report.figures() == []
+    assert report.cover.headline == "Results suppressed: needs at least 3 responses; 2 so far"
+    assert dict(report.cover.facts)["Index"] == "suppressed"
+    assert [section.title for section in report.sections] == [
+        "Executive summary",
+        "Capacity ledger",
+        "Method",
+    ]
+    # no score, level or index anywhere: the only decimals are in the questionnaire version, the rule book
+    # and the benchmark's source
+    texts = [text for text in report.texts() if "1.0.0" not in text and not text.startswith("Illustrative")]
+    rules = {rule.sentence for rule in RULES}
+    assert [t for t in texts if re.search(r"\d\.\d", t) and not any(t.endswith(r) for r in rules)] == []
+    assert report.suppressed == [
+        "All of Pair's numbers are suppressed: needs at least 3 responses; 2 so far."
+    ]
+
+
+def test_a_dimension_below_k_is_suppressed_on_its_page_and_in_the_appendix(
+    questionnaire: Questionnaire,
+) -> None:
+    only_permission = {item: 2 for item in item_ids("permission")}
+    answers = [uniform(questionnaire, LEVELS), uniform(questionnaire, LEVELS), only_permission]
+    result = score_team(questionnaire, make_team(questionnaire, answers))
+    report = team_content(questionnaire, result)
+    reason = "needs at least 3 respondents who answered at least half of its items; 2 so far"
+    assert f"Definition: no score is shown ({reason})." in report.suppressed
+    page = report.section("Definition · layer 2")
+    where = page.blocks[1]
+    assert isinstance(where, content.Paragraph)
+    assert where.label == "Where the team is:"
+    assert where.text == f"No numbers are shown for Definition (suppressed: {reason})."
+    method = report.section("Method")
+    assert any(
+        isinstance(block, content.Bullets) and f"Definition: no score is shown ({reason})." in block.items
+        for block in method.blocks
+    )
+
+
+# --- sections -------------------------------------------------------------------------------------------
+
+
+def test_the_team_report_has_every_section_the_issue_asks_for(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    report = team_content(questionnaire, result, pack=load_benchmark_pack())
+    assert [section.title for section in report.sections] == [
+        "Executive summary",
+        "Benchmark",
+        "Item heat table",
+        "Capacity ledger",
+        "Action plan",
+        "Permission · layer 1",
+        "Definition · layer 2",
+        "Boundaries · layer 3",
+        "Coaching · layer 4",
+        "Capacity governance",
+        "Method",
+    ]
+    assert [figure.name for figure in report.figures()] == ["layer_ladder", "benchmark", "item_heatmap"]
+    assert report.title == "Layerwise team report: Team A"
+    assert report.author == "Layerwise"
+    assert report.subject.startswith("AI human-system assessment and action plan of Team A")
+    assert dict(report.cover.facts) == {
+        "Team": "Team A",
+        "Date": "7 Mar 2026",
+        "Questionnaire": "Test questionnaire, version 1.0.0",
+        "Form": "Full (30 items)",
+        "Respondents": "3 (anonymity threshold k = 3)",
+        "Stage": "2 Emerging",
+        "Index": "50.0 of 100",
+    }
+
+
+def test_the_action_plan_table_has_the_top_actions_and_lists_the_rest(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    report = team_content(questionnaire, result)
+    plan = report.section("Action plan")
+    tables = [block for block in plan.blocks if isinstance(block, Table)]
+    top, more = tables
+    assert top.columns == ["#", "Action", "Finding", "First step", "Owner", "Due", "KPI"]
+    assert len(top.rows) == 7 and len(more.rows) == 30 - 7
+    first = top.rows[0]
+    assert first[:2] == ["1", "low action for permission.item1"]
+    assert first[2].startswith(
+        "Permission 2.0: permission.item1 situation at level 2; item mean 2.0 (Emerging)"
+    )
+    assert first[3:] == [
+        "first step for permission.item1 (low)",
+        "Team lead",
+        "6 Apr 2026",
+        "kpi for permission.item1",
+    ]
+    assert more.columns == ["#", "Action", "Dimension", "Owner", "Due"]
+    titles = [row[1] for row in top.rows + more.rows]
+    assert titles == [action.title for action in build_action_plan(questionnaire, result).actions]
+
+
+def test_a_dimension_page_shows_where_the_team_is_the_next_level_and_its_recommendations(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    page = team_content(questionnaire, result).section("Definition · layer 2")
+    where = page.blocks[1]
+    assert isinstance(where, content.Paragraph)
+    assert where.text == (
+        "score 4.0 of 5, level 4 Managed, from 3 respondents. Definition is held at 3 by Permission at 2: it "
+        "counts as level 3 until the layer below is stronger. The team is aligned (standard deviation 0.0)."
+    )
+    next_level, recommendations = [block for block in page.blocks if isinstance(block, Table)]
+    assert next_level.columns == ["Item", "Where the team is", "The next level"]
+    assert next_level.rows[0] == [
+        "Item1 (mean 4.0)",
+        "4 Managed: definition.item1 situation at level 4",
+        "5 Embedded: definition.item1 situation at level 5",
+    ]
+    assert [row[1] for row in recommendations.rows] == [
+        f"high action for definition.item{i}" for i in range(1, 5)
+    ]
+
+
+def test_the_method_appendix_prints_every_rule_and_k(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    method = team_content(questionnaire, result).section("Method")
+    rules = next(block for block in method.blocks if isinstance(block, Table))
+    assert [row[0] for row in rules.rows] == [rule.name for rule in RULES]
+    assert [row[1] for row in rules.rows] == [rule.sentence for rule in RULES]
+    text = " ".join(block.text for block in method.blocks if isinstance(block, content.Paragraph))
+    assert "Anonymity threshold k = 3: every number computed from individual answers needs at least k" in text
+    assert "Nothing was suppressed." in text
+
+
+def test_stored_actions_are_printed_as_the_team_edited_them(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    stored = [
+        SimpleNamespace(
+            title='Write the <b>R&D</b> "guide"',
+            finding="",
+            first_step="Book a room",
+            owner="Zoë Łukasiewicz",
+            due_date=date(2026, 5, 1),
+            status="open",
+            kpi=None,
+            horizon_days=None,
+            source_item_id="permission.item2",
+        )
+    ]
+    report = content.team_report_content(questionnaire, result, stored, pack=None, generated_at=GENERATED)
+    assert report.actions == [
+        ReportAction(
+            priority=1,
+            title='Write the <b>R&D</b> "guide"',
+            first_step="Book a room",
+            owner="Zoë Łukasiewicz",
+            due=date(2026, 5, 1),
+            dimension_id="permission",
+            status="open",
+        )
+    ]
+    assert '(1) Write the <b>R&D</b> "guide" (Zoë Łukasiewicz, 1 May 2026)' in report.summary[3]
+    page = report.section("Permission · layer 1")
+    recommendations = [block for block in page.blocks if isinstance(block, Table)][-1]
+    assert recommendations.rows == [
+        ["1", 'Write the <b>R&D</b> "guide"', "Book a room", "Zoë Łukasiewicz", "1 May 2026", ""]
+    ]
+
+
+# --- workshop -------------------------------------------------------------------------------------------
+
+
+def test_the_workshop_report_lists_divided_items_and_agreed_actions(questionnaire: Questionnaire) -> None:
+    base = uniform(questionnaire, LEVELS)
+    answers = [{**base, "permission.item1": value} for value in (1, 3, 5)]
+    result = score_team(questionnaire, make_team(questionnaire, answers, team="Ops"))
+    agreed = [
+        SimpleNamespace(title="Publish the guide", owner="Head of operations", due_date=date(2026, 4, 1))
+    ]
+    report = content.workshop_report_content(
+        questionnaire,
+        result,
+        workshop="March retro",
+        generated_at=GENERATED,
+        agreed_actions=agreed,
+        participants=4,
+        revealed=["permission", "definition"],
+    )
+    assert report.divided_items == [
+        "Permission — How is permission.item1 handled? (mean 3.0, standard deviation 2.0, 3 answers with a level)"
+    ]
+    assert dict(report.cover.facts)["Participants"] == "4 joined, 3 answered (k = 3)"
+    assert [figure.name for figure in report.figures()] == [
+        "distribution_permission",
+        "distribution_definition",
+    ]
+    answered = report.section("How the team answered")
+    assert any(
+        isinstance(block, content.Paragraph)
+        and block.text == "Not revealed in the workshop: Boundaries, Coaching, Capacity governance."
+        for block in answered.blocks
+    )
+    actions = report.section("Agreed actions").blocks[0]
+    assert isinstance(actions, Table)
+    assert actions.rows == [["1", "Publish the guide", "", "", "Head of operations", "1 Apr 2026", ""]]
+
+
+def test_a_workshop_below_k_shows_counts_but_no_distributions(
+    questionnaire: Questionnaire, suppressed: TeamResult
+) -> None:
+    report = content.workshop_report_content(
+        questionnaire, suppressed, workshop="Small room", generated_at=GENERATED, participants=2
+    )
+    assert report.figures() == []
+    assert report.divided_items == []
+    texts = " ".join(report.texts())
+    assert (
+        "The answers are suppressed: needs at least 3 responses; 2 so far. No distributions are shown."
+        in texts
+    )
+    assert "No actions were agreed in this workshop." in texts
+
+
+# --- organisation ---------------------------------------------------------------------------------------
+
+
+def test_the_org_report_ranks_teams_by_index_with_suppressed_teams_last(
+    questionnaire: Questionnaire, result: TeamResult, suppressed: TeamResult
+) -> None:
+    high = {dimension: 4 for dimension in LEVELS}
+    strong = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, high)] * 4, team="Strong")
+    )
+    results = [suppressed, result, strong]
+    plans = {team.team: build_action_plan(questionnaire, team) for team in results}
+    report = content.org_report_content(
+        questionnaire, results, plans, pack=load_benchmark_pack(), generated_at=GENERATED, organisation="Acme"
+    )
+    assert report.ranking == ["Strong", "Team A", "Pair"]
+    ranking = report.section("Ranking").blocks[0]
+    assert isinstance(ranking, Table)
+    assert ranking.rows[0][:5] == ["1", "Strong", "4", "75.0", "4 Managed"]
+    assert ranking.rows[1][:5] == ["2", "Team A", "3", "50.0", "2 Emerging"]
+    assert ranking.rows[2] == [
+        "",
+        "Pair",
+        "2",
+        "–",
+        "suppressed",
+        "needs at least 3 responses; 2 so far",
+        "",
+        "",
+    ]
+    assert [section.title for section in report.sections][-4:] == ["Strong", "Team A", "Pair", "Method"]
+    pair = report.section("Pair")
+    assert [block.text for block in pair.blocks if isinstance(block, content.Paragraph)] == [
+        "2 respondents. Suppressed: needs at least 3 responses; 2 so far. No numbers are shown for this team."
+    ]
+    team_a = report.section("Team A")
+    table = next(block for block in team_a.blocks if isinstance(block, Table))
+    assert table.rows[1] == [
+        "Definition",
+        "2",
+        "4.0",
+        "4 Managed",
+        "3 Defined",
+        "79th",
+        "Definition is held at 3 by Permission at 2",
+    ]
+    assert (1, 4, "#CFCFCF") in table.cell_colours  # "counts as" 3 is coloured like level 3 in the charts
+    assert dict(report.cover.facts)["Teams"] == "3 (2 with results, 1 suppressed)"
+
+
+def test_report_actions_take_plans_and_stored_records(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    plan = build_action_plan(questionnaire, result)
+    rows = content.report_actions(plan, date(2026, 1, 1))
+    assert rows[0].due == date(2026, 1, 31) and rows[0].priority == 1
+    assert content.report_actions(None) == []
+    record = SimpleNamespace(title="Custom", owner="Me")
+    assert content.report_actions([record]) == [ReportAction(priority=1, title="Custom", owner="Me")]
+
+
+def test_user_text_is_kept_verbatim_in_content_for_the_renderer_to_escape(
+    questionnaire: Questionnaire,
+) -> None:
+    name = '<img src="/etc/passwd"> S&P & J&C'
+    result = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, LEVELS)] * 3, team=name)
+    )
+    report = team_content(questionnaire, result)
+    assert report.cover.title == f"AI human-system report: {name}"
+    assert report.header == f"Layerwise · {name}"

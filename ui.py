@@ -1,0 +1,338 @@
+"""The UI edge shared by the pages: cached resources, the sidebar and small rendering helpers.
+
+Caching happens here and only here (``st.cache_resource``): the questionnaire catalog and the database
+engine. Nothing below the pages imports Streamlit.
+
+Who-am-I: the resume token lives in the URL (``?token=…``) and in ``st.session_state``; everything else a
+page shows is read again from the database through ``services``, so a reload restores it all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from questionnaires.loader import Catalog, get_catalog
+from questionnaires.schema import Questionnaire
+from services.assessment import RespondentSession
+from services.assessment import resume as resume_session
+from services.context import AccessError, AppContext, connect
+from settings import get_settings
+
+
+def _use_the_navigation() -> None:
+    """Make Streamlit route every request through ``app.py``'s ``st.navigation``, also the very first one.
+
+    Streamlit 1.67 decides per server process whether a ``pages/`` folder beside the entry script means
+    the old folder-based navigation, and only drops that mode once ``st.navigation`` has run. A first
+    request for a deep link (``/assess?token=…``, the resume link) would otherwise run the page on its own:
+    no page config, the folder's file names as the menu. So a page that finds itself run that way switches
+    the mode off and reruns, which goes through ``app.py``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_use_the_navigation()
+
+
+@st.cache_resource(show_spinner=False)
+def catalog() -> Catalog:
+    """Every questionnaire found (shipped and configured), loaded once per server process."""
+    return get_catalog()
+
+
+def questionnaire(questionnaire_id: str, version: str | None = None) -> Questionnaire:
+    """A questionnaire from the cached catalog."""
+    return catalog().get(questionnaire_id, version)
+
+
+# --- the database -----------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _context_for(database_url: str) -> AppContext:
+    """One context per database URL and server process: the engine is made and migrated once."""
+    return AppContext(
+        database=connect(database_url), questionnaires=questionnaire, default_k=get_settings().default_k
+    )
+
+
+def context() -> AppContext:
+    """The services context of the configured database (``DATABASE_URL``), created and migrated once."""
+    return _context_for(get_settings().database_url)
+
+
+# --- who am I ---------------------------------------------------------------------------------------------
+
+TOKEN_KEY = "layerwise.token"
+SESSION_KEY = "layerwise.session"
+
+
+def current_token() -> str | None:
+    """The resume token of this browser tab: from the URL (``?token=``), else the one remembered this session.
+
+    A token remembered in the session is written back to the URL, so the address bar always holds the link
+    that restores the page.
+    """
+    token = st.query_params.get("token")
+    if token:
+        token = token.strip()
+        if st.session_state.get(TOKEN_KEY) != token:
+            forget_respondent()
+            st.session_state[TOKEN_KEY] = token
+        return token
+    remembered = st.session_state.get(TOKEN_KEY)
+    if remembered:
+        st.query_params["token"] = remembered
+    return remembered
+
+
+def remember_token(token: str) -> None:
+    """Make ``token`` this tab's who-am-I (the next page reads it from the session or the URL)."""
+    if st.session_state.get(TOKEN_KEY) != token:
+        forget_respondent()
+    st.session_state[TOKEN_KEY] = token
+
+
+def forget_respondent() -> None:
+    """Drop everything remembered about the current respondent (their widgets' values included)."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and (
+            key.startswith(("answer:", "comment:", "action:", "outcome:", "layerwise."))
+        ):
+            del st.session_state[key]
+
+
+def respondent(token: str, *, refresh: bool = False) -> RespondentSession:
+    """The respondent of ``token``, read from the database once per session (``refresh`` reads again).
+
+    Raises ``services.context.AccessError`` when the token opens nothing.
+    """
+    cached = st.session_state.get(SESSION_KEY)
+    if refresh or not isinstance(cached, RespondentSession) or cached.token != token:
+        cached = resume_session(context(), token)
+        st.session_state[SESSION_KEY] = cached
+    return cached
+
+
+def require_respondent(page_title: str) -> RespondentSession:
+    """The current respondent, or stop the page with a way in (paste a link, or start an assessment)."""
+    token = current_token()
+    if token:
+        try:
+            return respondent(token)
+        except AccessError as error:
+            st.error(str(error))
+    else:
+        st.info(f"{page_title} needs your resume link: the link you got when you started or joined.")
+    resume_box()
+    st.stop()
+
+
+def resume_box() -> None:
+    """A field to paste a resume link (or just its token) into, and a way to start instead."""
+    with st.form("resume", border=True):
+        pasted = st.text_input(
+            "Your resume link",
+            placeholder="https://…/assess?token=…",
+            help="Paste the whole link you were given, or only the part after token=.",
+        )
+        if st.form_submit_button("Open", type="primary"):
+            token = token_from_link(pasted)
+            if token:
+                remember_token(token)
+                st.switch_page("pages/assess.py", query_params={"token": token})
+            st.error(
+                "Resume link: paste the whole link, or the part after token= (it is about 43 characters)."
+            )
+    st.page_link("pages/start.py", label="Start a new self-assessment instead", icon=":material/play_arrow:")
+
+
+def token_from_link(text: str) -> str | None:
+    """The token in a pasted resume link (or the text itself when it looks like a bare token)."""
+    from urllib.parse import parse_qs, urlparse
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    if "token=" in text:
+        query = urlparse(text).query or text.split("?", 1)[-1]
+        values = parse_qs(query).get("token")
+        return values[0].strip() if values else None
+    if "/" in text or " " in text or len(text) < 20:
+        return None
+    return text
+
+
+def app_url(url_path: str, params: Mapping[str, str] | None = None, *, here: str = "") -> str:
+    """The absolute URL of a page of this app (as the browser sees the app), with query parameters.
+
+    ``here`` is the ``url_path`` of the page calling (so it can be cut off the current URL); without a
+    browser URL (tests), the link is relative.
+    """
+    current = (getattr(st.context, "url", None) or "").rstrip("/")
+    base = current
+    if here and current.endswith("/" + here):
+        base = current[: -len(here) - 1]
+    query = f"?{urlencode(dict(params))}" if params else ""
+    return f"{base}/{url_path}{query}"
+
+
+# --- rendering helpers ------------------------------------------------------------------------------------
+
+
+def journey_links(token: str, current: str) -> None:
+    """Links between the pages of the self-assessment journey, carrying the token (the current one off)."""
+    pages = (
+        ("pages/assess.py", "Answers", ":material/edit_note:"),
+        ("pages/outcomes.py", "Outcomes", ":material/monitoring:"),
+        ("pages/results.py", "Results", ":material/insights:"),
+        ("pages/action_plan.py", "Action plan", ":material/checklist:"),
+    )
+    st.divider()
+    with st.container(horizontal=True, gap="medium"):
+        for page, label, icon in pages:
+            st.page_link(
+                page, label=label, icon=icon, query_params={"token": token}, disabled=page.endswith(current)
+            )
+
+
+def data_table(
+    rows: pd.DataFrame | Sequence[Mapping[str, Any]], *, label: str = "The numbers as a table"
+) -> None:
+    """A chart's numbers as a table, folded away under ``label`` (for people who cannot read the chart)."""
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    with st.expander(label):
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def scroll_to_top() -> None:
+    """Scroll the page back to the top (after moving to another step, whose top the person must see)."""
+    counter = st.session_state.get("layerwise.scroll", 0) + 1
+    st.session_state["layerwise.scroll"] = counter
+    st.html(
+        f"<script>/* {counter} */ (window.parent || window).document.querySelectorAll("
+        '\'[data-testid="stMain"], section.main, [data-testid="stAppViewContainer"]\')'
+        ".forEach(function (el) {{ el.scrollTo(0, 0); }}); window.scrollTo(0, 0);</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+# --- workshops and the leader view ------------------------------------------------------------------------
+
+CLIENT_KEY = "layerwise.client_key"
+
+
+def client_key() -> str:
+    """A random key for this browser session, used to count wrong join codes and passcodes (never an IP)."""
+    if CLIENT_KEY not in st.session_state:
+        import secrets
+
+        st.session_state[CLIENT_KEY] = secrets.token_urlsafe(16)
+    return str(st.session_state[CLIENT_KEY])
+
+
+def configured_passcode() -> str | None:
+    """The leader passcode set by the operator: ``LAYERWISE_ADMIN_PASSCODE``, else ``admin_passcode`` in secrets."""
+    configured = get_settings().admin_passcode
+    if configured:
+        return configured
+    try:
+        value = st.secrets.get("admin_passcode")
+    except Exception:  # no secrets file at all is the normal case
+        return None
+    return str(value) if value else None
+
+
+@st.cache_resource(show_spinner=False)
+def _leader_passcode_ready(database_url: str) -> None:
+    from services.leader import ensure_admin_passcode
+
+    ensure_admin_passcode(context(), configured_passcode())
+
+
+def leader_passcode_ready() -> None:
+    """On a server's first run: generate, store (hashed) and log a leader passcode when none is configured."""
+    _leader_passcode_ready(get_settings().database_url)
+
+
+def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
+    """A revealed workshop dimension: the group's numbers, its chart, and the divided items with prompts.
+
+    ``revealed`` is a ``services.workshop.RevealedDimension``: a frozen result that scoring let through.
+    """
+    from reports.charts import item_distribution, item_distribution_table
+    from scoring.rules import format_score
+
+    result = revealed.result
+    score = "–" if result.score is None else format_score(result.score)
+    level = "–" if result.level is None else f"{result.level} {result.level_name}"
+    st.markdown(f"Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
+    st.caption(
+        f"{result.respondents} people with a score in {result.name}; frozen when it was revealed, "
+        "so later answers do not move it. Nobody's own answers are shown."
+    )
+    st.altair_chart(item_distribution(questionnaire, result), theme=None)
+    for item in revealed.items:
+        with st.container(border=True):
+            badge = ":orange-badge[:material/call_split: Divided]" if item.divided else ""
+            st.markdown(f"{badge} **{item.question}**")
+            numbers = item.result
+            if numbers.suppressed:
+                st.caption(f"No numbers: {numbers.suppressed_reason}.")
+            else:
+                spread = " · ".join(
+                    f"{level}: {count}" for level, count in sorted((numbers.distribution or {}).items())
+                )
+                mean = "–" if numbers.mean is None else format_score(numbers.mean)
+                st.caption(
+                    f"Mean {mean} · {numbers.consensus or 'no spread yet'} · levels {spread} · "
+                    f"don't know: {numbers.dont_know}"
+                )
+            if item.prompt:
+                st.info(item.prompt, icon=":material/forum:")
+    data_table(item_distribution_table(questionnaire, result))
+
+
+#: Survey styling: room between the long level descriptions, the radio circle beside the first line, and
+#: the chosen description highlighted, so a person sees at a glance which situation they picked.
+SURVEY_CSS = """
+<style>
+.st-key-survey [data-testid="stRadioGroup"] { gap: 0.35rem; }
+.st-key-survey [data-testid="stRadioOption"] {
+  padding: 0.4rem 0.6rem; border-radius: 0.5rem; border: 1px solid transparent; width: 100%;
+}
+.st-key-survey [data-testid="stRadioOption"] > div { align-items: flex-start; }
+.st-key-survey [data-testid="stRadioOption"] > div > div:first-child { margin-top: 0.2rem; }
+.st-key-survey [data-testid="stRadioOption"]:hover { background: #F1F5F8; }
+.st-key-survey [data-testid="stRadioOption"][data-selected="true"] { background: #E6F0F7; border-color: #9CC0DA; }
+</style>
+"""
+
+
+def survey_styles() -> None:
+    """Apply :data:`SURVEY_CSS` to the questions inside ``st.container(key="survey")``."""
+    st.html(SURVEY_CSS)
+
+
+#: Charts keep their own width (their labels sit at fixed positions); where the screen is narrower, as on a
+#: phone, the chart scrolls sideways instead of being squeezed.
+CHART_CSS = "<style>[class*='st-key-chart-'] { overflow-x: auto; }</style>"
+
+
+def chart(figure: Any, name: str) -> None:
+    """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling."""
+    st.html(CHART_CSS)
+    with st.container(key=f"chart-{name}"):
+        st.altair_chart(
+            figure.properties(autosize=alt.AutoSizeParams(type="pad")), theme=None, width="content"
+        )
