@@ -593,5 +593,15 @@ def report(
 # --- benchmarks ----------------------------------------------------------------------------------------
 
 
+def _bench_command() -> click.Command:
+    """``python -m benchmarks`` as ``bench``: the same command and options (its modules load when it runs)."""
+    from benchmarks.__main__ import main as bench_main
+
+    return bench_main
+
+
+cli.add_command(_bench_command(), "bench")
+
+
 if __name__ == "__main__":
     cli()

@@ -48,7 +48,7 @@ Choice = int | Literal["dont_know"]
 #: Most teams a workshop covers (each gets an assessment of its own).
 MAX_TEAMS = 20
 #: Where a revealed dimension's frozen result is kept (app settings, shared by every server).
-_REVEAL_KEY = "workshop.{workshop_id}.reveal.{dimension_id}"
+_REVEAL_KEY = repo.WORKSHOP_SETTINGS_PREFIX + "reveal.{dimension_id}"
 
 #: The clock the throttle reads (seconds since the epoch); tests replace it.
 clock: Callable[[], float] = time.time

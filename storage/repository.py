@@ -219,6 +219,7 @@ def list_teams(session: Session, *, include_demo: bool = True) -> list[Team]:
 def delete_team(session: Session, *, team_id: int) -> None:
     """Delete a team with all its assessments, respondents, answers, comments, KPIs, actions, workshops."""
     team = get_team(session, team_id=team_id)
+    _forget_settings_of_teams(session, [team_id])
     session.delete(team)
     session.flush()
 
@@ -227,6 +228,7 @@ def delete_demo_data(session: Session) -> int:
     """Delete every team flagged as demo (with everything it holds); returns how many teams went."""
     ids = list(session.scalars(select(Team.id).where(Team.is_demo.is_(True))))
     if ids:
+        _forget_settings_of_teams(session, ids)
         session.execute(delete(Assessment).where(Assessment.team_id.in_(ids)))
         session.execute(delete(Team).where(Team.id.in_(ids)))
         session.expire_all()
@@ -345,7 +347,8 @@ def reopen_assessment(session: Session, *, assessment_id: int) -> Assessment:
 
 def delete_assessment(session: Session, *, assessment_id: int) -> None:
     """Delete an assessment and everything that belongs to it (respondents, answers, comments, KPIs, actions)."""
-    get_assessment(session, assessment_id=assessment_id)
+    assessment = get_assessment(session, assessment_id=assessment_id)
+    _forget_settings_of_assessments(session, [assessment])
     # the database cascades (ON DELETE CASCADE); a bulk delete does not load thousands of answers first
     session.execute(delete(Assessment).where(Assessment.id == assessment_id))
     session.expire_all()
@@ -1491,6 +1494,33 @@ def find_assessment_by_share_code(session: Session, *, code: str) -> Assessment 
     if assessment is None or _assessment_fingerprint(assessment) != fingerprint:
         return None
     return assessment
+
+
+def _forget_settings_of_assessments(session: Session, assessments: Iterable[Assessment]) -> None:
+    """Delete the ``app_settings`` rows that belong to these assessments: share codes and plan markers."""
+    keys: list[str] = []
+    for assessment in assessments:
+        code = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment.id}")
+        if code is not None:
+            keys += [f"{SHARE_CODE_PREFIX}{code}", f"{SHARE_CODE_OF_PREFIX}{assessment.id}"]
+        digest = hashlib.sha256(_assessment_fingerprint(assessment).encode("utf-8")).hexdigest()[:32]
+        keys.append(f"{PLAN_SEEDED_PREFIX}{digest}")
+    if keys:
+        session.execute(delete(AppSetting).where(AppSetting.key.in_(keys)))
+
+
+#: ``app_settings`` keys of a workshop start with this (e.g. the reveal snapshots of services/workshop.py).
+WORKSHOP_SETTINGS_PREFIX: Final = "workshop.{workshop_id}."
+
+
+def _forget_settings_of_teams(session: Session, team_ids: Sequence[int]) -> None:
+    """Delete the ``app_settings`` rows of these teams' assessments and workshops, before the teams go."""
+    _forget_settings_of_assessments(
+        session, session.scalars(select(Assessment).where(Assessment.team_id.in_(team_ids))).all()
+    )
+    for workshop_id in session.scalars(select(Workshop.id).where(Workshop.team_id.in_(team_ids))):
+        prefix = WORKSHOP_SETTINGS_PREFIX.format(workshop_id=workshop_id)
+        session.execute(delete(AppSetting).where(AppSetting.key.startswith(prefix, autoescape=True)))
 
 
 def seed_actions(session: Session, *, assessment_id: int, actions: Sequence[Mapping[str, Any]]) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 
 from scoring import score_team
 from storage import repository as repo
-from storage.models import Answer, Respondent, Workshop
+from storage.models import Answer, AppSetting, Respondent, Workshop
 from tests.integration.storage_support import QUESTIONNAIRE, Database, database, sqlite_database
 
 __all__ = ["database", "sqlite_database"]
@@ -322,6 +322,39 @@ def test_deleting_an_assessment_removes_everything_that_belongs_to_it(database: 
         assert repo.load_team_responses(session, assessment_id=other_id).respondents
         with pytest.raises(repo.NotFoundError, match=f"assessment {assessment_id} does not exist"):
             repo.get_assessment(session, assessment_id=assessment_id)
+
+
+def _settings(db: Database) -> list[str]:
+    with db.session(read_only=True) as session:
+        return sorted(session.scalars(select(AppSetting.key)))
+
+
+def test_deleting_an_assessment_or_a_team_leaves_no_share_code_or_plan_marker_behind(
+    database: Database,
+) -> None:
+    gone, _ = _fill(database)
+    kept, _ = _fill(database)
+    with database.session() as session:
+        gone_code = repo.create_share_code(session, assessment_id=gone)
+        kept_code = repo.create_share_code(session, assessment_id=kept)
+        for assessment_id in (gone, kept):
+            repo.seed_actions(session, assessment_id=assessment_id, actions=[{"title": "Name an owner"}])
+    assert len(_settings(database)) == 6
+    with database.session() as session:
+        repo.delete_assessment(session, assessment_id=gone)
+    left = _settings(database)
+    assert len(left) == 3 and not any(gone_code in key or key.endswith(f":{gone}") for key in left), left
+    with database.session(read_only=True) as session:
+        assert repo.find_assessment_by_share_code(session, code=kept_code).id == kept  # type: ignore[union-attr]
+    with database.session() as session:
+        team_id = repo.get_assessment(session, assessment_id=kept).team_id
+        workshop, _ = repo.create_workshop(
+            session, name="Retro", form="pulse", k=3, dimensions=["permission"], team_id=team_id
+        )
+        repo.set_setting(session, key=f"workshop.{workshop.id}.reveal.permission", value="{}")
+        repo.set_setting(session, key="leader_passcode_hash", value="x")
+        repo.delete_team(session, team_id=team_id)
+    assert _settings(database) == ["leader_passcode_hash"]
 
 
 def test_deleting_one_respondents_answers_keeps_everyone_elses(database: Database) -> None:
