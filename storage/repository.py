@@ -11,6 +11,7 @@ answer twice, or saving it again after a dropped connection, leaves exactly one 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.models import ROLES, RespondentAnswers, TeamResponses
@@ -89,9 +90,8 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _upsert_insert(session: Session, table: Table) -> Any:
+def _upsert_insert(dialect: str, table: Table) -> Any:
     """The dialect's ``insert`` (with ``on_conflict_do_update``) for ``table``."""
-    dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -101,6 +101,16 @@ def _upsert_insert(session: Session, table: Table) -> Any:
 
         return postgresql_insert(table)
     raise StorageError(f"upserts are implemented for SQLite and PostgreSQL, not {dialect}")
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Table, keys: tuple[str, ...], update: tuple[str, ...]) -> Any:
+    """The upsert statement for a table, built once per shape: building ``excluded`` copies every column of
+    the table, which cost a third of an autosave's CPU time when it was done for every answer."""
+    statement = _upsert_insert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={column: statement.excluded[column] for column in update}
+    )
 
 
 def _upsert(
@@ -114,10 +124,7 @@ def _upsert(
     """Insert ``rows`` into ``table``; where ``keys`` already exist, overwrite the ``update`` columns."""
     if not rows:
         return
-    statement = _upsert_insert(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys), set_={column: statement.excluded[column] for column in update}
-    )
+    statement = _upsert_statement(session.get_bind().dialect.name, table, tuple(keys), tuple(update))
     session.execute(statement, [dict(row) for row in rows])
 
 
@@ -466,33 +473,64 @@ def _writable_assessment_of(session: Session, respondent_id: int) -> tuple[str, 
     return row.questionnaire_version, row.status
 
 
+@functools.cache
+def _save_answer_statement(dialect: str) -> Any:
+    """One statement that saves an answer only where the respondent exists and the assessment is open.
+
+    ``INSERT … SELECT`` from the respondent and its assessment (which also supplies the questionnaire
+    version), ``ON CONFLICT`` overwriting the earlier answer: one round trip instead of a check and a
+    write, built once per dialect (the autosave of a room full of people runs through here).
+    """
+    table: Table = Answer.__table__  # type: ignore[assignment]
+    source = (
+        select(
+            Respondent.id,
+            bindparam("item_id", type_=table.c.item_id.type),
+            bindparam("value", type_=table.c.value.type),
+            Assessment.questionnaire_version,
+            bindparam("created_at", type_=table.c.created_at.type),
+            bindparam("updated_at", type_=table.c.updated_at.type),
+        )
+        .join(Assessment, Respondent.assessment_id == Assessment.id)
+        .where(Respondent.id == bindparam("respondent_id"), Assessment.status != "closed")
+    )
+    statement = _upsert_insert(dialect, table).from_select(
+        ["respondent_id", "item_id", "value", "questionnaire_version", "created_at", "updated_at"], source
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["respondent_id", "item_id"],
+        set_={
+            column: statement.excluded[column] for column in ("value", "questionnaire_version", "updated_at")
+        },
+    ).returning(table.c.respondent_id)
+
+
 def save_answer(
     session: Session, *, respondent_id: int, item_id: str, value: int | None, at: datetime | None = None
 ) -> None:
     """Save one answer at once (an idempotent upsert): a level 1–5, or None for "Don't know".
 
     Saving again overwrites the value in place; the row records the questionnaire version it answered.
+    Raises ``NotFoundError`` for an unknown respondent and ``ClosedError`` when the assessment is closed.
     """
     value = _check_value(value, item_id=item_id)
     item_id = _check_text("item id", item_id, max_length=200)
-    version, _ = _writable_assessment_of(session, respondent_id)
     now = at or utc_now()
-    _upsert(
-        session,
-        Answer.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "respondent_id": respondent_id,
-                "item_id": item_id,
-                "value": value,
-                "questionnaire_version": version,
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
-        keys=("respondent_id", "item_id"),
-        update=("value", "questionnaire_version", "updated_at"),
-    )
+    saved = session.execute(
+        _save_answer_statement(session.get_bind().dialect.name),
+        {
+            "respondent_id": respondent_id,
+            "item_id": item_id,
+            "value": value,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).first()
+    # RETURNING gives a row only when the respondent exists and the assessment is open (rowcount is not
+    # reliable across drivers for INSERT … SELECT … ON CONFLICT)
+    if saved is None:
+        _writable_assessment_of(session, respondent_id)  # raises the reason: no such respondent, or closed
+        raise StorageError(f"the answer to {item_id!r} of respondent {respondent_id} was not saved")
 
 
 def clear_answer(session: Session, *, respondent_id: int, item_id: str) -> bool:
@@ -1399,7 +1437,7 @@ def add_setting_if_absent(session: Session, *, key: str, value: str) -> bool:
     if not isinstance(value, str):
         raise InvalidValueError(f"setting {key!r} must be text, not {type(value).__name__}")
     statement = (
-        _upsert_insert(session, AppSetting.__table__)  # type: ignore[arg-type]
+        _upsert_insert(session.get_bind().dialect.name, AppSetting.__table__)  # type: ignore[arg-type]
         .values(key=key, value=value, updated_at=utc_now())
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(AppSetting.key)
