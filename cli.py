@@ -275,6 +275,101 @@ def db_assessments(no_demo: bool) -> None:
             )
 
 
+@db.command("respondents")
+@click.argument("assessment_id", type=int)
+def db_respondents(assessment_id: int) -> None:
+    """List an assessment's respondents (id, pseudonym, role, answers, submitted) for `db delete --respondent`."""
+    from sqlalchemy import func, select
+
+    from storage.engine import unit_of_work
+    from storage.models import Answer
+    from storage.repository import NotFoundError, get_assessment, list_respondents
+
+    _, sessions = _open_database()
+    with unit_of_work(sessions, read_only=True) as session:
+        try:
+            get_assessment(session, assessment_id=assessment_id)
+        except NotFoundError:
+            fail(f"assessment {assessment_id} does not exist (list them with: python cli.py db assessments)")
+            return
+        people = list_respondents(session, assessment_id=assessment_id)
+        answered = dict(
+            session.execute(
+                select(Answer.respondent_id, func.count())
+                .where(Answer.respondent_id.in_([p.id for p in people]))
+                .group_by(Answer.respondent_id)
+            ).all()
+        )
+        for person in people:
+            submitted = person.submitted_at.date().isoformat() if person.submitted_at else "-"
+            click.echo(
+                f"{person.id}\t{person.external_id}\t{person.role}\t{answered.get(person.id, 0)} answers\t"
+                f"submitted {submitted}"
+            )
+
+
+@db.command("delete")
+@click.option("--assessment", "assessment_id", type=int, help="Delete this assessment and all it holds.")
+@click.option("--respondent", "respondent_id", type=int, help="Delete this respondent (ids: db respondents).")
+@click.option(
+    "--answers-only",
+    is_flag=True,
+    help="With --respondent: delete their answers and comments, keep the person.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def db_delete(assessment_id: int | None, respondent_id: int | None, answers_only: bool, yes: bool) -> None:
+    """Delete an assessment, a respondent, or a respondent's answers, with everything that belongs to them.
+
+    An assessment goes with its respondents, answers, comments, KPIs, actions and share code; a respondent
+    with their answers and comments (their resume link stops working). There is no undo.
+    """
+    from storage.engine import unit_of_work
+    from storage.repository import (
+        NotFoundError,
+        delete_assessment,
+        delete_respondent,
+        delete_respondent_answers,
+        get_assessment,
+        get_respondent,
+    )
+
+    if (assessment_id is None) == (respondent_id is None):
+        fail("give exactly one of --assessment ID or --respondent ID")
+        return
+    if answers_only and respondent_id is None:
+        fail("--answers-only works with --respondent ID")
+        return
+    _, sessions = _open_database()
+    try:
+        with unit_of_work(sessions) as session:
+            if assessment_id is not None:
+                assessment = get_assessment(session, assessment_id=assessment_id)
+                what = (
+                    f"assessment {assessment_id} ({assessment.team.name}, {assessment.external_id}) "
+                    f"with its {len(assessment.respondents)} respondents and all their answers"
+                )
+            else:
+                person = get_respondent(session, respondent_id=respondent_id)  # type: ignore[arg-type]
+                what = (
+                    f"the answers and comments of respondent {respondent_id} ({person.external_id})"
+                    if answers_only
+                    else f"respondent {respondent_id} ({person.external_id}) with their answers and comments"
+                )
+            if not yes and not click.confirm(f"Delete {what}? This cannot be undone", default=False):
+                click.echo("nothing deleted", err=True)
+                raise SystemExit(1)
+            if assessment_id is not None:
+                delete_assessment(session, assessment_id=assessment_id)
+            elif answers_only:
+                delete_respondent_answers(session, respondent_id=respondent_id)  # type: ignore[arg-type]
+            else:
+                delete_respondent(session, respondent_id=respondent_id)  # type: ignore[arg-type]
+    except NotFoundError as exc:
+        fail(f"{exc} (list them with: python cli.py db assessments / db respondents ASSESSMENT_ID)")
+        return
+    click.echo(f"deleted {what}", err=True)
+
+
 @cli.command("export")
 @click.option(
     "--format",

@@ -127,3 +127,44 @@ def test_export_refuses_unknown_assessment_and_unknown_format(database_file: Pat
     assert result.exit_code == 2 and "--format is needed" in result.output
     result = CliRunner().invoke(cli.cli, ["export", "--format", "xlsx", "--out", "-"])
     assert result.exit_code == 2 and "XLSX cannot be written to standard output" in result.output
+
+
+def _first_assessment_id() -> int:
+    return int(run("db", "assessments").output.splitlines()[0].split("\t")[0])
+
+
+def test_db_delete_a_respondent_then_an_assessment(database_file: Path) -> None:
+    assert run("demo", "--teams", "2", "--respondents", "4", "--seed", "3").exit_code == 0
+    assessment_id = _first_assessment_id()
+    people = run("db", "respondents", str(assessment_id)).output.splitlines()
+    respondent_id, pseudonym = people[0].split("\t")[:2]
+    assert "answers" in people[0]
+
+    refused = CliRunner().invoke(cli.cli, ["db", "delete", "--respondent", respondent_id], input="n\n")
+    assert refused.exit_code == 1 and "nothing deleted" in refused.output
+    assert len(run("db", "respondents", str(assessment_id)).output.splitlines()) == len(people)
+
+    answers_only = run("db", "delete", "--respondent", respondent_id, "--answers-only", "--yes")
+    assert answers_only.exit_code == 0 and f"the answers and comments of respondent {respondent_id}" in (
+        answers_only.output
+    )
+    assert run("db", "respondents", str(assessment_id)).output.splitlines()[0].split("\t")[3] == "0 answers"
+
+    gone = run("db", "delete", "--respondent", respondent_id, "--yes")
+    assert gone.exit_code == 0 and pseudonym in gone.output
+    assert len(run("db", "respondents", str(assessment_id)).output.splitlines()) == len(people) - 1
+
+    before = len(run("db", "assessments").output.splitlines())
+    deleted = CliRunner().invoke(cli.cli, ["db", "delete", "--assessment", str(assessment_id)], input="y\n")
+    assert deleted.exit_code == 0, deleted.output
+    assert len(run("db", "assessments").output.splitlines()) == before - 1
+
+
+def test_db_delete_names_what_is_wrong(database_file: Path) -> None:
+    assert run("db", "upgrade").exit_code == 0
+    missing = CliRunner().invoke(cli.cli, ["db", "delete", "--assessment", "999", "--yes"])
+    assert missing.exit_code == 2 and "assessment 999 does not exist" in missing.output
+    both = CliRunner().invoke(cli.cli, ["db", "delete", "--assessment", "1", "--respondent", "1"])
+    assert both.exit_code == 2 and "exactly one of --assessment ID or --respondent ID" in both.output
+    nobody = CliRunner().invoke(cli.cli, ["db", "respondents", "42"])
+    assert nobody.exit_code == 2 and "assessment 42 does not exist" in nobody.output
