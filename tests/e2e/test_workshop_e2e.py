@@ -79,8 +79,17 @@ def join_and_answer(context: Any, server: Server, code: str, levels: tuple[int, 
     radios = page.locator('[data-testid="stRadio"]')
     radios.first.wait_for(timeout=TIMEOUT_MS)
     for index, level in enumerate(levels):
-        radios.nth(index).locator('[data-testid="stRadioOption"]').nth(level - 1).click()
-        page.get_by_text(f"{index + 1} of {len(levels)} answered").wait_for(timeout=TIMEOUT_MS)
+        answered = page.get_by_text(f"{index + 1} of {len(levels)} answered")
+        # On a loaded machine a click can land while the previous answer's rerun is still redrawing the
+        # radios and go nowhere; choosing the same level again is harmless, so try up to three times.
+        for attempt in range(3):
+            radios.nth(index).locator('[data-testid="stRadioOption"]').nth(level - 1).click()
+            try:
+                answered.wait_for(timeout=TIMEOUT_MS // 3)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
     return page
 
 
