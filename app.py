@@ -42,6 +42,7 @@ PAGES = {
         st.Page(
             "pages/facilitate.py", title="Facilitate", icon=":material/co_present:", url_path="facilitate"
         ),
+        st.Page("pages/room.py", title="Room screen", icon=":material/cast:", url_path="room"),
     ],
     "Leaders": [
         st.Page("pages/leader.py", title="Leader view", icon=":material/dashboard:", url_path="leader"),

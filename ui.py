@@ -303,10 +303,15 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
     data_table(item_distribution_table(questionnaire, result))
 
 
-#: Survey styling: room between the long level descriptions, the radio circle beside the first line, and
-#: the chosen description highlighted, so a person sees at a glance which situation they picked.
+#: Survey styling: the question (the radio's label) in bold body text, room between the long level descriptions,
+#: the radio circle beside the first line, and the chosen description highlighted, so a person sees at a
+#: glance which situation they picked.
 SURVEY_CSS = """
 <style>
+.st-key-survey [data-testid="stRadio"] > [data-testid="stWidgetLabel"] { margin-bottom: 0.5rem; }
+.st-key-survey [data-testid="stRadio"] > [data-testid="stWidgetLabel"] p {
+  font-size: 1rem; font-weight: 600; line-height: 1.5;
+}
 .st-key-survey [data-testid="stRadioGroup"] { gap: 0.35rem; }
 .st-key-survey [data-testid="stRadioOption"] {
   padding: 0.4rem 0.6rem; border-radius: 0.5rem; border: 1px solid transparent; width: 100%;

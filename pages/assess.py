@@ -23,6 +23,7 @@ ERROR_KEY = "layerwise.save_error"
 STEP_KEY = "layerwise.step"
 SCROLL_KEY = "layerwise.scroll_pending"
 FINISH_KEY = "layerwise.finish_report"
+LINKS_KEY = "layerwise.links_open"
 DONE = "done"
 
 ctx = ui.context()
@@ -104,8 +105,10 @@ if step is None:
 if step != DONE:
     step = min(max(int(step), 1), len(steps))
 st.session_state[STEP_KEY] = step
-st.query_params["token"] = token
-st.query_params["step"] = str(step)
+# Each assignment to st.query_params sends the browser a message, so only what changed is written.
+for name, value in (("token", token), ("step", str(step))):
+    if st.query_params.get(name) != value:
+        st.query_params[name] = value
 if st.session_state.pop(SCROLL_KEY, False):
     ui.scroll_to_top()
 
@@ -116,28 +119,32 @@ st.header(current.team, anchor=False)
 mode_text = "one agreed answer set for the team" if current.mode == "consensus" else "your own answers"
 st.caption(f"Self-assessment · {journey.FORM_LABELS[current.form].split(':')[0]} form · {mode_text}")
 
-with st.expander(
-    "Your links", icon=":material/link:", expanded=bool(st.session_state.pop("layerwise.just_started", False))
-):
-    st.markdown(
-        "**Resume link**: open it to come back to these answers on any device. "
-        "Keep it to yourself: whoever has it can see and change them."
-        if current.mode == "individual"
-        else "**Team link**: whoever has it can see and change the team's answers and results."
-    )
-    st.code(ui.app_url("assess", {"token": token}, here="assess"), language=None, wrap_lines=True)
-    if current.share_code:
+# The links fold away; their contents are built only while they are open (opening reruns the page), so a
+# click on an answer does not rebuild them. Right after starting they are open, as the person needs them then.
+if st.session_state.pop("layerwise.just_started", False):
+    st.session_state[LINKS_KEY] = True
+links = st.expander("Your links", icon=":material/link:", key=LINKS_KEY, on_change="rerun")
+if links.open:
+    with links:
         st.markdown(
-            "**Invite your team**: each person who opens this link gets their own answers and resume link."
+            "**Resume link**: open it to come back to these answers on any device. "
+            "Keep it to yourself: whoever has it can see and change them."
+            if current.mode == "individual"
+            else "**Team link**: whoever has it can see and change the team's answers and results."
         )
-        st.code(
-            ui.app_url("start", {"assessment": current.share_code}, here="assess"),
-            language=None,
-            wrap_lines=True,
-        )
-        st.caption(
-            f"{current.respondents} joined so far. Team results appear once {current.k} people have answered."
-        )
+        st.code(ui.app_url("assess", {"token": token}, here="assess"), language=None, wrap_lines=True)
+        if current.share_code:
+            st.markdown(
+                "**Invite your team**: each person who opens this link gets their own answers and resume link."
+            )
+            st.code(
+                ui.app_url("start", {"assessment": current.share_code}, here="assess"),
+                language=None,
+                wrap_lines=True,
+            )
+            st.caption(
+                f"{current.respondents} joined so far. Team results appear once {current.k} people have answered."
+            )
 
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
@@ -199,9 +206,10 @@ for number, item in enumerate(items, start=1):
         st.session_state[key] = answers.get(item.id)
     levels = item.levels
     with survey, st.container(border=True):
-        st.markdown(f"**{number}. {item.question.strip()}**")
+        # The question is the radio's own label (one element less per item, and it names the group for screen
+        # readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it in bold.
         st.radio(
-            item.question.strip(),
+            f"{number}. {item.question.strip()}",
             options=options,
             index=None,
             format_func=lambda option, levels=levels: (
@@ -210,7 +218,6 @@ for number, item in enumerate(items, start=1):
             key=key,
             on_change=save_answer,
             args=(item.id,),
-            label_visibility="collapsed",
             disabled=not current.is_open,
         )
         st.caption(f"Why it matters: {item.why_it_matters.strip()}")

@@ -3,6 +3,8 @@
 The live panel refreshes itself every few seconds (a fragment reading counts from the database, so it sees
 answers saved on any app server). Before a reveal it shows counts only, never a partial mean. Revealing a
 dimension locks it and freezes its result; nothing is revealed for a group under the anonymity threshold k.
+The shared screen gets the room screen (``/room?code=…``, linked from here), never this page: its address is
+the private link.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date
 import streamlit as st
 
 import ui
-from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+from services import assessment as journey
 from services import workshop as live
 from services.context import AccessError, InputError, ServiceError
 
@@ -23,6 +25,14 @@ FORM_LABELS = {
     "full": "Full: every item (about 15 minutes)",
     "pulse": "Pulse: 2 items per dimension (3 minutes)",
 }
+
+#: The room screen's link looks like a primary button: it is the one thing to put on the shared screen.
+ROOM_LINK_CSS = """
+<style>
+.st-key-room-link [data-testid="stPageLink"] a { background: #0F5C8C; padding: 0.35rem 0.9rem; }
+.st-key-room-link [data-testid="stPageLink"] a * { color: #FFFFFF; }
+</style>
+"""
 
 ctx = ui.context()
 
@@ -59,7 +69,28 @@ if not token:
         "Participants join on their phones with a short code; you see how many answered, reveal each "
         "dimension when the room is ready, and capture the actions you agree."
     )
-    questionnaire = ui.questionnaire(DEFAULT_QUESTIONNAIRE_ID)
+    choices = {choice.key: choice for choice in journey.questionnaire_choices(ui.catalog())}
+    if not choices:
+        st.error(
+            "No valid questionnaire was found, so no workshop can be created. "
+            "The Questionnaires page lists the problems of the broken ones."
+        )
+        st.page_link("pages/questionnaires.py", label="Questionnaires", icon=":material/quiz:")
+        st.stop()
+    if len(choices) > 1:
+        # outside the form: the dimensions to choose from follow the questionnaire
+        picked = st.selectbox(
+            "Questionnaire",
+            options=list(choices),
+            format_func=lambda key: choices[key].label,
+            key="fac.questionnaire",
+            help="The questionnaire shipped with Layerwise comes first; the others were added to this installation.",
+        )
+    else:
+        picked = next(iter(choices))
+        st.caption(f"Questionnaire: {choices[picked].label}")
+    chosen = choices[picked or next(iter(choices))]
+    questionnaire = ui.questionnaire(chosen.id, chosen.version)
     with st.form("create_workshop", border=True):
         name = st.text_input("Workshop name", max_chars=100, placeholder="Support team, March")
         teams_text = st.text_input(
@@ -140,6 +171,24 @@ with st.expander("Your private facilitator link", icon=":material/key:"):
         st.query_params.clear()
         st.rerun()
 
+
+def room_screen_link() -> None:
+    """The link to the room screen: the shared screen gets that page, opened by the join code, never this one."""
+    st.html(ROOM_LINK_CSS)
+    with st.container(key="room-link"):
+        st.page_link(
+            "pages/room.py",
+            label="Open the room screen",
+            icon=":material/cast:",
+            query_params={"code": panel.code},
+            help="The join code, QR code, live counts and revealed results, with no controls and no token. "
+            "Ctrl- or Cmd-click opens it in a new tab; in this tab, come back with your private link.",
+        )
+    st.caption(
+        "Put this on the shared screen, not this page: this page's address is your private facilitator link."
+    )
+
+
 if panel.is_open:
     code_col, qr_col = st.columns([3, 1], vertical_alignment="center")
     with code_col:
@@ -149,12 +198,14 @@ if panel.is_open:
             f"with the code <span style='font-size:3rem;font-weight:700;letter-spacing:.3rem'>{panel.code}</span>",
             unsafe_allow_html=True,
         )
+        room_screen_link()
     with qr_col:
         st.image(live.qr_png(join_url), caption="Scan to join", width=180)
 else:
     st.info(
         "This workshop is closed: no new participants, no new answers. The results and actions stay here."
     )
+    room_screen_link()
 
 
 @st.fragment(run_every=3)

@@ -24,11 +24,18 @@ result = view.result
 questionnaire = view.questionnaire
 
 st.title(f"{current.team}: results")
-mode = "one agreed answer set" if result.mode == "consensus" else f"{result.respondents} responses"
+mode = (
+    "one agreed answer set"
+    if result.mode == "consensus"
+    else f"{result.respondents} responses · anonymity threshold k = {result.k}"
+)
 st.caption(
     f"{journey.FORM_LABELS[result.form].split(':')[0]} form · {mode} · "
-    f"{questionnaire.title} {result.questionnaire_version}"
+    f"{questionnaire.title} {result.questionnaire_version}",
+    help="k: team results, and every number computed from individual answers, need at least k people.",
 )
+if view.wording_warning:
+    st.warning(view.wording_warning, icon=":material/edit_note:")
 
 if result.suppressed:
     st.info(

@@ -1,8 +1,9 @@
 """Start: open a self-assessment for a team, or join a teammate's one with an invitation link.
 
-``/start`` opens a new assessment (team, mode, form, role); ``/start?assessment=<share code>`` is the
-invitation a team lead shares in individual mode: it adds a respondent of one's own to that assessment.
-Either way the person lands on ``/assess?token=…`` with their own resume link.
+``/start`` opens a new assessment (team, questionnaire, mode, form, role, and under "Advanced" the
+anonymity threshold k); ``/start?assessment=<share code>`` is the invitation a team lead shares in
+individual mode: it adds a respondent of one's own to that assessment. Either way the person lands on
+``/assess?token=…`` with their own resume link.
 """
 
 from __future__ import annotations
@@ -81,6 +82,16 @@ st.markdown(
 )
 
 teams = journey.list_team_names(ctx)
+default_k = min(max(ctx.default_k, journey.MIN_K), journey.MAX_K)
+catalog = ui.catalog()
+choices = {choice.key: choice for choice in journey.questionnaire_choices(catalog)}
+if not choices:
+    st.error(
+        "No valid questionnaire was found, so no assessment can be started. "
+        "The Questionnaires page lists the problems of the broken ones."
+    )
+    st.page_link("pages/questionnaires.py", label="Questionnaires", icon=":material/quiz:")
+    st.stop()
 with st.container(border=True):
     if teams:
         picked = st.selectbox(
@@ -99,12 +110,30 @@ with st.container(border=True):
         )
     field_error("team")
 
+    if len(choices) > 1:
+        picked_questionnaire = st.selectbox(
+            "Questionnaire",
+            options=list(choices),
+            format_func=lambda key: choices[key].label,
+            key="start_questionnaire",
+            help=(
+                "The questionnaire shipped with Layerwise comes first; the others are variants or "
+                "translations added to this installation. Everyone on the team answers the one you pick."
+            ),
+        )
+    else:
+        picked_questionnaire = next(iter(choices))
+        st.caption(f"Questionnaire: {choices[picked_questionnaire].label}")
+    questionnaire_choice = choices[picked_questionnaire or next(iter(choices))]
+    field_error("questionnaire")
+
     mode = st.radio(
         "How will you answer?",
         options=list(journey.MODE_LABELS),
         format_func=journey.MODE_LABELS.__getitem__,
         captions=[
-            "You get a link to share; each member answers alone and results appear from 3 answers on.",
+            "You get a link to share; each member answers alone and results appear once k people "
+            f"have answered (k = {default_k} unless you change it under Advanced).",
             "You answer together, for example in a meeting: one set of answers for the whole team.",
         ],
         key="start_mode",
@@ -126,10 +155,30 @@ with st.container(border=True):
     )
     field_error("role")
 
+    with st.expander("Advanced", icon=":material/tune:"):
+        k = st.number_input(
+            "Anonymity threshold k",
+            min_value=journey.MIN_K,
+            max_value=journey.MAX_K,
+            value=default_k,
+            step=1,
+            key="start_k",
+            help=journey.K_HELP,
+        )
+        st.caption(f"Team results appear once {k} people have answered (consensus mode: at once).")
+    field_error("k")
+
     if st.button("Start the assessment", type="primary", icon=":material/arrow_forward:", key="start_submit"):
         try:
             started = journey.start_assessment(
-                ctx, team_name=team_name or "", mode=mode or "", form=form or "", role=role or ""
+                ctx,
+                team_name=team_name or "",
+                mode=mode or "",
+                form=form or "",
+                role=role or "",
+                questionnaire_id=questionnaire_choice.id,
+                questionnaire_version=questionnaire_choice.version,
+                k=int(k) if k is not None else None,
             )
         except InputError as error:
             st.session_state[ERRORS_KEY] = error.errors

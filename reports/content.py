@@ -172,11 +172,13 @@ class ReportContent:
 
 @dataclass(frozen=True, kw_only=True)
 class TeamReportContent(ReportContent):
-    """A team's report; ``summary`` holds the executive summary's sentences, ``actions`` the plan rows."""
+    """A team's report; ``summary`` holds the executive summary's sentences, ``actions`` the plan rows,
+    ``wording_note`` the warning about items reworded since the assessment was taken (None: none)."""
 
     team: str
     summary: list[str]
     actions: list[ReportAction]
+    wording_note: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -654,6 +656,7 @@ def team_report_content(
     kpis: Mapping[str, float] | None = None,
     rounds: charts.TrendRounds | None = None,
     plan_start: date | None = None,
+    wording_note: str | None = None,
 ) -> TeamReportContent:
     """Everything a team's report says, in order.
 
@@ -661,7 +664,9 @@ def team_report_content(
     default the generation date, plus each horizon) or the team's stored actions (rows with the fields of a
     stored action: title, finding, first_step, owner, due_date, kpi, horizon_days, source_item_id).
     ``peer_comparisons`` (``scoring.peer_percentiles``) are shown beside the pack when given; ``kpis``
-    defaults to the KPIs in the result; ``rounds`` adds the team's index over time.
+    defaults to the KPIs in the result; ``rounds`` adds the team's index over time. ``wording_note``
+    (``questionnaires.wording.wording_warning``) opens the executive summary and is repeated in the method
+    appendix when items were reworded after the assessment was taken.
     """
     start = plan_start or generated_at.date()
     actions = report_actions(plan, start) if not result.suppressed else []
@@ -718,6 +723,8 @@ def team_report_content(
     )
 
     sections: list[Section] = [Section("Executive summary", [Paragraph(s) for s in summary])]
+    if wording_note:
+        sections[0].blocks.insert(0, Paragraph(wording_note, label="Wording changed."))
     if not result.suppressed:
         ladder_table = charts.layer_ladder_table(result)
         ladder_text = [
@@ -846,7 +853,14 @@ def team_report_content(
             )
 
     sections.append(
-        _method_section(questionnaire, [result], suppressed, pack=pack, generated_at=generated_at)
+        _method_section(
+            questionnaire,
+            [result],
+            suppressed,
+            pack=pack,
+            generated_at=generated_at,
+            extra=[f"Wording changed. {wording_note}"] if wording_note else (),
+        )
     )
     return TeamReportContent(
         kind="team",
@@ -864,6 +878,7 @@ def team_report_content(
         team=result.team,
         summary=summary,
         actions=actions,
+        wording_note=wording_note,
     )
 
 

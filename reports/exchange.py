@@ -6,9 +6,11 @@ Export (an assessment, several, or everything):
   ``assessment,team,respondent,role,item_id,value,questionnaire_version,submitted_at,form,mode``). Answers
   only: no comments, no KPIs.
 * **JSON** — everything, for a move to another server: teams, assessments (questionnaire id and version,
-  form, mode, k, status, dates), respondents, answers, comments, outcome KPIs, AI hours, action items and
-  workshops. ``import`` reads it back exactly (workshops are exported for reference, not imported: join
-  codes and facilitator tokens stay where they were made).
+  form, mode, k, status, dates, and ``item_wording``: the wording hash of each item on the form when the
+  assessment was created, or null when it was not recorded), respondents, answers, comments, outcome KPIs,
+  AI hours, action items and workshops. ``import`` reads it back exactly (workshops are exported for
+  reference, not imported: join codes and facilitator tokens stay where they were made; ``item_wording`` is
+  optional, so exports made before it existed still import).
 * **XLSX** — one sheet per table, for people who live in spreadsheets.
 
 Respondents appear only under pseudonyms (``R001``…, stable across exports); resume and facilitator tokens
@@ -182,6 +184,7 @@ def export_document(session: Session, *, assessment_ids: Sequence[int] | None = 
                 "created_at": _iso(assessment.created_at),
                 "closed_at": _iso(assessment.closed_at),
                 "ai_hours_per_week": assessment.ai_hours_per_week,
+                "item_wording": None if assessment.item_wording is None else dict(assessment.item_wording),
                 "kpis": {kpi.kpi_id: kpi.value for kpi in sorted(assessment.kpis, key=lambda k: k.kpi_id)},
                 "respondents": [
                     {
@@ -729,6 +732,8 @@ class _JsonAssessment(_Strict):
     closed_at: datetime | None = None
     ai_hours_per_week: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     kpis: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(default_factory=dict)
+    # optional: exports made before wording was recorded do not have it
+    item_wording: dict[Text, Annotated[str, Field(pattern=r"^[0-9a-f]{8,64}$")]] | None = None
     respondents: list[_JsonRespondent] = Field(default_factory=list)
     actions: list[_JsonAction] = Field(default_factory=list)
 
@@ -796,6 +801,8 @@ def _json_message(error: Mapping[str, Any]) -> str:
     location = [part for part in error["loc"] if not _union_tag(part)]
     if len(location) >= 2 and location[-2] == "answers":
         return f'must be a level 1–5, or null for "Don\'t know" (not {json.dumps(error.get("input"))})'
+    if len(location) >= 2 and location[-2] == "item_wording" and error["type"] == "string_pattern_mismatch":
+        return f"must be a wording hash of 8–64 hex digits (not {json.dumps(error.get('input'))})"
     if error["type"] == "extra_forbidden":
         return f"unknown field '{location[-1]}' (not part of the Layerwise export format)"
     if error["type"] == "missing":
@@ -959,8 +966,14 @@ def _team_responses(assessment: _JsonAssessment) -> TeamResponses:
 def _apply_json_details(
     session: Session, assessment_id: int, document: _JsonAssessment, summary: ImportSummary, index: int
 ) -> None:
-    """What the long form cannot carry: dates, status, round label, respondent times, actions."""
+    """What the long form cannot carry: dates, status, round label, item wording, respondent times, actions.
+
+    The item wording is recorded only where the database has none yet: it says what people saw when they
+    answered, which a later import must not overwrite.
+    """
     assessment = repo.get_assessment(session, assessment_id=assessment_id)
+    if document.item_wording is not None:
+        repo.set_item_wording(session, assessment_id=assessment_id, item_wording=document.item_wording)
     if document.created_at is not None:
         assessment.created_at = document.created_at
     assessment.round_label = document.round_label

@@ -19,15 +19,20 @@ Text safety, decided here once for every report:
   ``LAYERWISE_PDF_FALLBACK_FONT`` (e.g. ``/usr/share/fonts/truetype/wqy/wqy-microhei.ttc``) when it has the
   glyph; otherwise they are replaced by a visible placeholder (U+FFFD �), never a crash or an invisible box.
 
-Charts are the Altair charts of ``reports.charts``, rendered to PNG by ``charts.render_png`` (vl-convert,
-no network) at scale 2 (sharp at 150 dpi) and sized to the frame. The PNG is embedded as a plain RGB image
-XObject that is decoded and compressed once per image and cached (:func:`_encode_png`): the same pixels as
-placing it through ``ImageReader``, without reportlab's per-document decode, hash and recompression, which
-took about half of a warm team report's time.
+Charts are the Altair charts of ``reports.charts`` (the ones the pages show), laid out by Vega through
+``charts.render_scenegraph`` (vl-convert, bundled font, no network) and drawn as vector graphics by
+``reports.vector``, sized to the frame (up to 0.9 pt per CSS pixel). Rasterising them instead cost most of
+a report's time: every team's charts differ, so a PNG cache rarely helps, and vl-convert's PNG of a chart
+takes two to three times its layout (glyph by glyph), plus a decode and recompression per image; a ZIP of
+15 team reports spent about 2.5 s per team that way. Vector charts are sharp at any zoom, their words are
+searchable, and a team report is about a fifth of the size. A chart using a mark ``reports.vector`` cannot
+paint (say, an arc) is embedded as a PNG at scale 2 instead: a plain RGB image XObject decoded and
+compressed once per image and cached (:func:`_encode_png`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -69,7 +74,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from reports import charts
+from reports import charts, vector
 from reports.content import (
     Bullets,
     Figure,
@@ -474,18 +479,60 @@ class _ChartImage(Flowable):
         canvas._formsinuse.append(name)
 
 
-def _figure(block: Figure, styles: dict[str, ParagraphStyle]) -> Flowable:
-    png = charts.render_png(block.chart, scale=CHART_SCALE)
-    encoded = _encode_png(png)
-    css_width, css_height = encoded.width / CHART_SCALE, encoded.height / CHART_SCALE
+class _ChartDrawing(Flowable):
+    """A chart drawn from its Vega scenegraph as vector graphics (``reports.vector``)."""
+
+    def __init__(self, scenegraph: dict[str, Any], width: float, height: float) -> None:
+        super().__init__()
+        self.scenegraph = scenegraph
+        self.drawWidth = width
+        self.drawHeight = height
+        self.hAlign = "LEFT"
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.drawWidth, self.drawHeight
+
+    def draw(self) -> None:
+        scale = self.drawWidth / float(self.scenegraph["width"])
+        vector.draw(self.canv, self.scenegraph, 0, 0, scale, _typeface())
+
+
+def _chart_runs(text: str) -> list[tuple[str | None, str]]:
+    """Font runs of one line of chart text: control characters dropped, line breaks and tabs as spaces."""
+    return _runs(_CONTROL.sub("", text).replace("\r", " ").replace("\n", " ").replace("\t", " "))
+
+
+@functools.cache
+def _typeface() -> vector.Typeface:
+    register_fonts()
+    return vector.Typeface(regular=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, runs=_chart_runs)
+
+
+def _chart_size(css_width: float, css_height: float, max_share: float) -> tuple[float, float]:
+    """The size a chart of ``css_width`` × ``css_height`` CSS pixels takes on the page, in points."""
     # 1 CSS pixel = 0.75 pt at natural size; allow up to 0.9 pt so charts fill the column, never more
     width = min(FRAME_WIDTH, css_width * 0.9)
     height = width * css_height / css_width
-    max_height = FRAME_HEIGHT * block.max_height
+    max_height = FRAME_HEIGHT * max_share
     if height > max_height:
         height = max_height
         width = height * css_width / css_height
-    parts: list[Flowable] = [_ChartImage(encoded, width, height)]
+    return width, height
+
+
+def _chart(chart: Any, max_share: float) -> Flowable:
+    """A chart as vector graphics from its scenegraph; as a PNG when it uses marks ``reports.vector`` lacks."""
+    scenegraph = charts.render_scenegraph(chart)
+    css_width, css_height = float(scenegraph.get("width", 0)), float(scenegraph.get("height", 0))
+    if css_width > 0 and css_height > 0 and vector.supports(scenegraph):
+        return _ChartDrawing(scenegraph, *_chart_size(css_width, css_height, max_share))
+    encoded = _encode_png(charts.render_png(chart, scale=CHART_SCALE))
+    size = _chart_size(encoded.width / CHART_SCALE, encoded.height / CHART_SCALE, max_share)
+    return _ChartImage(encoded, *size)
+
+
+def _figure(block: Figure, styles: dict[str, ParagraphStyle]) -> Flowable:
+    parts: list[Flowable] = [_chart(block.chart, block.max_height)]
     if block.caption:
         parts.append(_paragraph(block.caption, styles["caption"]))
     else:

@@ -248,3 +248,23 @@ def rows_from_responses(teams: Sequence[TeamResponses]) -> list[dict[str, str]]:
                     }
                 )
     return rows
+
+
+def answers_in_questionnaire(questionnaire: Questionnaire, responses: TeamResponses) -> TeamResponses:
+    """The responses without answers to items the questionnaire no longer has.
+
+    Stored answers can outlive an item: an installation may edit a questionnaire's files without a new
+    version. Scoring refuses unknown items (a responses file that names one is an error), so answers already
+    stored are scored on the items that still exist, and the wording check names the ones that went.
+    Returns ``responses`` itself when every answer is to a known item.
+    """
+    known = {item.id for item in questionnaire.items_for("full")}
+    if all(item_id in known for person in responses.respondents for item_id in person.answers):
+        return responses
+    people = [
+        person.model_copy(
+            update={"answers": {item: value for item, value in person.answers.items() if item in known}}
+        )
+        for person in responses.respondents
+    ]
+    return responses.model_copy(update={"respondents": people})

@@ -26,8 +26,9 @@ from typing import Any, Literal, cast
 
 from sqlalchemy.orm import Session
 
-from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID, Catalog
 from questionnaires.schema import Item, Questionnaire
+from questionnaires.wording import WordingChange, wording_changes, wording_hashes, wording_warning
 from reports.content import team_report_content
 from reports.exchange import write_csv
 from reports.packs import load_benchmark_pack
@@ -52,6 +53,7 @@ from scoring import (
     score_team,
 )
 from scoring.models import ROLES, Form, Mode, Role
+from scoring.responses import answers_in_questionnaire
 from services.context import AccessError, AppContext, InputError, ServiceError
 from storage import repository as repo
 from storage.models import ACTION_STATUSES, FORMS, MODES
@@ -71,6 +73,16 @@ FORM_LABELS: dict[str, str] = {
     "pulse": "Pulse: 10 items, about 3 minutes",
 }
 STATUS_LABELS: dict[str, str] = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+
+#: The anonymity threshold k a self-assessment may be started with (never below 3; above 50 no team of
+#: realistic size would ever see a result).
+MIN_K = 3
+MAX_K = 50
+K_HELP = (
+    "The anonymity threshold: team results (and every number computed from individual answers) stay hidden "
+    "until at least k people have answered, and a role is shown only with at least k people in it. "
+    f"Never below {MIN_K}; raise it for a large team, so that nobody can be singled out."
+)
 
 #: The field name of the AI-assisted hours in outcome forms (the other fields are the questionnaire's KPIs).
 AI_HOURS_FIELD = "ai_hours_per_week"
@@ -151,6 +163,27 @@ class SharedAssessment:
 
 
 @dataclass(frozen=True)
+class QuestionnaireChoice:
+    """A valid questionnaire someone can start an assessment with (the Start page's picker)."""
+
+    id: str
+    version: str
+    title: str
+    language: str
+    shipped_default: bool = False
+
+    @property
+    def key(self) -> str:
+        """A stable key for a widget option: ``<id>@<version>``."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def label(self) -> str:
+        """How people read it: title, version and language (e.g. "Human system design · 1.0.0 · en")."""
+        return f"{self.title} · {self.version} · {self.language}"
+
+
+@dataclass(frozen=True)
 class UnansweredItem:
     """An item of the respondent's form they have not answered (neither a level nor "Don't know")."""
 
@@ -189,6 +222,12 @@ class ResultsView:
     benchmark: BenchmarkPack | list[BenchmarkComparison]
     benchmark_against: Literal["peers", "pack"]
     benchmark_label: str
+    wording_changes: list[WordingChange] = field(default_factory=list)
+
+    @property
+    def wording_warning(self) -> str | None:
+        """The sentence naming the items whose wording changed since the assessment was taken, if any."""
+        return wording_warning(self.wording_changes)
 
 
 @dataclass(frozen=True)
@@ -291,6 +330,38 @@ def steps(questionnaire: Questionnaire, form: Form) -> list[tuple[str, list[Item
 # --- start, join, resume ---------------------------------------------------------------------------------
 
 
+def questionnaire_choices(catalog: Catalog) -> list[QuestionnaireChoice]:
+    """The valid questionnaires of a catalog, the shipped one (its latest version) first, then by title.
+
+    Broken questionnaires are not in the list (``Catalog.errors`` names them). Two entries that would read
+    the same get their id added to the title, so no two options look alike.
+    """
+    try:
+        default = catalog.latest(DEFAULT_QUESTIONNAIRE_ID)
+    except KeyError:
+        default = None
+    entries = sorted(
+        catalog.questionnaires.values(),
+        key=lambda q: (
+            not (default is not None and (q.id, q.version) == (default.id, default.version)),
+            q.title.casefold(),
+            q.id,
+            tuple(int(part) for part in q.version.split(".")),
+        ),
+    )
+    titles = [(q.title, q.version, q.language) for q in entries]
+    return [
+        QuestionnaireChoice(
+            id=q.id,
+            version=q.version,
+            title=q.title if titles.count((q.title, q.version, q.language)) == 1 else f"{q.title} ({q.id})",
+            language=q.language,
+            shipped_default=default is not None and (q.id, q.version) == (default.id, default.version),
+        )
+        for q in entries
+    ]
+
+
 def list_team_names(ctx: AppContext) -> list[str]:
     """The names of the existing teams (demo teams left out), for the Start page's picker."""
     with ctx.read() as session:
@@ -311,8 +382,11 @@ def start_assessment(
     """Open a new assessment for a team (created when the name is new) and its first respondent.
 
     The first respondent is whoever starts it: in individual mode the team lead (who gets a share code to
-    invite the team), in consensus mode the team's one agreed answer set. Invalid input raises
-    ``InputError`` naming the fields ``team``, ``mode``, ``form``, ``role`` or ``k``.
+    invite the team), in consensus mode the team's one agreed answer set. ``k`` (the anonymity threshold,
+    default the configured one) must be a whole number of at least 3; a chosen one at most 50. The wording
+    hash of every item on the form is recorded with the assessment, so a later change of wording can be
+    detected (:func:`wording_changes_for_assessment`). Invalid input raises ``InputError`` naming the fields
+    ``team``, ``mode``, ``form``, ``role``, ``k`` or ``questionnaire``.
     """
     errors: dict[str, str] = {}
     name = (team_name or "").strip()
@@ -327,9 +401,14 @@ def start_assessment(
     ):
         if value not in allowed:
             errors[field_name] = f"choose one of: {', '.join(allowed)} (got {value!r})"
+    # the configured default is trusted as it is (settings keep it at 3 or more); a chosen k must be 3–50
     threshold = ctx.default_k if k is None else k
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 3:
-        errors["k"] = f"the anonymity threshold must be a whole number of at least 3 (got {threshold!r})"
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < MIN_K:
+        errors["k"] = (
+            f"the anonymity threshold must be a whole number of at least {MIN_K} (got {threshold!r})"
+        )
+    elif k is not None and threshold > MAX_K:
+        errors["k"] = f"the anonymity threshold may be at most {MAX_K} (got {threshold})"
     try:
         questionnaire = ctx.questionnaire(questionnaire_id, questionnaire_version)
     except KeyError as error:
@@ -346,6 +425,7 @@ def start_assessment(
             form=cast(Form, form),
             mode=cast(Mode, mode),
             k=threshold,
+            item_wording=wording_hashes(questionnaire, cast(Form, form)),
         )
         if mode == "individual":
             repo.create_share_code(session, assessment_id=assessment.id)
@@ -551,9 +631,12 @@ def save_outcomes(
 
 
 def team_responses_for_assessment(ctx: AppContext, assessment_id: int) -> TeamResponses:
-    """Everything an assessment holds, as the input of scoring."""
+    """Everything an assessment holds, as the input of scoring (answers to items its questionnaire no
+    longer has are left out: see ``scoring.responses.answers_in_questionnaire``)."""
     with ctx.read() as session:
-        return repo.load_team_responses(session, assessment_id=assessment_id)
+        responses = repo.load_team_responses(session, assessment_id=assessment_id)
+    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+    return answers_in_questionnaire(questionnaire, responses)
 
 
 def score_assessment(ctx: AppContext, assessment_id: int) -> TeamResult:
@@ -581,7 +664,7 @@ def _peer_results(ctx: AppContext, session: Session, assessment_id: int) -> list
             questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
         except KeyError:
             continue
-        results.append(score_team(questionnaire, responses))
+        results.append(score_team(questionnaire, answers_in_questionnaire(questionnaire, responses)))
     return results
 
 
@@ -604,12 +687,29 @@ def benchmark_for(
     return pack, "pack", f"Peer percentiles need more teams ({reason}), so this compares with: {pack.label}."
 
 
+def wording_changes_for_assessment(ctx: AppContext, assessment_id: int) -> list[WordingChange]:
+    """The items whose wording changed since the assessment was created, and those no longer there.
+
+    Compares the wording hashes recorded with the assessment with the questionnaire (same id and version)
+    as it is loaded now. An assessment without a record (made before wording was recorded, or imported
+    from a file without it) has nothing to compare, so the list is empty.
+    """
+    with ctx.read() as session:
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        recorded = dict(assessment.item_wording or {})
+        questionnaire_id, version = assessment.questionnaire_id, assessment.questionnaire_version
+    if not recorded:
+        return []
+    return wording_changes(recorded, ctx.questionnaire(questionnaire_id, version))
+
+
 def results(ctx: AppContext, token: str) -> ResultsView:
     """The team's results for a token holder, their own scores, and the benchmark comparison."""
     current = resume(ctx, token)
     questionnaire = ctx.questionnaire(current.questionnaire_id, current.questionnaire_version)
     responses = team_responses_for_assessment(ctx, current.assessment_id)
     result = score_team(questionnaire, responses)
+    known = {item.id for item in questionnaire.items_for("full")}
     own = None
     if current.answers:
         own = respondent_view(
@@ -617,7 +717,8 @@ def results(ctx: AppContext, token: str) -> ResultsView:
             RespondentAnswers(
                 respondent_id=current.pseudonym,
                 role=current.role,
-                answers=current.answers,
+                # answers to items the questionnaire no longer has are left out (the wording warning names them)
+                answers={item: value for item, value in current.answers.items() if item in known},
                 comments=current.comments,
             ),
             current.form,
@@ -631,6 +732,7 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         benchmark=comparisons,
         benchmark_against=against,
         benchmark_label=label,
+        wording_changes=wording_changes_for_assessment(ctx, current.assessment_id),
     )
 
 
@@ -908,6 +1010,7 @@ def team_report_pdf_for_assessment(
         pack=load_benchmark_pack(),
         peer_comparisons=benchmark if against == "peers" and isinstance(benchmark, list) else None,
         generated_at=generated_at or datetime.now(UTC),
+        wording_note=wording_warning(wording_changes_for_assessment(ctx, assessment_id)),
     )
     return render_team_pdf(content)
 

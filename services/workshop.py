@@ -8,7 +8,9 @@ Who may do what (a secret in the URL is the only key; no internal id that grants
 - **Join code** (``/join?code=ABC123``): six characters from an alphabet without look-alikes (no 0/O, 1/I/L).
   It grants the participant role only: joining creates a respondent of one's own and nothing else. Wrong
   codes are slowed down (see :func:`throttle_delay`) with counters kept in the database, so every app server
-  sees the same counts; no IP address is stored, the key is a per-browser random value.
+  sees the same counts; no IP address is stored, the key is a per-browser random value. The same code opens
+  the room screen (``/room?code=ABC123``, :func:`room_view`) for the shared screen: counts and revealed
+  results only, which is what the room sees anyway, and never the facilitator token.
 - **Resume token** (``/join?resume=…``): one per participant, like a self-assessment's resume token. It opens
   that participant's own answers and the results the facilitator revealed, never anyone's answers.
 
@@ -34,8 +36,10 @@ from sqlalchemy.orm import Session
 
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Item, Questionnaire
+from questionnaires.wording import wording_hashes
 from scoring import DimensionResult, ItemResult, RespondentAnswers, TeamResponses, TeamResult, score_team
 from scoring.models import ROLES, Form, Role
+from scoring.responses import answers_in_questionnaire
 from scoring.rules import format_score
 from services.context import AccessError, AppContext, InputError, ServiceError
 from storage import repository as repo
@@ -320,6 +324,25 @@ class WorkshopAction:
     source_item_id: str | None
 
 
+@dataclass(frozen=True)
+class RoomView:
+    """What the room screen (``/room?code=…``) shows: the live counts and the revealed results.
+
+    It is what anyone holding the join code may see on the shared screen: counts (never a level, a mean or
+    anyone's answer before a reveal), the frozen results of revealed dimensions, and no facilitator token
+    (only its digest is stored) or any other key.
+    """
+
+    panel: LivePanel
+    questionnaire: Questionnaire
+    revealed: tuple[RevealedDimension, ...]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the workshop still admits people and answers."""
+        return self.panel.is_open
+
+
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
@@ -569,6 +592,7 @@ def create_workshop(
                 mode="individual",
                 k=threshold,
                 round_label=f"Workshop: {workshop_name}",
+                item_wording=wording_hashes(questionnaire, cast(Form, form)),
             )
             assessment_ids.append(assessment.id)
         workshop, token = repo.create_workshop(
@@ -596,7 +620,8 @@ def facilitator_workshop(ctx: AppContext, token: str) -> int:
 def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
     """The live panel's data in one call: people joined, answers and finished people per dimension.
 
-    Counts only: no level, mean or answer value is read. Call it after checking the facilitator token.
+    Counts only: no level, mean or answer value is read. Call it after checking the facilitator token, or
+    the join code (:func:`room_view`): the room may see these counts too.
     """
     with ctx.read() as session:
         state = repo.get_workshop_state(session, workshop_id=workshop_id)
@@ -729,7 +754,9 @@ def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> Revealed
         # lock first: the row lock (PostgreSQL) / write lock (SQLite) is held until this commits
         repo.lock_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
         responses = _group_responses(session, state, state.name)
-        result = score_team(questionnaire, responses).dimension(dimension_id)
+        result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses)).dimension(
+            dimension_id
+        )
         if result.suppressed:
             # raising inside the unit of work rolls the lock back: a refused reveal changes nothing
             raise RevealRefusedError(
@@ -771,6 +798,21 @@ def revealed_for_participant(ctx: AppContext, token: str) -> list[RevealedDimens
     with ctx.read() as session:
         participant = _participant(ctx, session, token)
     return revealed_dimensions(ctx, participant.workshop_id)
+
+
+def room_view(ctx: AppContext, code: str, *, client_key: str) -> RoomView:
+    """The room screen of the workshop a join code opens: live counts and the revealed results.
+
+    The join code is the only key, as for joining: a wrong code counts against the same throttle
+    (``AccessError``, then ``ThrottledError``), so the room screen is no way around it. The view holds counts
+    and frozen reveals only, exactly what the room may see; a closed workshop is found (its panel says so).
+    """
+    workshop_id = _workshop_id_for_code(ctx, code, client_key)
+    return RoomView(
+        panel=live_panel(ctx, workshop_id),
+        questionnaire=workshop_questionnaire(ctx, workshop_id),
+        revealed=tuple(revealed_dimensions(ctx, workshop_id)),
+    )
 
 
 def workshop_questionnaire(ctx: AppContext, workshop_id: int) -> Questionnaire:
@@ -873,11 +915,8 @@ def close_workshop(ctx: AppContext, token: str) -> None:
 # --- participants -----------------------------------------------------------------------------------------
 
 
-def find_workshop(ctx: AppContext, code: str, *, client_key: str) -> WorkshopInfo:
-    """What a join code opens; wrong codes are counted and slowed down (``ThrottledError``).
-
-    Raises ``AccessError`` for a code that opens nothing. A closed workshop is found (its info says so).
-    """
+def _workshop_id_for_code(ctx: AppContext, code: str, client_key: str) -> int:
+    """The id of the workshop a join code opens; a wrong code is counted against the join throttle."""
     with ctx.write() as session:
         wait = throttle_wait(session, (JOIN_PER_CLIENT, JOIN_ALL_CLIENTS), client_key)
         if wait:
@@ -885,15 +924,25 @@ def find_workshop(ctx: AppContext, code: str, *, client_key: str) -> WorkshopInf
         workshop = repo.find_workshop_by_code(session, code=code or "")
         if workshop is None:
             record_failure(session, (JOIN_PER_CLIENT, JOIN_ALL_CLIENTS), client_key)
-            info = None
+            workshop_id = None
         else:
-            info = _info(ctx, session, workshop.id)
-    if info is None:
+            workshop_id = workshop.id
+    if workshop_id is None:  # raised after the block, so the counted failure is committed
         raise AccessError(
             "No workshop has this code. Check the code on the facilitator's screen "
             f"({repo.JOIN_CODE_LENGTH} letters and digits)."
         )
-    return info
+    return workshop_id
+
+
+def find_workshop(ctx: AppContext, code: str, *, client_key: str) -> WorkshopInfo:
+    """What a join code opens; wrong codes are counted and slowed down (``ThrottledError``).
+
+    Raises ``AccessError`` for a code that opens nothing. A closed workshop is found (its info says so).
+    """
+    workshop_id = _workshop_id_for_code(ctx, code, client_key)
+    with ctx.read() as session:
+        return _info(ctx, session, workshop_id)
 
 
 def join_workshop(
@@ -1005,7 +1054,7 @@ def workshop_result(ctx: AppContext, workshop_id: int) -> tuple[Questionnaire, T
                 snapshot = _read_snapshot(session, questionnaire, workshop_id, dimension.dimension_id)
                 if snapshot is not None:
                     frozen[dimension.dimension_id] = snapshot.result
-    result = score_team(questionnaire, responses)
+    result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses))
     covered = {d.dimension_id for d in state.dimensions}
     # revealed dimensions as the room saw them; the others were never shown, so the report names them only
     dimensions = [

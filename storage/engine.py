@@ -23,6 +23,8 @@ before a request uses it.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +80,27 @@ def make_engine(
     return create_engine(parsed, **kwargs)
 
 
+def _use_wal(cursor: Any, timeout_s: float) -> None:
+    """Switch the file to WAL, also when other connections open the new file at the same moment.
+
+    Changing the journal mode needs a moment alone with the file and SQLite reports "database is locked"
+    at once (without its busy handler) when several connections try together; the mode is persistent, so
+    a connection that finds it already switched by another is done.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()
+            if mode and str(mode[0]).lower() == "wal":
+                return
+            time.sleep(0.01)
+
+
 def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, **kwargs: Any) -> Engine:
     file = _sqlite_file(url)
     if file is not None:
@@ -95,9 +118,9 @@ def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, **kwargs: Any) -> Eng
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            if file is not None:
-                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            if file is not None:
+                _use_wal(cursor, busy_timeout_ms / 1000)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:

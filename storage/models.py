@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -116,6 +117,8 @@ class Assessment(Base):
     same file twice finds the same assessment instead of creating another. ``respondent_seq`` numbers the
     pseudonyms (R001, R002, …) given to the respondents created here. ``ai_hours_per_week`` is the outcome
     figure for the capacity ledger; the other outcome KPIs are rows of :class:`OutcomeKpi`.
+    ``item_wording`` holds the wording hash of each item on the form as it was when the assessment was
+    created, so a later change of wording can be detected (NULL for rows from before it was recorded).
     """
 
     __tablename__ = "assessments"
@@ -144,6 +147,8 @@ class Assessment(Base):
     respondent_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: item id → wording hash of the form's items when the assessment was created (None: not recorded)
+    item_wording: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     team: Mapped[Team] = relationship(back_populates="assessments")
     respondents: Mapped[list[Respondent]] = relationship(

@@ -258,11 +258,14 @@ def create_assessment(
     is_demo: bool = False,
     external_id: str | None = None,
     created_at: datetime | None = None,
+    item_wording: Mapping[str, str] | None = None,
 ) -> Assessment:
     """Open a new assessment (one round of a questionnaire) for a team.
 
     ``external_id`` is the assessment's id in exported files; one is generated (``20261123-a1b2c3``) when
-    not given. ``k`` (the anonymity threshold) must be at least 3.
+    not given. ``k`` (the anonymity threshold) must be at least 3. ``item_wording`` (item id → wording
+    hash of the form's items) records the wording the assessment is taken with; see
+    :func:`set_item_wording`.
     """
     get_team(session, team_id=team_id)
     _check_choice("form", form, FORMS)
@@ -293,6 +296,7 @@ def create_assessment(
         is_demo=is_demo,
         respondent_seq=0,
         created_at=created_at,
+        item_wording=None if item_wording is None else _check_item_wording(item_wording),
     )
     session.add(assessment)
     session.flush()
@@ -1575,4 +1579,43 @@ def seed_actions(session: Session, *, assessment_id: int, actions: Sequence[Mapp
         return False
     for fields in actions:
         add_action(session, assessment_id=assessment_id, **fields)
+    return True
+
+
+# --- item wording recorded with an assessment (added for the wording-change warning) -------------------
+
+#: A wording hash as ``questionnaires.schema.Item.wording_hash`` makes it (hex; 16 characters today).
+WORDING_HASH_PATTERN: Final = re.compile(r"^[0-9a-f]{8,64}$")
+
+
+def _check_item_wording(item_wording: Mapping[str, str]) -> dict[str, str]:
+    """``item_wording`` as a plain dict, or ``InvalidValueError`` naming the first bad entry."""
+    if not isinstance(item_wording, Mapping):
+        raise InvalidValueError(f"item wording must map item ids to wording hashes, not {item_wording!r}")
+    checked: dict[str, str] = {}
+    for item_id, wording_hash in item_wording.items():
+        if not isinstance(item_id, str) or not item_id or len(item_id) > 100:
+            raise InvalidValueError(f"item wording: {item_id!r} is not an item id")
+        if not isinstance(wording_hash, str) or not WORDING_HASH_PATTERN.match(wording_hash):
+            raise InvalidValueError(
+                f"item wording of {item_id!r}: {wording_hash!r} is not a wording hash (8–64 hex digits)"
+            )
+        checked[item_id] = wording_hash
+    return checked
+
+
+def set_item_wording(
+    session: Session, *, assessment_id: int, item_wording: Mapping[str, str], replace: bool = False
+) -> bool:
+    """Record the wording hashes an assessment was taken with; True when something was written.
+
+    An assessment that already has a record keeps it unless ``replace`` is set: the record says what people
+    saw when they answered, so a later import must not overwrite it with another wording.
+    """
+    assessment = get_assessment(session, assessment_id=assessment_id)
+    checked = _check_item_wording(item_wording)
+    if assessment.item_wording is not None and not replace:
+        return False
+    assessment.item_wording = checked
+    session.flush()
     return True

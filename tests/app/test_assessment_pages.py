@@ -208,6 +208,30 @@ def test_answers_are_restored_from_the_resume_link(open_page: PageOpener, app_db
     }
 
 
+def test_the_links_are_open_after_starting_and_open_on_request_later(
+    open_page: PageOpener, app_db: AppDatabase
+) -> None:
+    lead = start_through_page(open_page, "Links", mode="individual", form="pulse", role="leader")
+    token = lead.query_params["token"]
+    assert any(f"assess?token={token}" in code.value for code in lead.code)
+    assert share_code_on_page(lead)
+    # each question is its radio's label, numbered
+    assert lead.radio(key="answer:permission.one_page_guide").label.startswith("1. ")
+
+    # coming back with the resume link: the links are folded away until the person opens them
+    back = open_page("pages/assess.py", token=token)
+    assert [expander.label for expander in back.expander] == ["Your links"]
+    assert not back.code
+    back.session_state["layerwise.links_open"] = True  # what clicking "Your links" does
+    back.run()
+    assert any(f"assess?token={token}" in code.value for code in back.code)
+    assert share_code_on_page(back)
+    # answering keeps them open, and keeps autosaving
+    back.radio(key="answer:permission.one_page_guide").set_value(4).run()
+    assert share_code_on_page(back)
+    assert journey.resume(app_db.ctx, token).answers == {"permission.one_page_guide": 4}
+
+
 def test_a_consensus_assessment_is_one_answer_set_and_never_suppressed(
     open_page: PageOpener, app_db: AppDatabase
 ) -> None:

@@ -2,6 +2,8 @@
 
 1. One facilitator page and three participant browser contexts (phone-sized): participants join with the
    code and answer; the facilitator's counts rise without a manual reload; the reveal shows the distribution.
+   The room screen (``/room?code=…``, the shared screen's page) shows the code, its counts rise and it
+   follows the reveal, all without the facilitator token.
 2. Two ``streamlit run`` servers on different ports sharing one PostgreSQL database: a participant on one,
    the facilitator on the other, and the facilitator sees the answers. It uses a throwaway database
    (``layerwise_e2e_<random>``, dropped afterwards), and skips with the reason without PostgreSQL or
@@ -98,8 +100,19 @@ def test_participants_join_answer_and_the_facilitator_reveals(
 ) -> None:
     facilitator = browser.new_context(viewport={"width": 1280, "height": 2200})
     page = facilitator.new_page()
-    code, _ = create_workshop(page, app_server, "Support, live")
+    code, facilitator_url = create_workshop(page, app_server, "Support, live")
     assert metric(page, "People joined") == "0"
+    token = re.search(r"token=([^&]+)", facilitator_url).group(1)  # type: ignore[union-attr]
+
+    # the shared screen opens the room screen from the facilitator's link: the join code only, no token
+    href = page.get_by_role("link", name="Open the room screen").get_attribute("href") or ""
+    assert href.rsplit("/", 1)[-1] == f"room?code={code}" and token not in href
+    screen = browser.new_context(viewport={"width": 1280, "height": 800})
+    room = screen.new_page()
+    room.goto(f"{app_server.url}/room?code={code}")
+    room.get_by_text(code, exact=True).wait_for(timeout=TIMEOUT_MS)
+    wait_for_metric(room, "People joined", "0")
+    room.screenshot(path=str(shots_dir / "workshop-room-screen.png"))  # what the projector shows
 
     phones = [browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True) for _ in range(3)]
     answers = ((1, 3), (5, 3), (3, 3))
@@ -110,6 +123,9 @@ def test_participants_join_answer_and_the_facilitator_reveals(
         # the facilitator's page was never reloaded: its fragment polls the database
         wait_for_metric(page, "People joined", str(number))
     page.get_by_text("6 of 6 answers · 3 started · 3 done").wait_for(timeout=TIMEOUT_MS)
+    # so was the room screen's, which counts too
+    wait_for_metric(room, "People joined", "3")
+    room.get_by_text("6 of 6 answers · 3 started · 3 done").wait_for(timeout=TIMEOUT_MS)
     participant_pages[1].screenshot(path=str(shots_dir / "workshop-participant-phone.png"))
     page.screenshot(path=str(shots_dir / "workshop-facilitator-live.png"))
 
@@ -127,8 +143,16 @@ def test_participants_join_answer_and_the_facilitator_reveals(
     # a revealed dimension shows the group's result only: no answer widgets, nobody's answers
     assert participant.locator('[data-testid="stRadio"]').count() == 0
     participant.screenshot(path=str(shots_dir / "workshop-participant-revealed.png"), full_page=True)
+
+    # the room screen follows the reveal by itself too, and never shows the token
+    room.get_by_text("The group's result: Permission").wait_for(timeout=TIMEOUT_MS)
+    room.get_by_text("Group score 3.0").wait_for(timeout=TIMEOUT_MS)
+    room.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=TIMEOUT_MS)
+    assert token not in room.url and token not in room.content()
+    room.set_viewport_size({"width": 1280, "height": 2000})  # Streamlit scrolls inside: a tall window
+    room.screenshot(path=str(shots_dir / "workshop-room-screen-revealed.png"))
     assert not app_server.problems(), app_server.problems()
-    for context in (facilitator, *phones):
+    for context in (facilitator, screen, *phones):
         context.close()
 
 

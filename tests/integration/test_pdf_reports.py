@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 
 from questionnaires.loader import default_questionnaire
 from questionnaires.schema import Questionnaire
-from reports import content, pdf
+from reports import charts, content, pdf
 from reports.packs import load_benchmark_pack
 from scoring import build_action_plan, score_team
 from scoring.models import ActionPlan, TeamResult
@@ -128,10 +129,10 @@ def test_hostile_names_appear_literally_and_nothing_is_fetched(questionnaire: Qu
     assert f"AI human-system report: {name}" in text
     for hostile in HOSTILE:
         assert hostile in text
-    # the only images in the file are the report's charts (ladder, heat table, capacity, KPIs)
+    # no image at all: the charts are vector drawings, and the <img> tag was printed, never followed
     reader = PdfReader(io.BytesIO(document))
     images = sum(len(page.images) for page in reader.pages)
-    assert images == 4
+    assert images == 0
 
 
 def test_unicode_names_render_with_real_glyphs(questionnaire: Questionnaire, tmp_path: Path) -> None:
@@ -220,8 +221,11 @@ def test_a_suppressed_team_report_shows_no_numbers_for_it(questionnaire: Questio
     assert "The results of Pair are suppressed: needs at least 3 responses; 2 so far." in text
     for number in ("4.0", "75.0", "Managed", "Stage 4"):
         assert number not in text
-    # the one chart is the questionnaire's KPI reference points (no answers in it)
-    assert sum(len(page.images) for page in PdfReader(io.BytesIO(document)).pages) == 1
+    # the one chart is the questionnaire's KPI reference points, with no answers in it (charts are vector
+    # drawings, so their words and numbers are part of the text checked above)
+    assert "Rework rate (%, lower is better)" in text
+    for other_chart in ("The four layers", "Dimensions against", "Capacity ledger AI frees", "Items Mean"):
+        assert other_chart not in text
 
 
 def test_the_org_report_keeps_suppressed_teams_without_numbers(
@@ -293,6 +297,46 @@ def test_team_reports_zip_holds_one_pdf_per_team_with_safe_unique_names(
     assert names == ["layerwise-service-desk.pdf", "layerwise-etc-passwd.pdf", "layerwise-service-desk-2.pdf"]
     for name in names:
         assert archive.read(name).startswith(b"%PDF-")
+
+
+def test_team_reports_zip_lays_each_chart_out_once_and_rasterises_none(
+    questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every team's charts differ, so rasterising them (vl-convert draws a PNG glyph by glyph) made a ZIP of
+    # 15 teams take most of a minute: the reports draw Vega's layout as vectors, each chart laid out once.
+    import vl_convert
+
+    teams = [
+        score_team(questionnaire, sample_team(questionnaire, f"Zip team {number}", seed=40 + number))
+        for number in range(3)
+    ]
+    contents = [
+        content.team_report_content(questionnaire, team, None, pack=None, generated_at=GENERATED)
+        for team in [*teams, teams[0]]
+    ]
+    distinct = {
+        json.dumps(charts.chart_spec(figure.chart)) for report in contents for figure in report.figures()
+    }
+    laid_out: list[str] = []
+    lay_out = vl_convert.vegalite_to_scenegraph
+
+    def counting(spec: str, **options: object) -> dict[str, object]:
+        laid_out.append(spec)
+        return lay_out(spec, **options)
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("a report chart was rasterised")
+
+    monkeypatch.setattr(charts, "_scenegraph_cache", type(charts._scenegraph_cache)())  # nothing laid out yet
+    monkeypatch.setattr(vl_convert, "vegalite_to_scenegraph", counting)
+    monkeypatch.setattr(vl_convert, "vegalite_to_png", refuse)
+    archive = zipfile.ZipFile(io.BytesIO(pdf.team_reports_zip(contents)))
+    assert len(archive.namelist()) == 4
+    assert len(laid_out) == len(distinct)
+    for name in archive.namelist():
+        document = archive.read(name)
+        assert sum(len(page.images) for page in PdfReader(io.BytesIO(document)).pages) == 0
+        assert "Gated level (what counts)" in all_text(document)  # the ladder's legend, drawn as text
 
 
 def _right_margin_is_blank(image_path: Path) -> bool:

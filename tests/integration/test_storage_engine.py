@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from storage import repository as repo
-from storage.engine import make_engine, make_session_factory, normalise_url, unit_of_work
+from storage.engine import _use_wal, make_engine, make_session_factory, normalise_url, unit_of_work
 from storage.migrations import current_revision, downgrade, head_revision, upgrade
 from storage.models import AppSetting, Base
 from tests.integration.storage_support import Database, database, open_database, sqlite_database
@@ -206,3 +206,29 @@ def test_a_connection_returned_with_an_open_transaction_is_rolled_back_before_re
             assert sorted(session.scalars(select(AppSetting.key))) == ["real"]
     finally:
         engine.dispose()
+
+
+class _LockedOnce:
+    """A cursor whose first journal-mode switch meets a file another connection is switching."""
+
+    def __init__(self, mode_after: str) -> None:
+        self.mode_after = mode_after
+        self.calls: list[str] = []
+
+    def execute(self, sql: str) -> _LockedOnce:
+        self.calls.append(sql)
+        if sql == "PRAGMA journal_mode=WAL" and len(self.calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return self
+
+    def fetchone(self) -> tuple[str]:
+        return (self.mode_after,)
+
+
+def test_a_connection_that_finds_the_file_already_in_wal_mode_carries_on() -> None:
+    switched_by_another = _LockedOnce("wal")
+    _use_wal(switched_by_another, timeout_s=1)
+    assert switched_by_another.calls == ["PRAGMA journal_mode=WAL", "PRAGMA journal_mode"]
+    not_yet = _LockedOnce("delete")
+    _use_wal(not_yet, timeout_s=1)
+    assert not_yet.calls == ["PRAGMA journal_mode=WAL", "PRAGMA journal_mode", "PRAGMA journal_mode=WAL"]

@@ -2,7 +2,8 @@
 
 Features: create with a code and a hashed facilitator token; join with the code as a participant; autosaved
 answers counted on the live panel (counts only); lock and unlock; the reveal that locks and freezes; nothing
-revealed under k; wrong codes slowed down with counters shared by every server; closing.
+revealed under k; the room screen's view by join code; wrong codes slowed down with counters shared by
+every server; closing.
 """
 
 from __future__ import annotations
@@ -266,6 +267,46 @@ def test_k_is_never_below_three_and_a_higher_k_is_respected(ctx: AppContext) -> 
         answer_all(ctx, token, "permission", 4)
     with pytest.raises(live.RevealRefusedError, match="k = 4"):
         live.reveal_dimension(ctx, created.facilitator_token, "permission")
+
+
+# --- the room screen --------------------------------------------------------------------------------------
+
+
+def test_the_room_view_opens_with_the_join_code_and_holds_counts_and_reveals_only(ctx: AppContext) -> None:
+    created = new_workshop(ctx)
+    tokens = join(ctx, created.code, 3)
+    for token, level in zip(tokens, (1, 3, 5), strict=True):
+        answer_all(ctx, token, "permission", level)
+    before = live.room_view(ctx, created.code.lower(), client_key="screen")
+    assert before.panel.code == created.code and before.panel.joined == 3 and before.is_open
+    assert before.panel == live.live_panel(ctx, created.workshop_id)
+    assert before.revealed == ()  # counts only before a reveal
+    revealed = live.reveal_dimension(ctx, created.facilitator_token, "permission")
+    after = live.room_view(ctx, created.code, client_key="screen")
+    assert [result.result for result in after.revealed] == [revealed.result]
+    assert after.questionnaire.id == live.workshop_questionnaire(ctx, created.workshop_id).id
+    assert created.facilitator_token not in repr(after)
+    assert not any(token in repr(after) for token in tokens)
+    live.close_workshop(ctx, created.facilitator_token)
+    closed = live.room_view(ctx, created.code, client_key="screen")
+    assert not closed.is_open and [result.result for result in closed.revealed] == [revealed.result]
+
+
+def test_wrong_room_codes_count_against_the_join_throttle(ctx: AppContext, clock: list[float]) -> None:
+    created = new_workshop(ctx)
+    for wrong in ("ZZZZZZ", "", created.facilitator_token):  # the free attempts; a token is no code
+        with pytest.raises(AccessError, match="No workshop has this code"):
+            live.room_view(ctx, wrong, client_key="screen")
+    with pytest.raises(AccessError):
+        live.find_workshop(ctx, "YYYYYY", client_key="screen")  # one counter for joining and the room
+    for attempt in (
+        lambda: live.room_view(ctx, created.code, client_key="screen"),
+        lambda: live.find_workshop(ctx, created.code, client_key="screen"),
+    ):
+        with pytest.raises(live.ThrottledError, match="wait 2 seconds"):
+            attempt()
+    clock[0] += 2.5
+    assert live.room_view(ctx, created.code, client_key="screen").panel.code == created.code
 
 
 # --- closing ----------------------------------------------------------------------------------------------
