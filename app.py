@@ -50,8 +50,12 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-# On a server's first run: make sure the leader view has a passcode (generated and logged once if none is set).
-ui.leader_passcode_ready()
 with st.sidebar:
     st.caption("Layerwise · the human system around your AI tools")
-navigation.run()
+try:
+    navigation.run()
+finally:
+    # On a server's first run: make sure the leader view has a passcode (generated and logged once if none
+    # is set). After the page, also one that stopped or reran, so the first page is not kept waiting for the
+    # database and the passcode hash; the leader page checks the passcode through the database anyway.
+    ui.leader_passcode_ready()

@@ -10,19 +10,23 @@ page shows is read again from the database through ``services``, so a reload res
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from questionnaires.loader import Catalog, get_catalog
 from questionnaires.schema import Questionnaire
-from services.assessment import RespondentSession
-from services.assessment import resume as resume_session
-from services.context import AccessError, AppContext, connect
 from settings import get_settings
+
+# The first page a new server shows is on screen only once everything its script imports has loaded, so the
+# heavy modules (pandas, Altair, SQLAlchemy, the reports) load where they are used, not here: the home page
+# needs none of them (see first_paint_s in BENCHMARKS.md).
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from services.assessment import RespondentSession
+    from services.context import AppContext
 
 
 def _use_the_navigation() -> None:
@@ -61,6 +65,8 @@ def questionnaire(questionnaire_id: str, version: str | None = None) -> Question
 @st.cache_resource(show_spinner=False)
 def _context_for(database_url: str) -> AppContext:
     """One context per database URL and server process: the engine is made and migrated once."""
+    from services.context import AppContext, connect
+
     return AppContext(
         database=connect(database_url), questionnaires=questionnaire, default_k=get_settings().default_k
     )
@@ -117,6 +123,9 @@ def respondent(token: str, *, refresh: bool = False) -> RespondentSession:
 
     Raises ``services.context.AccessError`` when the token opens nothing.
     """
+    from services.assessment import RespondentSession
+    from services.assessment import resume as resume_session
+
     cached = st.session_state.get(SESSION_KEY)
     if refresh or not isinstance(cached, RespondentSession) or cached.token != token:
         cached = resume_session(context(), token)
@@ -126,6 +135,8 @@ def respondent(token: str, *, refresh: bool = False) -> RespondentSession:
 
 def require_respondent(page_title: str) -> RespondentSession:
     """The current respondent, or stop the page with a way in (paste a link, or start an assessment)."""
+    from services.context import AccessError
+
     token = current_token()
     if token:
         try:
@@ -210,6 +221,8 @@ def data_table(
     rows: pd.DataFrame | Sequence[Mapping[str, Any]], *, label: str = "The numbers as a table"
 ) -> None:
     """A chart's numbers as a table, folded away under ``label`` (for people who cannot read the chart)."""
+    import pandas as pd
+
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     with st.expander(label):
         st.dataframe(frame, hide_index=True, width="stretch")
@@ -336,6 +349,8 @@ CHART_CSS = "<style>[class*='st-key-chart-'] { overflow-x: auto; }</style>"
 
 def chart(figure: Any, name: str) -> None:
     """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling."""
+    import altair as alt
+
     st.html(CHART_CSS)
     with st.container(key=f"chart-{name}"):
         st.altair_chart(

@@ -31,6 +31,7 @@ OK_KEY = "leader.ok"
 CHART_WIDTH = 760
 
 ctx = ui.context()
+ui.leader_passcode_ready()  # app.py ensures it after each page; this page needs it before
 st.title("Leader view")
 
 # --- the passcode: nothing else is shown without it -----------------------------------------------------

@@ -813,13 +813,20 @@ def team_report_content(
                 caption="Reference points and their sources (from the questionnaire).",
             )
         )
-    sections.append(Section("Capacity ledger", capacity_blocks, new_page=True))
+    capacity = Section("Capacity ledger", capacity_blocks, new_page=True)
+    kpi_section = Section("KPIs against reference points", kpi_blocks, new_page=True) if kpi_blocks else None
+    if result.ledger is None and kpi_section is not None:
+        # without figures the ledger is one sentence: it follows the KPIs instead of holding a page alone
+        sections.append(kpi_section)
+        capacity = Section("Capacity ledger", capacity_blocks)
+        kpi_section = None
+    sections.append(capacity)
     if rounds and not result.suppressed:
         # on the capacity page: the ledger takes about a third of it
         trend = charts.trend_chart(rounds, highlight=result.team)
         sections.append(Section("Over time", [Figure(trend, name="trend", max_height=0.35)]))
-    if kpi_blocks:
-        sections.append(Section("KPIs against reference points", kpi_blocks, new_page=True))
+    if kpi_section is not None:
+        sections.append(kpi_section)
 
     if not result.suppressed:
         plan_blocks: list[Block] = []
