@@ -85,6 +85,10 @@ if view.empty:
     st.info("No team has answers in this selection yet.")
     st.stop()
 
+if view.left_out:
+    with st.expander(f"{len(view.left_out)} assessment(s) not compared here", icon=":material/info:"):
+        for reason in view.left_out:
+            st.text(reason)  # team names are people's text: shown as typed
 suppressed = [result.team for result in view.latest if result.suppressed]
 st.caption(
     f"{len(view.latest)} team(s), latest assessment each. "

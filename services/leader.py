@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Questionnaire
 from reports.exchange import neutralise_cell, write_csv
 from reports.packs import load_benchmark_pack
@@ -39,6 +40,8 @@ from scoring import (
     peer_percentiles,
     score_team,
 )
+from scoring.models import TeamResponses
+from scoring.responses import answers_in_questionnaire
 from scoring.rules import dont_know_flagged
 from services.context import AppContext, InputError, ServiceError
 from services.workshop import ThrottledError, ThrottleRule, record_failure, throttle_wait
@@ -183,11 +186,24 @@ class LeaderView:
     hotspots: tuple[ItemHotspot, ...]
     assessment_ids: tuple[int, ...]
     history: tuple[TeamRound, ...] = field(default_factory=tuple)
+    #: Assessments with answers that are not compared here, each with the reason (another questionnaire,
+    #: or one this installation no longer has).
+    left_out: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def empty(self) -> bool:
         """Whether no team has a scored assessment in the chosen range."""
         return not self.latest
+
+
+@dataclass(frozen=True)
+class _Picked:
+    """An assessment in the leader's selection, read while the session is open."""
+
+    id: int
+    team: str
+    external_id: str
+    created: date
 
 
 def round_label(when: date) -> str:
@@ -248,9 +264,10 @@ def leader_view(
         raise InputError({"dates": f"the start date {since} is after the end date {until}"})
     wanted = None if teams is None else set(teams)
     history: list[TeamRound] = []
-    questionnaire: Questionnaire | None = None
+    left_out: list[str] = []
     with ctx.read() as session:
         all_teams = tuple(team.name for team in repo.list_teams(session, include_demo=include_demo))
+        chosen: list[tuple[_Picked, TeamResponses]] = []
         for assessment in repo.list_assessments(session, include_demo=include_demo):
             created = assessment.created_at.date()
             if wanted is not None and assessment.team.name not in wanted:
@@ -258,24 +275,45 @@ def leader_view(
             if (since is not None and created < since) or (until is not None and created > until):
                 continue
             responses = repo.load_team_responses(session, assessment_id=assessment.id)
-            if not responses.respondents:
-                continue
-            try:
-                current = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
-            except KeyError:
-                continue
-            questionnaire = questionnaire or current
-            if current.id != questionnaire.id:
-                continue
-            history.append(
-                TeamRound(
-                    team=assessment.team.name,
-                    assessment_id=assessment.id,
-                    round=round_label(created),
-                    created=created,
-                    result=score_team(current, responses),
-                )
+            if responses.respondents:
+                picked = _Picked(assessment.id, assessment.team.name, assessment.external_id, created)
+                chosen.append((picked, responses))
+    # Teams are compared on one questionnaire: the shipped one when any chosen assessment used it, else
+    # the one most assessments used; the others are named, not silently dropped.
+    used = [responses.questionnaire_id for _, responses in chosen]
+    reference_id = (
+        DEFAULT_QUESTIONNAIRE_ID
+        if DEFAULT_QUESTIONNAIRE_ID in used
+        else max(set(used), key=used.count)
+        if used
+        else None
+    )
+    questionnaire: Questionnaire | None = None
+    for assessment, responses in chosen:
+        what = f"{assessment.team} ({assessment.external_id})"
+        try:
+            current = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+        except KeyError:
+            left_out.append(
+                f"{what}: its questionnaire {responses.questionnaire_id} {responses.questionnaire_version} "
+                "is not installed here"
             )
+            continue
+        if current.id != reference_id:
+            left_out.append(
+                f"{what}: answered {current.title} ({current.id}); teams are compared on one questionnaire"
+            )
+            continue
+        questionnaire = questionnaire or current
+        history.append(
+            TeamRound(
+                team=assessment.team,
+                assessment_id=assessment.id,
+                round=round_label(assessment.created),
+                created=assessment.created,
+                result=score_team(current, answers_in_questionnaire(current, responses)),
+            )
+        )
     latest_by_team: dict[str, TeamRound] = {}
     by_round: dict[str, dict[str, TeamResult]] = {}
     for entry in history:  # oldest first, so later ones win
@@ -294,6 +332,7 @@ def leader_view(
         hotspots=tuple(hotspots(questionnaire, latest)) if questionnaire is not None else (),
         assessment_ids=tuple(entry.assessment_id for entry in latest_by_team.values()),
         history=tuple(history),
+        left_out=tuple(left_out),
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires.loader import get_catalog
+from questionnaires.loader import Catalog, get_catalog, load_questionnaire
 from questionnaires.wording import WordingChange
 from reports import exchange
 from services import assessment as journey
@@ -233,3 +233,44 @@ def test_k_is_refused_outside_3_to_50_naming_the_field(db_url: str) -> None:
         assert started.k == 50
     finally:
         ctx.database.dispose()
+
+
+def test_the_leader_view_names_teams_on_another_questionnaire_and_survives_removed_items(
+    sqlite_url: str, questionnaires: Path
+) -> None:
+    from services import leader
+
+    ctx = context_for(sqlite_url, questionnaires)
+    shipped = journey.start_assessment(ctx, team_name="Support", mode="consensus", form="full", role="leader")
+    for item in ctx.questionnaire(shipped.questionnaire_id).items_for("full"):
+        journey.save_answer(ctx, shipped.token, item.id, 3)
+    variant = journey.start_assessment(
+        ctx,
+        team_name="Acme Claims",
+        mode="consensus",
+        form="pulse",
+        role="leader",
+        questionnaire_id=VARIANT_ID,
+    )
+    for item in ctx.questionnaire(VARIANT_ID).items_for("pulse"):
+        journey.save_answer(ctx, variant.token, item.id, 4)
+    view = leader.leader_view(ctx)
+    assert [result.team for result in view.latest] == ["Support"]
+    [reason] = view.left_out
+    assert reason.startswith("Acme Claims (") and "Acme variant (acme-variant)" in reason
+    ctx.database.dispose()
+
+    # the shipped questionnaire's files lose an item the team answered (same id and version)
+    edited_root = questionnaires.parent / "edited"
+    folder = make_variant(edited_root, questionnaire_id=shipped.questionnaire_id, title="Edited")
+    removed = next(i.id for i in ctx.questionnaire(shipped.questionnaire_id).items_for("full") if not i.pulse)
+    remove_item(folder, removed)
+    catalog = Catalog()
+    edited_questionnaire = load_questionnaire(folder)
+    catalog.questionnaires[(edited_questionnaire.id, edited_questionnaire.version)] = edited_questionnaire
+    edited = make_context(sqlite_url, catalog=catalog)
+    try:  # scoring refuses unknown items: this used to raise
+        assert [result.team for result in leader.leader_view(edited).latest] == ["Support"]
+        assert "not installed here" in leader.leader_view(edited).left_out[0]
+    finally:
+        edited.database.dispose()
