@@ -57,5 +57,5 @@ try:
 finally:
     # On a server's first run: make sure the leader view has a passcode (generated and logged once if none
     # is set). After the page, also one that stopped or reran, so the first page is not kept waiting for the
-    # database and the passcode hash; the leader page checks the passcode through the database anyway.
+    # database and the passcode hash; the leader page, which checks passcodes, ensures it before it starts.
     ui.leader_passcode_ready()
