@@ -25,7 +25,7 @@ from settings import get_settings
 if TYPE_CHECKING:
     import pandas as pd
 
-    from services.assessment import RespondentSession
+    from services.assessment import QuestionnaireChoice, RespondentSession
     from services.context import AppContext
 
 
@@ -52,6 +52,36 @@ _use_the_navigation()
 def catalog() -> Catalog:
     """Every questionnaire found (shipped and configured), loaded once per server process."""
     return get_catalog()
+
+
+def questionnaire_choices(cannot: str) -> dict[str, QuestionnaireChoice]:
+    """The valid questionnaires by widget key, the shipped one first; with none, stop the page saying what
+    ``cannot`` be done (e.g. "no workshop can be created") and where the problems are listed."""
+    from services.assessment import questionnaire_choices as choices_of
+
+    choices = {choice.key: choice for choice in choices_of(catalog())}
+    if not choices:
+        st.error(
+            f"No valid questionnaire was found, so {cannot}. "
+            "The Questionnaires page lists the problems of the broken ones."
+        )
+        st.page_link("pages/questionnaires.py", label="Questionnaires", icon=":material/quiz:")
+        st.stop()
+    return choices
+
+
+def questionnaire_picker(
+    choices: Mapping[str, QuestionnaireChoice], *, key: str, help: str
+) -> QuestionnaireChoice:
+    """A selectbox of ``choices`` when there are several, else a caption naming the one; the one chosen."""
+    if len(choices) > 1:
+        picked = st.selectbox(
+            "Questionnaire", options=list(choices), format_func=lambda k: choices[k].label, key=key, help=help
+        )
+    else:
+        picked = next(iter(choices))
+        st.caption(f"Questionnaire: {choices[picked].label}")
+    return choices[picked or next(iter(choices))]
 
 
 def questionnaire(questionnaire_id: str, version: str | None = None) -> Questionnaire:

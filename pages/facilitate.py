@@ -14,7 +14,6 @@ from datetime import date
 import streamlit as st
 
 import ui
-from services import assessment as journey
 from services import workshop as live
 from services.context import AccessError, InputError, ServiceError
 
@@ -69,27 +68,12 @@ if not token:
         "Participants join on their phones with a short code; you see how many answered, reveal each "
         "dimension when the room is ready, and capture the actions you agree."
     )
-    choices = {choice.key: choice for choice in journey.questionnaire_choices(ui.catalog())}
-    if not choices:
-        st.error(
-            "No valid questionnaire was found, so no workshop can be created. "
-            "The Questionnaires page lists the problems of the broken ones."
-        )
-        st.page_link("pages/questionnaires.py", label="Questionnaires", icon=":material/quiz:")
-        st.stop()
-    if len(choices) > 1:
-        # outside the form: the dimensions to choose from follow the questionnaire
-        picked = st.selectbox(
-            "Questionnaire",
-            options=list(choices),
-            format_func=lambda key: choices[key].label,
-            key="fac.questionnaire",
-            help="The questionnaire shipped with Layerwise comes first; the others were added to this installation.",
-        )
-    else:
-        picked = next(iter(choices))
-        st.caption(f"Questionnaire: {choices[picked].label}")
-    chosen = choices[picked or next(iter(choices))]
+    # outside the form: the dimensions to choose from follow the questionnaire
+    chosen = ui.questionnaire_picker(
+        ui.questionnaire_choices("no workshop can be created"),
+        key="fac.questionnaire",
+        help="The questionnaire shipped with Layerwise comes first; the others were added to this installation.",
+    )
     questionnaire = ui.questionnaire(chosen.id, chosen.version)
     with st.form("create_workshop", border=True):
         name = st.text_input("Workshop name", max_chars=100, placeholder="Support team, March")

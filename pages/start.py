@@ -83,15 +83,7 @@ st.markdown(
 
 teams = journey.list_team_names(ctx)
 default_k = min(max(ctx.default_k, journey.MIN_K), journey.MAX_K)
-catalog = ui.catalog()
-choices = {choice.key: choice for choice in journey.questionnaire_choices(catalog)}
-if not choices:
-    st.error(
-        "No valid questionnaire was found, so no assessment can be started. "
-        "The Questionnaires page lists the problems of the broken ones."
-    )
-    st.page_link("pages/questionnaires.py", label="Questionnaires", icon=":material/quiz:")
-    st.stop()
+choices = ui.questionnaire_choices("no assessment can be started")
 with st.container(border=True):
     if teams:
         picked = st.selectbox(
@@ -110,21 +102,14 @@ with st.container(border=True):
         )
     field_error("team")
 
-    if len(choices) > 1:
-        picked_questionnaire = st.selectbox(
-            "Questionnaire",
-            options=list(choices),
-            format_func=lambda key: choices[key].label,
-            key="start_questionnaire",
-            help=(
-                "The questionnaire shipped with Layerwise comes first; the others are variants or "
-                "translations added to this installation. Everyone on the team answers the one you pick."
-            ),
-        )
-    else:
-        picked_questionnaire = next(iter(choices))
-        st.caption(f"Questionnaire: {choices[picked_questionnaire].label}")
-    questionnaire_choice = choices[picked_questionnaire or next(iter(choices))]
+    questionnaire_choice = ui.questionnaire_picker(
+        choices,
+        key="start_questionnaire",
+        help=(
+            "The questionnaire shipped with Layerwise comes first; the others are variants or "
+            "translations added to this installation. Everyone on the team answers the one you pick."
+        ),
+    )
     field_error("questionnaire")
 
     mode = st.radio(
