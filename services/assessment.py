@@ -54,13 +54,17 @@ from scoring import (
 )
 from scoring.models import ROLES, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
-from services.context import AccessError, AppContext, InputError, ServiceError
+from services.context import (
+    DONT_KNOW,
+    AccessError,
+    AppContext,
+    Choice,
+    InputError,
+    ServiceError,
+    stored_choice,
+)
 from storage import repository as repo
 from storage.models import ACTION_STATUSES, FORMS, MODES
-
-#: The value a "Don't know" answer has in the UI and in files (stored as NULL).
-DONT_KNOW = "dont_know"
-Choice = int | Literal["dont_know"]
 
 #: How people read the roles, modes, forms and action statuses.
 ROLE_LABELS: dict[str, str] = {"leader": "Team lead", "manager": "Manager", "contributor": "Team member"}
@@ -144,10 +148,7 @@ class RespondentSession:
 
     def choice(self, item_id: str) -> Choice | None:
         """The stored answer as the UI shows it: a level, ``"dont_know"``, or None when unanswered."""
-        if item_id not in self.answers:
-            return None
-        value = self.answers[item_id]
-        return DONT_KNOW if value is None else value
+        return stored_choice(self.answers, item_id)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,20 @@ from questionnaires.loader import Catalog, get_catalog
 from questionnaires.schema import Questionnaire
 from settings import get_settings
 from storage.engine import init_database, make_engine, make_session_factory, unit_of_work
+
+#: The value a "Don't know" answer has in the UI and in files (stored as NULL).
+DONT_KNOW = "dont_know"
+#: An answer as the UI handles it: a level 1–5 or "don't know".
+Choice = int | Literal["dont_know"]
+
+
+def stored_choice(answers: Mapping[str, int | None], item_id: str) -> Choice | None:
+    """A stored answer as the UI shows it: a level, ``"dont_know"`` (stored as None), or None when unanswered."""
+    if item_id not in answers:
+        return None
+    value = answers[item_id]
+    return DONT_KNOW if value is None else value
+
 
 QuestionnaireSource = Callable[[str, str | None], Questionnaire]
 

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, cast
+from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -41,13 +41,17 @@ from scoring import DimensionResult, ItemResult, RespondentAnswers, TeamResponse
 from scoring.models import ROLES, Form, Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import format_score
-from services.context import AccessError, AppContext, InputError, ServiceError
+from services.context import (
+    DONT_KNOW,
+    AccessError,
+    AppContext,
+    Choice,
+    InputError,
+    ServiceError,
+    stored_choice,
+)
 from storage import repository as repo
 from storage.models import FORMS
-
-#: The value a "Don't know" answer has in the UI (stored as NULL).
-DONT_KNOW = "dont_know"
-Choice = int | Literal["dont_know"]
 
 #: Most teams a workshop covers (each gets an assessment of its own).
 MAX_TEAMS = 20
@@ -237,10 +241,7 @@ class ParticipantSession:
 
     def choice(self, item_id: str) -> Choice | None:
         """The stored answer as the UI shows it: a level, ``"dont_know"``, or None when unanswered."""
-        if item_id not in self.answers:
-            return None
-        value = self.answers[item_id]
-        return DONT_KNOW if value is None else value
+        return stored_choice(self.answers, item_id)
 
     def dimension(self, dimension_id: str) -> WorkshopDimension:
         """One of the workshop's dimensions (``KeyError`` when it does not cover it)."""
