@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import importlib
 import itertools
-import os
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.harness import Config, Figure, Timing, at_most, not_run, report_only
+from benchmarks.harness import Config, Figure, Timing, app_database, at_most, not_run, report_only
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_DIR = Path(__file__).resolve().parent / ".peer"
@@ -149,16 +148,11 @@ def run(config: Config) -> list[Figure]:
 
     from services import assessment as journey
     from services.context import make_context
-    from settings import get_settings
 
     rounds = config.pick(60, 30)
     step, items = _largest_step()
     why = ensure_peer()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'page.db'}"
-        previous = os.environ.get("DATABASE_URL")
-        os.environ["DATABASE_URL"] = url
-        get_settings.cache_clear()
+    with app_database("page.db") as url, tempfile.TemporaryDirectory() as tmp:
         ctx = make_context(url)
         try:
             started = journey.start_assessment(
@@ -202,11 +196,6 @@ def run(config: Config) -> list[Figure]:
                 _check_radios(peer, len(items), "the streamlit-survey page")
         finally:
             ctx.database.dispose()
-            if previous is None:
-                os.environ.pop("DATABASE_URL", None)
-            else:
-                os.environ["DATABASE_URL"] = previous
-            get_settings.cache_clear()
 
     ours = timings[0]
     detail = (

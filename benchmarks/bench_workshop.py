@@ -13,13 +13,11 @@ server is reachable, is the same query against PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 from pathlib import Path
 
 from benchmarks.bench_autosave import postgres_url
-from benchmarks.harness import Config, Figure, below, not_run, report_only, time_rounds
+from benchmarks.harness import Config, Figure, app_database, below, not_run, report_only, time_rounds
 from services import workshop as live
 from services.context import AppContext, make_context
 from storage import repository as repo
@@ -62,17 +60,11 @@ def run(config: Config) -> list[Figure]:
     """Median ms of a facilitator refresh (whole page via AppTest) and of the panel's query alone."""
     from streamlit.testing.v1 import AppTest
 
-    from settings import get_settings
-
     rounds = config.pick(15, 5)
     figures: list[Figure] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'workshop.db'}"
-        previous = os.environ.get("DATABASE_URL")
-        os.environ["DATABASE_URL"] = url
-        get_settings.cache_clear()
+    with app_database("workshop.db") as url:
+        ctx = make_context(url)
         try:
-            ctx = make_context(url)
             created = fill_workshop(ctx)
             query_ms, query_spread, answers = _query_timing(ctx, created.workshop_id, rounds)
             app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -86,13 +78,8 @@ def run(config: Config) -> list[Figure]:
             if str(PARTICIPANTS) not in shown:
                 raise RuntimeError(f"the page does not show {PARTICIPANTS} people joined (metrics: {shown})")
             page = time_rounds(lambda: app.run(), rounds=rounds, warmup=2)
-            ctx.database.dispose()
         finally:
-            if previous is None:
-                os.environ.pop("DATABASE_URL", None)
-            else:
-                os.environ["DATABASE_URL"] = previous
-            get_settings.cache_clear()
+            ctx.database.dispose()
     figures.append(
         below(
             "workshop_refresh_ms",

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,3 +154,24 @@ def summary_table(figures: list[Figure]) -> str:
 def write_json(figures: list[Figure], path: Path) -> None:
     """Write the figures as a JSON list of {name, value, unit, target, meets, detail}."""
     path.write_text(json.dumps([f.as_json() for f in figures], indent=2), encoding="utf-8")
+
+
+@contextmanager
+def app_database(name: str) -> Iterator[str]:
+    """A fresh SQLite file that the app run through AppTest uses (``DATABASE_URL``), yielding its URL; the
+    variable and the cached settings are restored afterwards."""
+    from settings import get_settings
+
+    previous = os.environ.get("DATABASE_URL")
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / name}"
+        os.environ["DATABASE_URL"] = url
+        get_settings.cache_clear()
+        try:
+            yield url
+        finally:
+            if previous is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = previous
+            get_settings.cache_clear()
