@@ -466,6 +466,7 @@ def import_command(file: Path, k: int | None, questionnaire_id: str | None) -> N
         fail(str(exc))
         return
     click.echo(summary.describe())
+    _publish_everything()
 
 
 @cli.command()
@@ -515,6 +516,24 @@ def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool
         f"demo data: {summary.teams_created} team(s) and {summary.assessments_created} assessment(s) created, "
         f"{summary.assessments_matched} already there (flagged as demo; remove with 'cli.py demo --remove')"
     )
+    _publish_everything()
+
+
+def _publish_everything() -> None:
+    """Publish what the publication rule allows for every self-assessment with new answers (after an
+    import or demo data: the leader view and reports only ever read published results)."""
+    from services.context import make_context
+    from services.publication import publish_stale
+    from storage.repository import list_assessments
+
+    ctx = make_context()
+    try:
+        with ctx.read() as session:
+            ids = [assessment.id for assessment in list_assessments(session)]
+        changed = publish_stale(ctx, ids)
+        click.echo(f"published results: {changed} assessment(s) updated")
+    finally:
+        ctx.database.dispose()
 
 
 # --- reports -------------------------------------------------------------------------------------------

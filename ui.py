@@ -320,10 +320,33 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
     score = "–" if result.score is None else format_score(result.score)
     level = "–" if result.level is None else f"{result.level} {result.level_name}"
     st.markdown(f"Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
+    pooled = " of the teams shown below" if revealed.teams else ""
     st.caption(
-        f"{result.respondents} people with a score in {result.name}; frozen when it was revealed, "
+        f"{result.respondents} people{pooled} with a score in {result.name}; frozen when it was revealed, "
         "so later answers do not move it. Nobody's own answers are shown."
     )
+    if revealed.teams:
+        import pandas as pd
+
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Team": team,
+                        "People with a score": team_result.respondents,
+                        "Score": None if team_result.score is None else format_score(team_result.score),
+                        "Level": team_result.level_name or "–",
+                        "Consensus": team_result.consensus or "–",
+                    }
+                    for team, team_result in revealed.teams
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    if revealed.hidden_teams:
+        st.caption("No numbers, anywhere, for teams with fewer than k people who answered:")
+        st.text(", ".join(revealed.hidden_teams))
     st.altair_chart(item_distribution(questionnaire, result), theme=None)
     for item in revealed.items:
         with st.container(border=True):

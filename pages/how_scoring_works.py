@@ -17,7 +17,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("From answers to levels", ("Respondent score", "Team score", "Levels", "Overall index")),
     ("Layers build on each other", ("Gating", "Stage")),
     ("Agreement and blind spots", ("Spread", "Consensus", "Perception gap", "Don't know")),
-    ("Anonymity", ("Anonymity threshold", "Suppression", "Segments", "Comments")),
+    ("Anonymity", ("Anonymity threshold", "Suppression", "Segments", "Publication", "Comments")),
     ("Benchmarks", ("Peer benchmarks", "Peer percentile", "Benchmark packs")),
     ("Capacity and the action plan", ("Capacity ledger", "Recommendation bands", "Action plan")),
 )
@@ -49,6 +49,13 @@ for heading, names in SECTIONS:
         st.markdown("For example:\n" + "\n".join(lines))
         st.caption(
             "A strong layer on a weak foundation is held down: the plan then fixes the foundation first."
+        )
+    if heading == "Anonymity":
+        st.markdown(
+            "For example, with k = 3: three people answer and the team's result is published. A fourth "
+            "answers: nothing anyone else sees changes, so nobody can subtract the two views to get the "
+            "fourth person's answers. Once two more have answered, all three newcomers (and any changed "
+            "answers) are published together. Your own answers and scores are always shown to you at once."
         )
 rest = [name for name in rules if name not in shown]
 if rest:

@@ -1,7 +1,8 @@
 """Results: the team's stage and index, the layer ladder, the benchmark, items, findings, capacity and KPIs.
 
-Anyone holding a resume link of the assessment sees the team's combined results (hidden, with the reason,
-until k people answered) and, beside them, their own scores. Every chart comes from ``reports.charts`` (the
+Anyone holding a resume link of the assessment sees the team's published results (``services.publication``:
+hidden, with the reason, until k people answered; updated only when at least k more did) and, beside them,
+their own scores, live. Every chart comes from ``reports.charts`` (the
 same functions the PDF uses) and has its numbers as a table underneath.
 """
 
@@ -36,6 +37,8 @@ st.caption(
 )
 if view.wording_warning:
     st.warning(view.wording_warning, icon=":material/edit_note:")
+if view.update_note and not result.suppressed:
+    st.info(view.update_note, icon=":material/schedule:")
 
 if result.suppressed:
     st.info(
@@ -43,6 +46,8 @@ if result.suppressed:
         "They appear here as soon as enough people have answered; your own scores are below.",
         icon=":material/visibility_off:",
     )
+    if view.update_note:
+        st.caption(view.update_note)
     if current.share_code:
         st.caption("Invite more teammates with the link under “Your links” on the Answers page.")
 else:

@@ -209,6 +209,15 @@ def segment_visible(segment_respondents: int, team_respondents: int, k: int) -> 
     return not is_suppressed(segment_respondents, k) and (rest == 0 or not is_suppressed(rest, k))
 
 
+def update_allowed(isolated_people: int | None, k: int) -> bool:
+    """Results are published, not live: a group's published figures change only when no sum or difference of everything ever published for it can single out fewer than k people, so a result updates once at least k more people have answered (or changed answers), and until then new and changed answers wait.
+
+    ``isolated_people`` is the fewest people some combination of the published views and the new one would
+    isolate (None when none can; computed by ``scoring.disclosure.smallest_isolated_group``).
+    """  # noqa: E501
+    return isolated_people is None or isolated_people >= effective_k(k)
+
+
 def comments_visible(respondents: int, k: int) -> bool:
     """Free-text comments are shown only when the group has at least max(k, 5) respondents, shuffled, without timestamps or roles."""  # noqa: E501
     return respondents >= max(effective_k(k), COMMENT_MINIMUM)
@@ -330,6 +339,7 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Anonymity threshold", effective_k),
     ("Suppression", is_suppressed),
     ("Segments", segment_visible),
+    ("Publication", update_allowed),
     ("Comments", comments_visible),
     ("Peer benchmarks", peers_sufficient),
     ("Peer percentile", percentile_among),

@@ -50,7 +50,6 @@ from scoring import (
     gate_levels,
     peer_percentiles,
     respondent_view,
-    score_team,
 )
 from scoring.models import ROLES, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
@@ -63,6 +62,7 @@ from services.context import (
     ServiceError,
     stored_choice,
 )
+from services.publication import PublishedView, publish, publish_stale, published_result, published_results
 from storage import repository as repo
 from storage.models import ACTION_STATUSES, FORMS, MODES
 
@@ -224,6 +224,26 @@ class ResultsView:
     benchmark_against: Literal["peers", "pack"]
     benchmark_label: str
     wording_changes: list[WordingChange] = field(default_factory=list)
+    publication: PublishedView | None = None
+
+    @property
+    def update_note(self) -> str | None:
+        """When the team's published result next changes, in words (None when nothing waits)."""
+        publication = self.publication
+        if publication is None or not publication.waiting or self.session.mode != "individual":
+            return None
+        people = "person has" if publication.more_needed == 1 else "people have"
+        if not publication.published:
+            return (
+                f"Team results appear once answers from at least {self.session.k} people can be shown "
+                f"without singling anyone out: about {publication.more_needed} more {people} to answer."
+            )
+        return (
+            f"The team results below were published when {publication.respondents} people had answered. "
+            f"{publication.waiting} newer or changed answer set(s) wait: the results update when about "
+            f"{publication.more_needed} more {people} answered, so nobody's answers can be worked out "
+            "by comparing before and after."
+        )
 
     @property
     def wording_warning(self) -> str | None:
@@ -552,7 +572,8 @@ def finish(ctx: AppContext, token: str) -> FinishReport:
             repo.mark_submitted(session, respondent_id=current.respondent_id)
         missing = unanswered_items(questionnaire, current.form, current.answers)
         total = len(questionnaire.items_for(current.form))
-        return FinishReport(answered=total - len(missing), total=total, unanswered=missing)
+    publish(ctx, current.assessment_id)
+    return FinishReport(answered=total - len(missing), total=total, unanswered=missing)
 
 
 # --- outcomes --------------------------------------------------------------------------------------------
@@ -641,32 +662,24 @@ def team_responses_for_assessment(ctx: AppContext, assessment_id: int) -> TeamRe
 
 
 def score_assessment(ctx: AppContext, assessment_id: int) -> TeamResult:
-    """The team's result for an assessment, straight from ``scoring.score_team`` on the stored answers."""
-    responses = team_responses_for_assessment(ctx, assessment_id)
-    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
-    return score_team(questionnaire, responses)
+    """The team's published result for an assessment (see ``services.publication``), after attempting a
+    publication for a self-assessment; never a live score of the stored answers."""
+    return published_result(ctx, assessment_id, refresh=True).result
 
 
-def _peer_results(ctx: AppContext, session: Session, assessment_id: int) -> list[TeamResult]:
-    """The latest assessment of every other team on the same questionnaire, scored (demo teams only
-    count as peers of demo teams)."""
-    own = repo.get_assessment(session, assessment_id=assessment_id)
-    latest: dict[int, Any] = {}
-    for assessment in repo.list_assessments(session, include_demo=own.is_demo):
-        if assessment.team_id == own.team_id or assessment.questionnaire_id != own.questionnaire_id:
-            continue
-        latest[assessment.team_id] = assessment  # oldest first, so the last one wins
-    results = []
-    for assessment in latest.values():
-        responses = repo.load_team_responses(session, assessment_id=assessment.id)
-        if not responses.respondents:
-            continue
-        try:
-            questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
-        except KeyError:
-            continue
-        results.append(score_team(questionnaire, answers_in_questionnaire(questionnaire, responses)))
-    return results
+def _peer_results(ctx: AppContext, assessment_id: int) -> list[TeamResult]:
+    """The published result of the latest assessment of every other team on the same questionnaire (demo
+    teams only count as peers of demo teams); teams with nothing published are left out."""
+    latest: dict[int, int] = {}
+    with ctx.read() as session:
+        own = repo.get_assessment(session, assessment_id=assessment_id)
+        for assessment in repo.list_assessments(session, include_demo=own.is_demo):
+            if assessment.team_id == own.team_id or assessment.questionnaire_id != own.questionnaire_id:
+                continue
+            latest[assessment.team_id] = assessment.id  # oldest first, so the last one wins
+    publish_stale(ctx, list(latest.values()))
+    published = published_results(ctx, list(latest.values()))
+    return [published[assessment_id] for assessment_id in latest.values() if assessment_id in published]
 
 
 def benchmark_for(
@@ -677,8 +690,7 @@ def benchmark_for(
     Returns the peer comparisons or the pack (``reports.charts.benchmark_chart`` takes either), what they
     are against, and a sentence saying so.
     """
-    with ctx.read() as session:
-        peers = _peer_results(ctx, session, assessment_id)
+    peers = _peer_results(ctx, assessment_id)
     by_peers = peer_percentiles(result, peers)
     scored = [comparison for comparison in by_peers if comparison.score is not None]
     if scored and all(comparison.percentile is not None for comparison in scored):
@@ -708,8 +720,8 @@ def results(ctx: AppContext, token: str) -> ResultsView:
     """The team's results for a token holder, their own scores, and the benchmark comparison."""
     current = resume(ctx, token)
     questionnaire = ctx.questionnaire(current.questionnaire_id, current.questionnaire_version)
-    responses = team_responses_for_assessment(ctx, current.assessment_id)
-    result = score_team(questionnaire, responses)
+    publication = published_result(ctx, current.assessment_id, refresh=True)
+    result = publication.result
     known = {item.id for item in questionnaire.items_for("full")}
     own = None
     if current.answers:
@@ -734,6 +746,7 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         benchmark_against=against,
         benchmark_label=label,
         wording_changes=wording_changes_for_assessment(ctx, current.assessment_id),
+        publication=publication,
     )
 
 
@@ -789,10 +802,10 @@ def _plan_action(row: Any) -> PlanAction:
 
 
 def recommended_plan(ctx: AppContext, assessment_id: int) -> ActionPlan:
-    """The ranked recommendations ``scoring.build_action_plan`` makes from the assessment's answers."""
-    responses = team_responses_for_assessment(ctx, assessment_id)
-    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
-    return build_action_plan(questionnaire, score_team(questionnaire, responses))
+    """The ranked recommendations ``scoring.build_action_plan`` makes from the assessment's published result."""
+    result = published_result(ctx, assessment_id, refresh=True).result
+    questionnaire = ctx.questionnaire(result.questionnaire_id, result.questionnaire_version)
+    return build_action_plan(questionnaire, result)
 
 
 def action_plan_for_assessment(ctx: AppContext, assessment_id: int, *, today: date | None = None) -> PlanView:
@@ -997,9 +1010,8 @@ def team_report_pdf_for_assessment(
 ) -> bytes:
     """The team's PDF report: results, benchmark, capacity, KPIs and the plan (the team's edited actions
     once it has any, else the recommendations), rendered by ``reports.pdf`` from ``reports.content``."""
-    responses = team_responses_for_assessment(ctx, assessment_id)
-    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
-    result = score_team(questionnaire, responses)
+    result = published_result(ctx, assessment_id, refresh=True).result
+    questionnaire = ctx.questionnaire(result.questionnaire_id, result.questionnaire_version)
     with ctx.read() as session:
         stored = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
     plan: ActionPlan | list[PlanAction] = stored or build_action_plan(questionnaire, result)

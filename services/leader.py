@@ -38,12 +38,10 @@ from scoring import (
     build_action_plan,
     pack_percentiles,
     peer_percentiles,
-    score_team,
 )
-from scoring.models import TeamResponses
-from scoring.responses import answers_in_questionnaire
 from scoring.rules import dont_know_flagged
 from services.context import AppContext, InputError, ServiceError
+from services.publication import has_answers, publish_stale, published_result, published_results
 from services.workshop import ThrottledError, ThrottleRule, record_failure, throttle_wait
 from storage import repository as repo
 
@@ -258,7 +256,8 @@ def leader_view(
     """Every team's results (latest in range), their rounds, benchmarks and the organisation's hotspots.
 
     ``teams`` (names) and ``since``/``until`` (dates the assessments were started, inclusive) filter; None
-    means all. Only assessments with answers count. Every number comes from ``scoring`` (suppressed under k).
+    means all. Only published results count (``services.publication``): an assessment nothing has been
+    published of yet is not shown, and no number here is ever a live score of stored answers.
     """
     if since is not None and until is not None and since > until:
         raise InputError({"dates": f"the start date {since} is after the end date {until}"})
@@ -267,20 +266,29 @@ def leader_view(
     left_out: list[str] = []
     with ctx.read() as session:
         all_teams = tuple(team.name for team in repo.list_teams(session, include_demo=include_demo))
-        chosen: list[tuple[_Picked, TeamResponses]] = []
+        chosen: list[tuple[_Picked, str, str]] = []
         for assessment in repo.list_assessments(session, include_demo=include_demo):
             created = assessment.created_at.date()
             if wanted is not None and assessment.team.name not in wanted:
                 continue
             if (since is not None and created < since) or (until is not None and created > until):
                 continue
-            responses = repo.load_team_responses(session, assessment_id=assessment.id)
-            if responses.respondents:
-                picked = _Picked(assessment.id, assessment.team.name, assessment.external_id, created)
-                chosen.append((picked, responses))
+            picked = _Picked(assessment.id, assessment.team.name, assessment.external_id, created)
+            chosen.append((picked, assessment.questionnaire_id, assessment.questionnaire_version))
+    # Only published results are shown (never a live score): publish what newer answers allow first.
+    publish_stale(ctx, [picked.id for picked, _, _ in chosen])
+    published = published_results(ctx, [picked.id for picked, _, _ in chosen])
+    # an assessment with answers but nothing published yet shows as a team without numbers
+    for picked, _, _ in chosen:
+        if picked.id not in published and has_answers(ctx, picked.id):
+            try:
+                published[picked.id] = published_result(ctx, picked.id).result
+            except KeyError:  # its questionnaire is not installed: named below
+                continue
+    chosen = [entry for entry in chosen if entry[0].id in published or has_answers(ctx, entry[0].id)]
     # Teams are compared on one questionnaire: the shipped one when any chosen assessment used it, else
     # the one most assessments used; the others are named, not silently dropped.
-    used = [responses.questionnaire_id for _, responses in chosen]
+    used = [questionnaire_id for _, questionnaire_id, _ in chosen]
     reference_id = (
         DEFAULT_QUESTIONNAIRE_ID
         if DEFAULT_QUESTIONNAIRE_ID in used
@@ -289,15 +297,12 @@ def leader_view(
         else None
     )
     questionnaire: Questionnaire | None = None
-    for assessment, responses in chosen:
+    for assessment, questionnaire_id, version in chosen:
         what = f"{assessment.team} ({assessment.external_id})"
         try:
-            current = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+            current = ctx.questionnaire(questionnaire_id, version)
         except KeyError:
-            left_out.append(
-                f"{what}: its questionnaire {responses.questionnaire_id} {responses.questionnaire_version} "
-                "is not installed here"
-            )
+            left_out.append(f"{what}: its questionnaire {questionnaire_id} {version} is not installed here")
             continue
         if current.id != reference_id:
             left_out.append(
@@ -311,7 +316,7 @@ def leader_view(
                 assessment_id=assessment.id,
                 round=round_label(assessment.created),
                 created=assessment.created,
-                result=score_team(current, answers_in_questionnaire(current, responses)),
+                result=published[assessment.id],
             )
         )
     latest_by_team: dict[str, TeamRound] = {}

@@ -38,9 +38,11 @@ from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Item, Questionnaire
 from questionnaires.wording import wording_hashes
 from scoring import DimensionResult, ItemResult, RespondentAnswers, TeamResponses, TeamResult, score_team
+from scoring.disclosure import hide_segments
 from scoring.models import ROLES, Form, Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import format_score
+from services import publication
 from services.context import (
     DONT_KNOW,
     AccessError,
@@ -50,6 +52,7 @@ from services.context import (
     ServiceError,
     stored_choice,
 )
+from storage import publications as pub
 from storage import repository as repo
 from storage.models import FORMS
 
@@ -311,6 +314,10 @@ class RevealedDimension:
     items: tuple[RevealedItem, ...]
     revealed_at: datetime | None
     group: int
+    #: each team with a published result of its own (workshops of several teams), in workshop order
+    teams: tuple[tuple[str, DimensionResult], ...] = ()
+    #: teams with no number anywhere (fewer than k of them answered, or not yet publishable)
+    hidden_teams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -438,20 +445,25 @@ def _participant(ctx: AppContext, session: Session, token: str) -> ParticipantSe
     )
 
 
-def _group_responses(session: Session, state: repo.WorkshopState, name: str) -> TeamResponses:
-    """Everyone in the room as one group (all teams of the workshop), pseudonymised for scoring."""
-    respondents: list[RespondentAnswers] = []
+def _pooled_responses(
+    session: Session, state: repo.WorkshopState, name: str, shown: dict[str, list[int]]
+) -> TeamResponses:
+    """The shown teams' published answers as one group: per dimension, the latest release of each team in
+    ``shown[dimension_id]`` (assessment ids), people kept apart by their team. Never a live answer."""
+    people: dict[str, dict[str, int | None]] = {}
+    roles: dict[str, Role] = {}
     first: TeamResponses | None = None
     for assessment_id in state.assessment_ids:
-        responses = repo.load_team_responses(session, assessment_id=assessment_id)
-        first = first or responses
-        for respondent in responses.respondents:
-            respondents.append(
-                respondent.model_copy(
-                    update={"respondent_id": f"{assessment_id}:{respondent.respondent_id}", "comments": {}}
-                )
-            )
-    assert first is not None
+        releases = pub.list_releases(session, assessment_id=assessment_id)
+        for dimension_id, teams in shown.items():
+            payloads = releases.get((dimension_id, "answers"))
+            if assessment_id not in teams or not payloads:
+                continue
+            for person, given in payloads[-1]["answers"].items():
+                key = f"{assessment_id}:{person}"
+                people.setdefault(key, {}).update(given)
+                roles[key] = payloads[-1]["roles"][person]
+    first = repo.load_team_responses(session, assessment_id=state.assessment_ids[0])
     return TeamResponses(
         team=name,
         questionnaire_id=first.questionnaire_id,
@@ -459,8 +471,24 @@ def _group_responses(session: Session, state: repo.WorkshopState, name: str) -> 
         form=cast(Form, state.form),
         mode="individual",
         k=state.k,
-        respondents=respondents,
+        respondents=[
+            RespondentAnswers(respondent_id=key, role=roles[key], answers=people[key])
+            for key in sorted(people)
+        ],
     )
+
+
+def _pooled_result(
+    questionnaire: Questionnaire,
+    session: Session,
+    state: repo.WorkshopState,
+    name: str,
+    shown: dict[str, list[int]],
+) -> TeamResult:
+    """The pooled result over the shown teams (role segments hidden: they were never published pooled)."""
+    responses = _pooled_responses(session, state, name, shown)
+    result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses))
+    return hide_segments(result, {dimension.id for dimension in result.dimensions})
 
 
 def discussion_prompt(questionnaire: Questionnaire, item: ItemResult) -> str | None:
@@ -477,7 +505,12 @@ def discussion_prompt(questionnaire: Questionnaire, item: ItemResult) -> str | N
 
 
 def _revealed(
-    questionnaire: Questionnaire, result: DimensionResult, revealed_at: datetime | None, group: int
+    questionnaire: Questionnaire,
+    result: DimensionResult,
+    revealed_at: datetime | None,
+    group: int,
+    teams: Sequence[tuple[str, DimensionResult]] = (),
+    hidden_teams: Sequence[str] = (),
 ) -> RevealedDimension:
     items = []
     for position, item in enumerate(result.items):
@@ -506,6 +539,8 @@ def _revealed(
         items=tuple(item for _, item in items),
         revealed_at=revealed_at,
         group=group,
+        teams=tuple(teams),
+        hidden_teams=tuple(hidden_teams),
     )
 
 
@@ -522,7 +557,15 @@ def _read_snapshot(
     data = json.loads(stored)
     revealed_at = datetime.fromisoformat(data["revealed_at"]) if data.get("revealed_at") else None
     result = DimensionResult.model_validate(data["result"])
-    return _revealed(questionnaire, result, revealed_at, int(data.get("group", 0)))
+    teams = [(name, DimensionResult.model_validate(team)) for name, team in data.get("teams", [])]
+    return _revealed(
+        questionnaire, result, revealed_at, int(data.get("group", 0)), teams, data.get("hidden_teams", [])
+    )
+
+
+def _revealed_team_ids(session: Session, workshop_id: int, dimension_id: str) -> list[int]:
+    stored = repo.get_setting(session, key=_snapshot_key(workshop_id, dimension_id))
+    return [] if stored is None else [int(i) for i in json.loads(stored).get("team_ids", [])]
 
 
 # --- facilitator: create and open ------------------------------------------------------------------------
@@ -754,17 +797,40 @@ def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> Revealed
                 return existing
         # lock first: the row lock (PostgreSQL) / write lock (SQLite) is held until this commits
         repo.lock_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
-        responses = _group_responses(session, state, state.name)
-        result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses)).dimension(
-            dimension_id
-        )
-        if result.suppressed:
+        names = _team_names(session, state.assessment_ids)
+        shown: list[int] = []
+        team_results: list[tuple[str, DimensionResult]] = []
+        hidden: list[str] = []
+        for assessment_id, team in zip(state.assessment_ids, names, strict=True):
+            # each team is published on its own, under the same rule as everywhere
+            publication.publish_in_session(ctx, session, assessment_id, dimensions={dimension_id})
+            row = pub.latest_published(session, assessment_id=assessment_id)
+            releases = pub.list_releases(session, assessment_id=assessment_id)
+            team_result = (
+                None if row is None else TeamResult.model_validate(row.result).dimension(dimension_id)
+            )
+            if (
+                releases.get((dimension_id, "answers"))
+                and team_result is not None
+                and not team_result.suppressed
+            ):
+                shown.append(assessment_id)
+                team_results.append((team, team_result))
+            else:
+                hidden.append(team)
+        if not shown:
+            counts = _answer_counts(session, questionnaire, state, dimension_id)
+            detail = "; ".join(f"{team}: {counts.get(team, 0)}" for team in names)
             # raising inside the unit of work rolls the lock back: a refused reveal changes nothing
             raise RevealRefusedError(
-                f"Not revealed: {result.name} {result.suppressed_reason}. Nothing is shown for a group under "
-                f"k = {state.k}; the dimension stays as it was."
+                f"Not revealed: {questionnaire.dimension(dimension_id).name} needs answers from at least "
+                f"{state.k} people of one team (people who answered so far: {detail}). Nothing is shown for "
+                f"a group under k = {state.k}; the dimension stays as it was."
             )
+        pooled = _pooled_result(questionnaire, session, state, state.name, {dimension_id: shown})
+        result = pooled.dimension(dimension_id)
         revealed_at = datetime.now(UTC)
+        several = len(state.assessment_ids) > 1
         repo.set_setting(
             session,
             key=_snapshot_key(workshop_id, dimension_id),
@@ -772,12 +838,38 @@ def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> Revealed
                 {
                     "result": result.model_dump(mode="json"),
                     "revealed_at": revealed_at.isoformat(),
-                    "group": len(responses.respondents),
+                    "group": pooled.respondents,
+                    "team_ids": shown,
+                    "teams": [[team, r.model_dump(mode="json")] for team, r in team_results]
+                    if several
+                    else [],
+                    "hidden_teams": hidden if several else [],
                 }
             ),
         )
         repo.reveal_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
-        return _revealed(questionnaire, result, revealed_at, len(responses.respondents))
+        return _revealed(
+            questionnaire,
+            result,
+            revealed_at,
+            pooled.respondents,
+            team_results if several else (),
+            hidden if several else (),
+        )
+
+
+def _answer_counts(
+    session: Session, questionnaire: Questionnaire, state: repo.WorkshopState, dimension_id: str
+) -> dict[str, int]:
+    """Per team, how many people answered at least one item of the dimension (a count, never an answer)."""
+    items = {item.id for item in _dimension_items(questionnaire, state.form, dimension_id)}
+    counts: dict[str, int] = {}
+    for assessment_id, team in zip(
+        state.assessment_ids, _team_names(session, state.assessment_ids), strict=True
+    ):
+        responses = repo.load_team_responses(session, assessment_id=assessment_id)
+        counts[team] = sum(1 for r in responses.respondents if items & set(r.answers))
+    return counts
 
 
 def revealed_dimensions(ctx: AppContext, workshop_id: int) -> list[RevealedDimension]:
@@ -905,12 +997,15 @@ def workshop_actions(ctx: AppContext, workshop_id: int) -> list[WorkshopAction]:
 
 
 def close_workshop(ctx: AppContext, token: str) -> None:
-    """Close the workshop and its teams' assessments: no new participants, no new or changed answers."""
+    """Close the workshop and its teams' assessments: no new participants, no new or changed answers; each
+    team's final result is published under the publication rule (``services.publication``)."""
     with ctx.write() as session:
         workshop_id = _facilitated(session, token)
         state = repo.close_workshop(session, workshop_id=workshop_id)
         for assessment_id in state.assessment_ids:
             repo.close_assessment(session, assessment_id=assessment_id)
+            # the final publication of each team, under the same rule (its leader view and reports read it)
+            publication.publish_in_session(ctx, session, assessment_id, final=True)
 
 
 # --- participants -----------------------------------------------------------------------------------------
@@ -1047,17 +1142,21 @@ def workshop_result(ctx: AppContext, workshop_id: int) -> tuple[Questionnaire, T
         state = repo.get_workshop_state(session, workshop_id=workshop_id)
         questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
         teams = ", ".join(_team_names(session, state.assessment_ids))
-        responses = _group_responses(session, state, teams)
         joined, _ = repo.list_answer_keys(session, assessment_ids=state.assessment_ids)
         frozen: dict[str, DimensionResult] = {}
+        shown: dict[str, list[int]] = {}
         for dimension in state.dimensions:
             if dimension.revealed:
                 snapshot = _read_snapshot(session, questionnaire, workshop_id, dimension.dimension_id)
                 if snapshot is not None:
                     frozen[dimension.dimension_id] = snapshot.result
-    result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses))
+                    shown[dimension.dimension_id] = _revealed_team_ids(
+                        session, workshop_id, dimension.dimension_id
+                    )
+        # the published answers of the teams shown at each reveal; nothing live, nothing unrevealed
+        result = _pooled_result(questionnaire, session, state, teams, shown)
     covered = {d.dimension_id for d in state.dimensions}
-    # revealed dimensions as the room saw them; the others were never shown, so the report names them only
+    # revealed dimensions exactly as the room saw them; the others were never shown, so the report names them
     dimensions = [
         frozen[d.id] if d.id in frozen else d.model_copy(update={"items": [], "consensus": None, "std": None})
         for d in result.dimensions

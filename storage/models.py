@@ -149,6 +149,8 @@ class Assessment(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: item id → wording hash of the form's items when the assessment was created (None: not recorded)
     item_wording: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: the newest answer or comment time a publication attempt has considered (None: never attempted)
+    published_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team] = relationship(back_populates="assessments")
     respondents: Mapped[list[Respondent]] = relationship(
@@ -356,6 +358,56 @@ class ActionItem(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+
+
+RELEASE_KINDS = ("answers", "comments")
+
+
+class PublishedRelease(Base):
+    """One published release of one dimension of an assessment: the answers (or comments) it froze.
+
+    ``payload`` holds, keyed by respondent row id (never shown to anyone), the answers to the dimension's
+    items with the respondents' roles and whether role segments were shown (``kind="answers"``), or the
+    comment texts (``kind="comments"``). Releases are kept in order (``seq``) because whether a new one may
+    be published depends on every earlier one (``scoring.disclosure``).
+    """
+
+    __tablename__ = "published_releases"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "dimension_id", "kind", "seq"),
+        CheckConstraint(_in("kind", RELEASE_KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    dimension_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class PublishedResult(Base):
+    """A published result of an assessment: the scored ``TeamResult`` every other person sees.
+
+    Made from the latest releases of each dimension; ``respondents`` counts the people it covers and
+    ``final`` marks the one published when the assessment closed. The newest (highest ``seq``) is current.
+    """
+
+    __tablename__ = "published_results"
+    __table_args__ = (UniqueConstraint("assessment_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    respondents: Mapped[int] = mapped_column(Integer, nullable=False)
+    final: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
 
 
 class AppSetting(Base):

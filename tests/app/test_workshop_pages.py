@@ -222,7 +222,7 @@ def test_a_group_of_two_at_k3_shows_no_numbers_when_revealed(
     button(at, "Reveal", "reveal:permission").click()
     at.run()
     shown = texts(at)
-    assert "Not revealed: Permission needs at least 3 responses; 2 so far" in shown
+    assert "Not revealed: Permission needs answers from at least 3 people of one team" in shown
     assert "Group score" not in shown and "Revealed" not in [heading.value for heading in at.subheader]
     assert not at.get("vega_lite_chart") and not at.tabs
     assert not re.search(r"\b3\.5\b|\bMean\b", shown)  # the two people's mean (3 and 4) appears nowhere

@@ -145,6 +145,9 @@ def test_the_leader_view_scores_each_teams_latest_assessment_and_filters(ctx: Ap
             token = live.join_workshop(ctx, code=created.code, role=role, client_key=f"{team}{index}").token
             for item in questionnaire.items_for("pulse"):
                 live.save_answer(ctx, token, item.id, level)
+        # a workshop team's result is published by reveals and closing, never live
+        assert leader.leader_view(ctx, teams=[team]).latest[0].suppressed
+        live.close_workshop(ctx, created.facilitator_token)
     view = leader.leader_view(ctx)
     assert [result.team for result in view.latest] == ["Claims", "Support"]
     assert all(not result.suppressed for result in view.latest)
@@ -169,6 +172,7 @@ def test_hotspots_count_teams_whose_item_is_divided(ctx: AppContext) -> None:
         token = live.join_workshop(ctx, code=created.code, role="contributor", client_key=f"s{index}").token
         for item in questionnaire.items_for("pulse"):
             live.save_answer(ctx, token, item.id, level)
+    live.close_workshop(ctx, created.facilitator_token)
     hotspots = leader.leader_view(ctx).hotspots
     assert hotspots and all(h.divided_teams == 1 and h.teams_with_numbers == 1 for h in hotspots)
 

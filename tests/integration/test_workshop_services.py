@@ -252,7 +252,7 @@ def test_nothing_is_revealed_for_a_group_under_k(ctx: AppContext) -> None:
     created = new_workshop(ctx)
     for token in join(ctx, created.code, 2):
         answer_all(ctx, token, "permission", 4)
-    with pytest.raises(live.RevealRefusedError, match="needs at least 3"):
+    with pytest.raises(live.RevealRefusedError, match="needs answers from at least 3 people"):
         live.reveal_dimension(ctx, created.facilitator_token, "permission")
     panel = live.live_panel(ctx, created.workshop_id)
     assert not panel.dimensions[0].revealed and not panel.dimensions[0].locked

@@ -1,0 +1,349 @@
+"""Publishing results: the one way any number about a group reaches anyone but the person who answered.
+
+Results are published, not live. :func:`publish` freezes what may be shown (``scoring.disclosure`` decides,
+release by release and dimension by dimension, under ``scoring.rules.update_allowed``) and stores the scored
+result; :func:`published_result` reads it back. Every page, PDF, export, the leader view, the room screen,
+workshop reveals and ``cli.py report`` go through here; only a person's own answers and scores are shown
+live, to that person.
+
+When publication is attempted:
+
+- a self-assessment: whenever a member opens its results, plan or PDF, finishes, when answers are imported,
+  when the leader view finds answers newer than the last attempt, and when it is closed (the final release);
+- a workshop team: only when the facilitator reveals a dimension (that dimension alone) and when the
+  workshop is closed, never from any other page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from questionnaires.schema import Questionnaire
+from scoring import TeamResponses, TeamResult, score_team
+from scoring.capacity import ledger_from_kpis
+from scoring.disclosure import (
+    DimensionForm,
+    Release,
+    comments_release_safe,
+    dimension_forms,
+    hide_segments,
+    next_release,
+    published_responses,
+)
+from scoring.models import Role
+from scoring.responses import answers_in_questionnaire
+from scoring.rules import effective_k
+from services.context import AppContext
+from storage import publications as pub
+from storage import repository as repo
+
+
+@dataclass(frozen=True)
+class PublishedView:
+    """The published result of an assessment, and what is waiting to be published.
+
+    ``result`` is what everyone but the respondents themselves may see (a suppressed, number-free result
+    when nothing is published yet). ``waiting`` counts people whose answers (or changes) are not in it yet;
+    ``more_needed`` how many more people must answer before it can update (an estimate: k minus the
+    newcomers so far, at least 1 while anything waits).
+    """
+
+    result: TeamResult
+    published_at: datetime | None
+    respondents: int
+    waiting: int
+    more_needed: int
+    final: bool
+
+    @property
+    def published(self) -> bool:
+        """Whether anything has been published yet."""
+        return self.published_at is not None
+
+
+def _release_from(payload: Mapping[str, Any]) -> Release:
+    return Release(
+        answers={person: dict(given) for person, given in payload["answers"].items()},
+        roles=dict(payload["roles"]),
+        segments=bool(payload["segments"]),
+    )
+
+
+def _payload(release: Release) -> dict[str, Any]:
+    return {
+        "answers": {person: dict(given) for person, given in release.answers.items()},
+        "roles": dict(release.roles),
+        "segments": release.segments,
+    }
+
+
+def _current_answers(
+    responses: TeamResponses, dimension: DimensionForm
+) -> tuple[dict[str, dict[str, int | None]], dict[str, Role]]:
+    items = set(dimension.item_ids)
+    answers: dict[str, dict[str, int | None]] = {}
+    roles: dict[str, Role] = {}
+    for respondent in responses.respondents:
+        given = {item: value for item, value in respondent.answers.items() if item in items}
+        roles[respondent.respondent_id] = respondent.role
+        if given:
+            answers[respondent.respondent_id] = given
+    return answers, roles
+
+
+def _compose(
+    questionnaire: Questionnaire,
+    responses: TeamResponses,
+    releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]],
+) -> tuple[TeamResult, int]:
+    """The scored result of the latest release of every dimension (and the people it covers)."""
+    latest: dict[str, Release] = {}
+    comments: dict[str, dict[str, str]] = {}
+    for (dimension_id, kind), payloads in releases.items():
+        if not payloads:
+            continue
+        if kind == "answers":
+            latest[dimension_id] = _release_from(payloads[-1])
+        else:
+            for person, text in payloads[-1]["texts"].items():
+                comments.setdefault(person, {})[dimension_id] = text
+    frozen = published_responses(responses, latest, comments)
+    result = score_team(questionnaire, frozen)
+    result = hide_segments(result, {d for d, release in latest.items() if not release.segments})
+    return result, len(frozen.respondents)
+
+
+def _scoring_input(
+    ctx: AppContext, session: Session, assessment_id: int
+) -> tuple[Questionnaire, TeamResponses]:
+    responses = repo.load_team_responses(session, assessment_id=assessment_id)
+    questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+    return questionnaire, answers_in_questionnaire(questionnaire, responses)
+
+
+def publish_in_session(
+    ctx: AppContext,
+    session: Session,
+    assessment_id: int,
+    *,
+    dimensions: Collection[str] | None = None,
+    final: bool = False,
+) -> bool:
+    """Publish what the rule allows for one assessment inside an open write transaction; True if it changed.
+
+    ``dimensions`` limits the attempt to those dimensions (a workshop reveal); ``final`` marks the result
+    published when the assessment closes (stored even when no release changed, so the final one is known).
+    """
+    assessment = pub.lock_for_publication(session, assessment_id=assessment_id)
+    questionnaire, responses = _scoring_input(ctx, session, assessment_id)
+    k = effective_k(assessment.k)
+    individual = responses.mode == "individual"
+    releases = pub.list_releases(session, assessment_id=assessment_id)
+    changed = False
+    for dimension in dimension_forms(questionnaire, responses.form):
+        if dimensions is not None and dimension.id not in dimensions:
+            continue
+        answers, roles = _current_answers(responses, dimension)
+        history = [_release_from(payload) for payload in releases.get((dimension.id, "answers"), [])]
+        release = next_release(dimension, history, answers, roles, k, individual=individual)
+        if release is not None:
+            payload = _payload(release)
+            pub.add_release(
+                session,
+                assessment_id=assessment_id,
+                dimension_id=dimension.id,
+                kind="answers",
+                payload=payload,
+            )
+            releases.setdefault((dimension.id, "answers"), []).append(payload)
+            changed = True
+        changed |= _publish_comments(session, assessment_id, dimension.id, responses, releases, k, individual)
+    latest = pub.latest_published(session, assessment_id=assessment_id)
+    has_release = any(kind == "answers" and payloads for (_, kind), payloads in releases.items())
+    if has_release and (changed or latest is None or (final and not latest.final)):
+        result, people = _compose(questionnaire, responses, releases)
+        pub.add_published_result(
+            session,
+            assessment_id=assessment_id,
+            result=result.model_dump(mode="json"),
+            respondents=people,
+            final=final,
+        )
+        changed = True
+    pub.set_published_through(
+        session, assessment_id=assessment_id, at=pub.latest_activity(session, assessment_id=assessment_id)
+    )
+    return changed
+
+
+def _publish_comments(
+    session: Session,
+    assessment_id: int,
+    dimension_id: str,
+    responses: TeamResponses,
+    releases: dict[tuple[str, str], list[dict[str, Any]]],
+    k: int,
+    individual: bool,
+) -> bool:
+    """Publish a dimension's comments: those of the people in its latest answer release, when safe."""
+    answer_releases = releases.get((dimension_id, "answers"), [])
+    if not answer_releases:
+        return False
+    members = set(answer_releases[-1]["answers"])
+    texts = {
+        respondent.respondent_id: respondent.comments[dimension_id].strip()
+        for respondent in responses.respondents
+        if respondent.respondent_id in members and (respondent.comments.get(dimension_id) or "").strip()
+    }
+    history = [dict(payload["texts"]) for payload in releases.get((dimension_id, "comments"), [])]
+    if (history and history[-1] == texts) or (not history and not texts):
+        return False
+    if individual and not comments_release_safe(history, texts, k):
+        return False
+    payload = {"texts": texts}
+    pub.add_release(
+        session, assessment_id=assessment_id, dimension_id=dimension_id, kind="comments", payload=payload
+    )
+    releases.setdefault((dimension_id, "comments"), []).append(payload)
+    return True
+
+
+def publish(
+    ctx: AppContext, assessment_id: int, *, dimensions: Collection[str] | None = None, final: bool = False
+) -> bool:
+    """Publish what the rule allows for one self-assessment (its own transaction); True if anything changed.
+
+    A workshop team's assessment is left alone (False): it is published by its reveals and its closing only.
+    """
+    if dimensions is None and not final:
+        with ctx.read() as session:
+            # nothing answered or changed since the last attempt (and not a workshop team): nothing to do
+            if not pub.stale_assessments(session, assessment_ids=[assessment_id]):
+                return False
+    with ctx.write() as session:
+        if pub.in_workshop(session, assessment_id=assessment_id):
+            return False
+        return publish_in_session(ctx, session, assessment_id, dimensions=dimensions, final=final)
+
+
+def publish_stale(ctx: AppContext, assessment_ids: Sequence[int]) -> int:
+    """Attempt publication for the self-assessments among ``assessment_ids`` with answers newer than their
+    last attempt; returns how many changed. Workshop assessments are left to their reveals."""
+    with ctx.read() as session:
+        stale = pub.stale_assessments(session, assessment_ids=assessment_ids)
+    changed = 0
+    for assessment_id in stale:
+        try:
+            changed += publish(ctx, assessment_id)
+        except KeyError:  # its questionnaire is not installed here: nothing can be scored
+            continue
+    return changed
+
+
+def _unpublished(questionnaire: Questionnaire, responses: TeamResponses) -> TeamResult:
+    """A result with no numbers at all, for an assessment nothing has been published of yet.
+
+    It says how many people have answered (a count, never an answer) and why nothing is shown.
+    """
+    k = effective_k(responses.k)
+    people = len(responses.respondents)
+    if responses.mode == "individual" and people < k:
+        # scored without any answer: the same "needs at least k responses; n so far" as always
+        blank = [
+            respondent.model_copy(update={"answers": {}, "comments": {}})
+            for respondent in responses.respondents
+        ]
+        return score_team(questionnaire, responses.model_copy(update={"respondents": blank}))
+    empty = score_team(questionnaire, responses.model_copy(update={"respondents": []}))
+    reason = "nothing published yet: results appear once they can be shown without singling anyone out"
+    return empty.model_copy(update={"suppressed": True, "suppressed_reason": reason, "respondents": people})
+
+
+def published_result(ctx: AppContext, assessment_id: int, *, refresh: bool = False) -> PublishedView:
+    """The assessment's published result (``refresh``: attempt a publication first, self-assessments only).
+
+    The team-entered outcome figures (KPIs, AI-assisted hours) are not individual answers: the ledger and
+    KPIs always show their current values.
+    """
+    if refresh:
+        publish(ctx, assessment_id)
+    with ctx.read() as session:
+        questionnaire, responses = _scoring_input(ctx, session, assessment_id)
+        row = pub.latest_published(session, assessment_id=assessment_id)
+        releases = pub.list_releases(session, assessment_id=assessment_id)
+        k = effective_k(repo.get_assessment(session, assessment_id=assessment_id).k)
+        if row is None:
+            result, published_at, people, final = _unpublished(questionnaire, responses), None, 0, False
+        else:
+            result = TeamResult.model_validate(row.result)
+            published_at, people, final = row.published_at, row.respondents, row.final
+    result = _with_outcomes(result, responses.kpis, responses.ai_hours_per_week)
+    waiting = _waiting(responses, releases)
+    newcomers = _newcomers(responses, releases)
+    more = 0 if not waiting else max(1, k - newcomers)
+    return PublishedView(
+        result=result,
+        published_at=published_at,
+        respondents=people,
+        waiting=waiting,
+        more_needed=more if responses.mode == "individual" else 0,
+        final=final,
+    )
+
+
+def _published_answers(releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]) -> dict[str, dict]:
+    people: dict[str, dict] = {}
+    for (_, kind), payloads in releases.items():
+        if kind == "answers" and payloads:
+            for person, given in payloads[-1]["answers"].items():
+                people.setdefault(person, {}).update(given)
+    return people
+
+
+def _waiting(
+    responses: TeamResponses, releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]
+) -> int:
+    """People whose current answers differ from what is published of them (new, changed or more answers)."""
+    published = _published_answers(releases)
+    return sum(
+        1
+        for respondent in responses.respondents
+        if published.get(respondent.respondent_id) != respondent.answers
+    )
+
+
+def _newcomers(
+    responses: TeamResponses, releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]
+) -> int:
+    published = _published_answers(releases)
+    return sum(1 for respondent in responses.respondents if respondent.respondent_id not in published)
+
+
+def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, TeamResult]:
+    """The published results of several assessments (those with one), read back, not re-scored; the
+    team-entered outcome figures are the current ones."""
+    with ctx.read() as session:
+        rows = pub.latest_published_many(session, assessment_ids=assessment_ids)
+        results = {}
+        for assessment_id, row in rows.items():
+            outcomes = repo.get_outcomes(session, assessment_id=assessment_id)
+            results[assessment_id] = _with_outcomes(
+                TeamResult.model_validate(row.result), outcomes.kpis, outcomes.ai_hours_per_week
+            )
+        return results
+
+
+def _with_outcomes(result: TeamResult, kpis: Mapping[str, float], ai_hours: float | None) -> TeamResult:
+    ledger, ledger_errors = ledger_from_kpis(ai_hours, dict(kpis))
+    return result.model_copy(update={"kpis": dict(kpis), "ledger": ledger, "ledger_errors": ledger_errors})
+
+
+def has_answers(ctx: AppContext, assessment_id: int) -> bool:
+    """Whether anyone has answered anything in the assessment yet."""
+    with ctx.read() as session:
+        return pub.latest_activity(session, assessment_id=assessment_id) is not None
