@@ -320,9 +320,9 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
     score = "–" if result.score is None else format_score(result.score)
     level = "–" if result.level is None else f"{result.level} {result.level_name}"
     st.markdown(f"Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
-    pooled = " of the teams shown below" if revealed.teams else ""
+    pooled = ", from the teams in the table below" if revealed.teams else ""
     st.caption(
-        f"{result.respondents} people{pooled} with a score in {result.name}; frozen when it was revealed, "
+        f"{result.respondents} people with a score in {result.name}{pooled}; frozen when it was revealed, "
         "so later answers do not move it. Nobody's own answers are shown."
     )
     if revealed.teams:
@@ -345,7 +345,10 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
             width="stretch",
         )
     if revealed.hidden_teams:
-        st.caption("No numbers, anywhere, for teams with fewer than k people who answered:")
+        st.caption(
+            "Teams without numbers: too few of them answered, so nothing about them is shown anywhere, "
+            "and the group's figures above leave them out:"
+        )
         st.text(", ".join(revealed.hidden_teams))
     st.altair_chart(item_distribution(questionnaire, result), theme=None)
     for item in revealed.items:

@@ -238,9 +238,10 @@ class ResultsView:
                 f"Team results appear once answers from at least {self.session.k} people can be shown "
                 f"without singling anyone out: about {publication.more_needed} more {people} to answer."
             )
+        waiting = "1 person's" if publication.waiting == 1 else f"{publication.waiting} people's"
         return (
             f"The team results below were published when {publication.respondents} people had answered. "
-            f"{publication.waiting} newer or changed answer set(s) wait: the results update when about "
+            f"{waiting} newer or changed answers are not in them yet: the results update when about "
             f"{publication.more_needed} more {people} answered, so nobody's answers can be worked out "
             "by comparing before and after."
         )
