@@ -9,6 +9,7 @@ page shows is read again from the database through ``services``, so a reload res
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -80,7 +81,7 @@ def questionnaire_picker(
         )
     else:
         picked = next(iter(choices))
-        st.caption(f"Questionnaire: {choices[picked].label}")
+        st.caption(f"Questionnaire: {plain(choices[picked].label)}")
     return choices[picked or next(iter(choices))]
 
 
@@ -172,7 +173,7 @@ def require_respondent(page_title: str) -> RespondentSession:
         try:
             return respondent(token)
         except AccessError as error:
-            st.error(str(error))
+            st.error(plain(error))
     else:
         st.info(f"{page_title} needs your resume link: the link you got when you started or joined.")
     resume_box()
@@ -229,6 +230,25 @@ def app_url(url_path: str, params: Mapping[str, str] | None = None, *, here: str
 
 
 # --- rendering helpers ------------------------------------------------------------------------------------
+
+#: Characters that mean something anywhere in Streamlit's Markdown: emphasis, code, links and images
+#: (``[``), HTML and autolinks (``<``), entities (``&``), headings, tables, strikethrough, maths (``$``).
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>#|~$&])")
+#: What starts a block only at the beginning of a line: list items, setext underlines, numbered lists.
+_MARKDOWN_LINE_START = re.compile(r"^([ \t]*[-+=]|[ \t]*\d+[.)])", re.MULTILINE)
+
+
+def plain(text: object) -> str:
+    """``text`` (anything a person typed) escaped for Streamlit's Markdown, so it reads exactly as typed.
+
+    Every call that renders Markdown (``st.markdown``, ``st.caption``, ``st.title``, ``st.info``, widget
+    labels …) shows user text through this: ``![x](http://host/p.png)`` or ``<img src=…>`` stays text and
+    nothing is fetched, ``**bold**`` keeps its asterisks.
+    """
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    # the backslash goes right before the marker: \- item, 1\. item
+    return _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)[:-1]}\\{m.group(1)[-1]}", text)
 
 
 def journey_links(token: str, current: str) -> None:
@@ -321,17 +341,17 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
     level = "–" if result.level is None else f"{result.level} {result.level_name}"
     st.markdown(f"Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
     st.caption(
-        f"{result.respondents} people with a score in {result.name}; frozen when it was revealed, "
+        f"{result.respondents} people with a score in {plain(result.name)}; frozen when it was revealed, "
         "so later answers do not move it. Nobody's own answers are shown."
     )
     st.altair_chart(item_distribution(questionnaire, result), theme=None)
     for item in revealed.items:
         with st.container(border=True):
             badge = ":orange-badge[:material/call_split: Divided]" if item.divided else ""
-            st.markdown(f"{badge} **{item.question}**")
+            st.markdown(f"{badge} **{plain(item.question)}**")
             numbers = item.result
             if numbers.suppressed:
-                st.caption(f"No numbers: {numbers.suppressed_reason}.")
+                st.caption(f"No numbers: {plain(numbers.suppressed_reason)}.")
             else:
                 spread = " · ".join(
                     f"{level}: {count}" for level, count in sorted((numbers.distribution or {}).items())
@@ -342,7 +362,7 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
                     f"don't know: {numbers.dont_know}"
                 )
             if item.prompt:
-                st.info(item.prompt, icon=":material/forum:")
+                st.info(plain(item.prompt), icon=":material/forum:")
     data_table(item_distribution_table(questionnaire, result))
 
 

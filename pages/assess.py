@@ -115,7 +115,7 @@ if st.session_state.pop(SCROLL_KEY, False):
 total = sum(len(items) for _, items in steps)
 answered = sum(1 for _, items in steps for item in items if item.id in answers)
 
-st.header(current.team, anchor=False)
+st.header(ui.plain(current.team), anchor=False)
 mode_text = "one agreed answer set for the team" if current.mode == "consensus" else "your own answers"
 st.caption(f"Self-assessment · {journey.FORM_LABELS[current.form].split(':')[0]} form · {mode_text}")
 
@@ -149,7 +149,7 @@ if links.open:
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
 if st.session_state.get(ERROR_KEY):
-    st.error(st.session_state[ERROR_KEY], icon=":material/cloud_off:")
+    st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
 if pending:
     st.warning(
         f"{len(pending)} answer(s) are not saved yet; they are kept here and saved with your next choice."
@@ -168,7 +168,7 @@ if step == DONE:
         )
         for item in missing:
             left, right = st.columns([5, 1], vertical_alignment="center")
-            left.markdown(f"**{item.dimension_name}**: {item.question}")
+            left.markdown(f"**{ui.plain(item.dimension_name)}**: {ui.plain(item.question)}")
             right.button(
                 "Answer it", key=f"goto:{item.item_id}", on_click=go_to, args=(item.step,), width="stretch"
             )
@@ -191,11 +191,11 @@ dimension_id, items = steps[step - 1]
 dimension = questionnaire.dimension(dimension_id)
 st.progress(
     (step - 1) / len(steps),
-    text=f"Step {step} of {len(steps)}: {dimension.name} · {answered} of {total} items answered",
+    text=f"Step {step} of {len(steps)}: {ui.plain(dimension.name)} · {answered} of {total} items answered",
 )
 layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers"
-st.subheader(f"{dimension.name}")
-st.caption(f"{layer} · {dimension.summary}")
+st.subheader(ui.plain(dimension.name))
+st.caption(f"{layer} · {ui.plain(dimension.summary)}")
 
 ui.survey_styles()
 survey = st.container(key="survey")
@@ -209,10 +209,10 @@ for number, item in enumerate(items, start=1):
         # The question is the radio's own label (one element less per item, and it names the group for screen
         # readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it in bold.
         st.radio(
-            f"{number}. {item.question.strip()}",
+            f"{number}. {ui.plain(item.question.strip())}",
             options=options,
             index=None,
-            format_func=lambda option, levels=levels: (
+            format_func=lambda option, levels=levels: ui.plain(
                 questionnaire.scale.dont_know if option == journey.DONT_KNOW else levels[option - 1].strip()
             ),
             key=key,
@@ -220,13 +220,13 @@ for number, item in enumerate(items, start=1):
             args=(item.id,),
             disabled=not current.is_open,
         )
-        st.caption(f"Why it matters: {item.why_it_matters.strip()}")
+        st.caption(f"Why it matters: {ui.plain(item.why_it_matters.strip())}")
 
 comment_key = f"comment:{dimension_id}"
 if comment_key not in st.session_state:
     st.session_state[comment_key] = comments.get(dimension_id, "")
 st.text_area(
-    f"Anything to add about {dimension.name}? (optional)",
+    f"Anything to add about {ui.plain(dimension.name)}? (optional)",
     key=comment_key,
     on_change=save_comment,
     args=(dimension_id,),
