@@ -833,12 +833,52 @@ def _union_tag(part: str | int) -> bool:
     )
 
 
+class _ObjectWithDuplicateKeys(dict[str, Any]):
+    """A JSON object in which some keys appeared more than once (``json`` would silently keep the last)."""
+
+    duplicates: list[str]
+
+
+def _keep_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of :func:`json.loads`: a dict, marked when a key appeared twice."""
+    obj: dict[str, Any] = {}
+    duplicates: list[str] = []
+    for key, value in pairs:
+        if key in obj and key not in duplicates:
+            duplicates.append(key)
+        obj[key] = value
+    if not duplicates:
+        return obj
+    marked = _ObjectWithDuplicateKeys(obj)
+    marked.duplicates = duplicates
+    return marked
+
+
+def _duplicate_key_problems(raw: Any) -> list[str]:
+    """One problem per key that appears twice in an object, with its JSON path (walked without recursion)."""
+    problems: list[str] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(raw, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _ObjectWithDuplicateKeys):
+            problems.extend(
+                f"{_json_path([*path, key])}: the key {json.dumps(key)} appears more than once in this "
+                "object; keep one"
+                for key in value.duplicates
+            )
+        if isinstance(value, dict):
+            stack.extend((child, (*path, key)) for key, child in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, index)) for index, child in reversed(list(enumerate(value))))
+    return problems
+
+
 def import_json_text(
     session: Session, text: str, *, file: str, catalog: Catalog | None = None
 ) -> ImportSummary:
-    """Import a JSON export (see :func:`import_bytes`)."""
+    """Import a JSON export (see :func:`import_bytes`); a key that appears twice in an object is refused."""
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_keep_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             file, [f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]
@@ -847,6 +887,9 @@ def import_json_text(
         raise ImportFileError(
             file, ["(top level): the JSON is nested too deeply to be a Layerwise export"]
         ) from None
+    duplicates = _duplicate_key_problems(raw)
+    if duplicates:
+        raise ImportFileError(file, duplicates)
     if not isinstance(raw, dict) or raw.get("format") != JSON_FORMAT:
         raise ImportFileError(
             file, [f'(top level): not a Layerwise export (expected an object with "format": "{JSON_FORMAT}")']
