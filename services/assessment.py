@@ -838,13 +838,17 @@ def action_plan(ctx: AppContext, token: str, *, today: date | None = None) -> Pl
     return action_plan_for_assessment(ctx, assessment_id, today=today)
 
 
+def _action_gone() -> AccessError:
+    return AccessError("This action no longer exists; someone may have removed it.")
+
+
 def _own_action(session: Session, token: str, action_id: int) -> int:
     """The assessment id, after checking that the action belongs to the token's assessment."""
     _, assessment_id = _respondent_of(session, token)
     try:
         action = repo.get_action(session, action_id=action_id)
     except repo.NotFoundError:
-        raise AccessError("This action no longer exists; someone may have removed it.") from None
+        raise _action_gone() from None
     if action.assessment_id != assessment_id:
         raise AccessError("This action belongs to another team's plan.")
     return assessment_id
@@ -873,6 +877,8 @@ def update_action(ctx: AppContext, token: str, action_id: int, **changes: Any) -
             row = repo.update_action(session, action_id=action_id, **changes)
         except repo.InvalidValueError as error:
             raise InputError({next(iter(changes), "action"): str(error)}) from None
+        except repo.NotFoundError:  # removed by a teammate a moment ago
+            raise _action_gone() from None
         return _plan_action(row)
 
 
@@ -940,18 +946,20 @@ def remove_action(ctx: AppContext, token: str, action_id: int) -> None:
     """Remove an action from the plan (the ones after it move up)."""
     with ctx.write() as session:
         _own_action(session, token, action_id)
-        repo.delete_action(session, action_id=action_id)
+        try:
+            repo.delete_action(session, action_id=action_id)
+        except repo.NotFoundError:  # removed by a teammate a moment ago
+            raise _action_gone() from None
 
 
 def move_action(ctx: AppContext, token: str, action_id: int, offset: int) -> list[PlanAction]:
     """Move an action up (``offset`` −1) or down (+1) in the plan; returns the plan in its new order."""
     with ctx.write() as session:
-        assessment_id = _own_action(session, token, action_id)
-        order = [row.id for row in repo.list_actions(session, assessment_id=assessment_id)]
-        index = order.index(action_id)
-        target = min(max(index + offset, 0), len(order) - 1)
-        order.insert(target, order.pop(index))
-        rows = repo.reorder_actions(session, assessment_id=assessment_id, action_ids=order)
+        _own_action(session, token, action_id)
+        try:
+            rows = repo.move_action(session, action_id=action_id, offset=offset)
+        except repo.NotFoundError:
+            raise _action_gone() from None
         return [_plan_action(row) for row in rows]
 
 
