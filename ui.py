@@ -10,7 +10,8 @@ page shows is read again from the database through ``services``, so a reload res
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -106,6 +107,55 @@ def _context_for(database_url: str) -> AppContext:
 def context() -> AppContext:
     """The services context of the configured database (``DATABASE_URL``), created and migrated once."""
     return _context_for(get_settings().database_url)
+
+
+def storage_busy(error: BaseException) -> bool:
+    """Whether ``error`` is ``services.context.StorageBusyError`` (the database busy or unreachable).
+
+    Checked without importing the services (and SQLAlchemy) on a page that never touched them.
+    """
+    context = sys.modules.get("services.context")
+    return context is not None and isinstance(error, context.StorageBusyError)
+
+
+#: Shown while answers wait for the database (see :func:`retry_pending`).
+NOT_SAVED_YET = "Not saved yet, retrying…"
+
+
+def retry_pending(pending: MutableMapping[str, Any], save: Callable[[str, Any], None]) -> None:
+    """Save the answers kept in ``pending`` (item id → choice), oldest first; each saved one leaves it.
+
+    Stops at the first that fails again (the database is still busy): they stay for the next try.
+    """
+    from services.context import ServiceError
+
+    for item_id, choice in list(pending.items()):
+        try:
+            save(item_id, choice)
+        except ServiceError:
+            return
+        pending.pop(item_id, None)
+
+
+def pending_notice(pending: Mapping[str, Any], retry: Callable[[], None]) -> None:
+    """While answers are kept unsaved: say so, and retry them every few seconds until they are saved."""
+    if not pending:
+        return
+
+    @st.fragment(run_every=5)
+    def retrying() -> None:
+        if not pending:
+            return
+        retry()
+        if not pending:
+            st.rerun()  # all saved: redraw the page without the notice
+        st.warning(
+            f"{NOT_SAVED_YET} {len(pending)} answer(s) are kept on this page and saved as soon as the database "
+            "is free again; you can go on answering.",
+            icon=":material/sync:",
+        )
+
+    retrying()
 
 
 # --- who am I ---------------------------------------------------------------------------------------------

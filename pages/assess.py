@@ -14,7 +14,7 @@ import streamlit as st
 
 import ui
 from services import assessment as journey
-from services.context import ServiceError
+from services.context import ServiceError, StorageBusyError
 
 ANSWERS_KEY = "layerwise.answers"
 COMMENTS_KEY = "layerwise.comments"
@@ -47,13 +47,14 @@ pending: dict[str, Any] = st.session_state[PENDING_KEY]
 def save_answer(item_id: str) -> None:
     """Callback of every radio: save the new choice at once; keep it to retry if saving fails."""
     choice = st.session_state.get(f"answer:{item_id}")
+    pending.pop(item_id, None)  # the newest choice wins over one still waiting
     try:
         journey.save_answer(ctx, token, item_id, choice)
+    except StorageBusyError:
+        pending[item_id] = choice  # kept, and saved by ui.pending_notice once the database is free
     except ServiceError as error:
-        pending[item_id] = choice
         st.session_state[ERROR_KEY] = str(error)
     else:
-        pending.pop(item_id, None)
         st.session_state.pop(ERROR_KEY, None)
     if choice is None:
         answers.pop(item_id, None)
@@ -88,14 +89,6 @@ def finish() -> None:
         return
     go_to(DONE)
 
-
-# Retry answers that could not be saved before (a dropped connection must not lose them).
-for item_id, choice in list(pending.items()):
-    try:
-        journey.save_answer(ctx, token, item_id, choice)
-    except ServiceError:
-        break
-    pending.pop(item_id, None)
 
 # The step: from this session, else from the URL (a reload), else the first one.
 step = st.session_state.get(STEP_KEY)
@@ -150,10 +143,11 @@ if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
 if st.session_state.get(ERROR_KEY):
     st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
-if pending:
-    st.warning(
-        f"{len(pending)} answer(s) are not saved yet; they are kept here and saved with your next choice."
-    )
+# Answers the database was too busy to take are kept and retried (now, then every few seconds).
+ui.pending_notice(
+    pending,
+    lambda: ui.retry_pending(pending, lambda item, choice: journey.save_answer(ctx, token, item, choice)),
+)
 
 if step == DONE:
     report: journey.FinishReport | None = st.session_state.get(FINISH_KEY)

@@ -14,11 +14,12 @@ import streamlit as st
 
 import ui
 from services import workshop as live
-from services.context import AccessError, InputError, ServiceError
+from services.context import AccessError, InputError, ServiceError, StorageBusyError
 
 TOKEN_KEY = "ws.token"
 INFO_KEY = "ws.info"
 ERROR_KEY = "ws.error"
+PENDING_KEY = "ws.pending"
 VERSION_KEY = "ws.version"
 FOLLOW_KEY = "ws.following"
 DIMENSION_KEY = "ws.dimension"
@@ -66,13 +67,22 @@ def join(code: str) -> None:
     st.session_state["ws.just_joined"] = True
 
 
+def pending_answers() -> dict[str, Any]:
+    """This participant's answers the database was too busy to take (item id → choice), kept to retry."""
+    return st.session_state.setdefault(PENDING_KEY, {})
+
+
 def save(item_id: str) -> None:
-    """Callback of every answer: save it at once."""
+    """Callback of every answer: save it at once (kept and retried while the database is busy)."""
     token = st.session_state.get(TOKEN_KEY)
     choice = st.session_state.get(f"ws.answer:{item_id}")
+    pending = pending_answers()
+    pending.pop(item_id, None)  # the newest choice wins over one still waiting
     try:
         live.save_answer(ctx, token or "", item_id, choice)
         st.session_state.pop(ERROR_KEY, None)
+    except StorageBusyError:
+        pending[item_id] = choice
     except ServiceError as error:
         st.session_state[ERROR_KEY] = f"Not saved: {error}"
 
@@ -175,6 +185,12 @@ if not me.is_open:
     )
 if st.session_state.get(ERROR_KEY):
     st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
+ui.pending_notice(
+    pending_answers(),
+    lambda: ui.retry_pending(
+        pending_answers(), lambda item, choice: live.save_answer(ctx, me.token, item, choice)
+    ),
+)
 
 # Follow the facilitator: when they point the room at a dimension, open it here (once per move).
 ids = [dimension.id for dimension in me.dimensions]

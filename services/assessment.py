@@ -61,6 +61,7 @@ from services.context import (
     Choice,
     InputError,
     ServiceError,
+    StorageBusyError,
     stored_choice,
 )
 from storage import repository as repo
@@ -800,35 +801,44 @@ def action_plan_for_assessment(ctx: AppContext, assessment_id: int, *, today: da
     actions (owner = the recommended role, due date = today + the recommendation's horizon)."""
     recommended = recommended_plan(ctx, assessment_id)
     today = today or datetime.now(UTC).date()
-    with ctx.write() as session:
-        assessment = repo.get_assessment(session, assessment_id=assessment_id)
-        if recommended.actions:
-            repo.seed_actions(
-                session,
-                assessment_id=assessment_id,
-                actions=[
-                    {
-                        "title": action.title,
-                        "finding": action.finding,
-                        "owner": action.owner,
-                        "due_date": today + timedelta(days=action.horizon_days),
-                        "status": "open",
-                        "source_item_id": action.item_id,
-                        "kpi": action.kpi,
-                        "first_step": action.first_step,
-                        "horizon_days": action.horizon_days,
-                    }
-                    for action in recommended.top_actions
-                ],
-            )
-        actions = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
-        in_plan = {action.source_item_id for action in actions}
-        return PlanView(
-            team=assessment.team.name,
-            actions=actions,
-            suggestions=[action for action in recommended.actions if action.item_id not in in_plan],
-            reason=recommended.reason if not actions else None,
-        )
+    try:
+        with ctx.write() as session:
+            if recommended.actions:
+                repo.seed_actions(
+                    session,
+                    assessment_id=assessment_id,
+                    actions=[
+                        {
+                            "title": action.title,
+                            "finding": action.finding,
+                            "owner": action.owner,
+                            "due_date": today + timedelta(days=action.horizon_days),
+                            "status": "open",
+                            "source_item_id": action.item_id,
+                            "kpi": action.kpi,
+                            "first_step": action.first_step,
+                            "horizon_days": action.horizon_days,
+                        }
+                        for action in recommended.top_actions
+                    ],
+                )
+            return _plan_view(session, assessment_id, recommended)
+    except StorageBusyError:
+        # the database is busy: the plan as it stands (the recommendations join it on a later view)
+        with ctx.read() as session:
+            return _plan_view(session, assessment_id, recommended)
+
+
+def _plan_view(session: Session, assessment_id: int, recommended: ActionPlan) -> PlanView:
+    assessment = repo.get_assessment(session, assessment_id=assessment_id)
+    actions = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
+    in_plan = {action.source_item_id for action in actions}
+    return PlanView(
+        team=assessment.team.name,
+        actions=actions,
+        suggestions=[action for action in recommended.actions if action.item_id not in in_plan],
+        reason=recommended.reason if not actions else None,
+    )
 
 
 def action_plan(ctx: AppContext, token: str, *, today: date | None = None) -> PlanView:
