@@ -54,6 +54,11 @@ with st.sidebar:
     st.caption("Layerwise · the human system around your AI tools")
 try:
     navigation.run()
+except Exception as error:
+    # any page: a database that is busy or unreachable gets a message for people, never a traceback
+    if not ui.storage_busy(error):
+        raise
+    st.error(f"{error} Reload the page in a moment.", icon=":material/cloud_off:")
 finally:
     # On a server's first run: make sure the leader view has a passcode (generated and logged once if none
     # is set). After the page, also one that stopped or reran, so the first page is not kept waiting for the

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     )
     admin_passcode: str | None = Field(default=None, validation_alias="LAYERWISE_ADMIN_PASSCODE")
     default_k: int = Field(default=3, ge=3, validation_alias="LAYERWISE_DEFAULT_K")
+    sqlite_busy_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        validation_alias="LAYERWISE_SQLITE_BUSY_TIMEOUT_MS",
+        description="How long an SQLite write waits for another writer's lock before it reports the database busy.",
+    )
     pdf_fallback_font: Path | None = Field(
         default=None,
         validation_alias="LAYERWISE_PDF_FALLBACK_FONT",

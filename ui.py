@@ -9,7 +9,9 @@ page shows is read again from the database through ``services``, so a reload res
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import sys
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -80,7 +82,7 @@ def questionnaire_picker(
         )
     else:
         picked = next(iter(choices))
-        st.caption(f"Questionnaire: {choices[picked].label}")
+        st.caption(f"Questionnaire: {plain(choices[picked].label)}")
     return choices[picked or next(iter(choices))]
 
 
@@ -105,6 +107,55 @@ def _context_for(database_url: str) -> AppContext:
 def context() -> AppContext:
     """The services context of the configured database (``DATABASE_URL``), created and migrated once."""
     return _context_for(get_settings().database_url)
+
+
+def storage_busy(error: BaseException) -> bool:
+    """Whether ``error`` is ``services.context.StorageBusyError`` (the database busy or unreachable).
+
+    Checked without importing the services (and SQLAlchemy) on a page that never touched them.
+    """
+    context = sys.modules.get("services.context")
+    return context is not None and isinstance(error, context.StorageBusyError)
+
+
+#: Shown while answers wait for the database (see :func:`retry_pending`).
+NOT_SAVED_YET = "Not saved yet, retrying…"
+
+
+def retry_pending(pending: MutableMapping[str, Any], save: Callable[[str, Any], None]) -> None:
+    """Save the answers kept in ``pending`` (item id → choice), oldest first; each saved one leaves it.
+
+    Stops at the first that fails again (the database is still busy): they stay for the next try.
+    """
+    from services.context import ServiceError
+
+    for item_id, choice in list(pending.items()):
+        try:
+            save(item_id, choice)
+        except ServiceError:
+            return
+        pending.pop(item_id, None)
+
+
+def pending_notice(pending: Mapping[str, Any], retry: Callable[[], None]) -> None:
+    """While answers are kept unsaved: say so, and retry them every few seconds until they are saved."""
+    if not pending:
+        return
+
+    @st.fragment(run_every=5)
+    def retrying() -> None:
+        if not pending:
+            return
+        retry()
+        if not pending:
+            st.rerun()  # all saved: redraw the page without the notice
+        st.warning(
+            f"{NOT_SAVED_YET} {len(pending)} answer(s) are kept on this page and saved as soon as the database "
+            "is free again; you can go on answering.",
+            icon=":material/sync:",
+        )
+
+    retrying()
 
 
 # --- who am I ---------------------------------------------------------------------------------------------
@@ -172,7 +223,7 @@ def require_respondent(page_title: str) -> RespondentSession:
         try:
             return respondent(token)
         except AccessError as error:
-            st.error(str(error))
+            st.error(plain(error))
     else:
         st.info(f"{page_title} needs your resume link: the link you got when you started or joined.")
     resume_box()
@@ -229,6 +280,25 @@ def app_url(url_path: str, params: Mapping[str, str] | None = None, *, here: str
 
 
 # --- rendering helpers ------------------------------------------------------------------------------------
+
+#: Characters that mean something anywhere in Streamlit's Markdown: emphasis, code, links and images
+#: (``[``), HTML and autolinks (``<``), entities (``&``), headings, tables, strikethrough, maths (``$``).
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>#|~$&])")
+#: What starts a block only at the beginning of a line: list items, setext underlines, numbered lists.
+_MARKDOWN_LINE_START = re.compile(r"^([ \t]*[-+=]|[ \t]*\d+[.)])", re.MULTILINE)
+
+
+def plain(text: object) -> str:
+    """``text`` (anything a person typed) escaped for Streamlit's Markdown, so it reads exactly as typed.
+
+    Every call that renders Markdown (``st.markdown``, ``st.caption``, ``st.title``, ``st.info``, widget
+    labels …) shows user text through this: ``![x](http://host/p.png)`` or ``<img src=…>`` stays text and
+    nothing is fetched, ``**bold**`` keeps its asterisks.
+    """
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    # the backslash goes right before the marker: \- item, 1\. item
+    return _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)[:-1]}\\{m.group(1)[-1]}", text)
 
 
 def journey_links(token: str, current: str) -> None:
@@ -322,7 +392,7 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
     st.markdown(f"Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
     pooled = ", from the teams in the table below" if revealed.teams else ""
     st.caption(
-        f"{result.respondents} people with a score in {result.name}{pooled}; frozen when it was revealed, "
+        f"{result.respondents} people with a score in {plain(result.name)}{pooled}; frozen when it was revealed, "
         "so later answers do not move it. Nobody's own answers are shown."
     )
     if revealed.teams:
@@ -354,10 +424,10 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
     for item in revealed.items:
         with st.container(border=True):
             badge = ":orange-badge[:material/call_split: Divided]" if item.divided else ""
-            st.markdown(f"{badge} **{item.question}**")
+            st.markdown(f"{badge} **{plain(item.question)}**")
             numbers = item.result
             if numbers.suppressed:
-                st.caption(f"No numbers: {numbers.suppressed_reason}.")
+                st.caption(f"No numbers: {plain(numbers.suppressed_reason)}.")
             else:
                 spread = " · ".join(
                     f"{level}: {count}" for level, count in sorted((numbers.distribution or {}).items())
@@ -368,7 +438,7 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
                     f"don't know: {numbers.dont_know}"
                 )
             if item.prompt:
-                st.info(item.prompt, icon=":material/forum:")
+                st.info(plain(item.prompt), icon=":material/forum:")
     data_table(item_distribution_table(questionnaire, result))
 
 

@@ -71,17 +71,20 @@ def add_recommended(item_id: str) -> None:
 
 plan = journey.action_plan(ctx, token)
 
-st.title(f"{plan.team}: action plan")
+st.title(f"{ui.plain(plan.team)}: action plan")
 st.markdown(
     "Ranked so that foundations come first: a layer that holds others down, then the lowest scores, then "
     "divided items and those many people could not answer. Give each action an owner and a date; every "
     "change is saved at once and seen by the whole team."
 )
 if st.session_state.get(ERROR_KEY):
-    st.error(st.session_state.pop(ERROR_KEY), icon=":material/error:")
+    st.error(ui.plain(st.session_state.pop(ERROR_KEY)), icon=":material/error:")
 
 if not plan.actions:
-    st.info(plan.reason or "No actions yet. Add one of your own below.", icon=":material/hourglass_empty:")
+    st.info(
+        ui.plain(plan.reason or "No actions yet. Add one of your own below."),
+        icon=":material/hourglass_empty:",
+    )
 
 for index, action in enumerate(plan.actions):
     prefix = f"action:{action.id}"
@@ -90,12 +93,12 @@ for index, action in enumerate(plan.actions):
         # fill from the database when the widget has no value of its own yet (first view, or after a move)
         st.session_state.setdefault(f"{prefix}:{field}", value)
     with st.container(border=True):
-        st.markdown(f"**{index + 1}. {action.title}**")
-        st.caption(action.finding if not action.custom else "Added by the team")
+        st.markdown(f"**{index + 1}. {ui.plain(action.title)}**")
+        st.caption(ui.plain(action.finding) if not action.custom else "Added by the team")
         if action.first_step:
-            st.markdown(f"**First step:** {action.first_step}")
+            st.markdown(f"**First step:** {ui.plain(action.first_step)}")
         if action.kpi:
-            st.caption(f"Watch: {action.kpi}")
+            st.caption(f"Watch: {ui.plain(action.kpi)}")
         owner_col, due_col, status_col = st.columns(3)
         owner_col.text_input(
             "Owner",
@@ -157,7 +160,7 @@ if plan.suggestions:
     with st.expander(f"More recommendations ({len(plan.suggestions)})", icon=":material/lightbulb:"):
         for suggestion in plan.suggestions:
             text_col, add_col = st.columns([5, 1], vertical_alignment="center")
-            text_col.markdown(f"**{suggestion.title}**  \n{suggestion.finding}")
+            text_col.markdown(f"**{ui.plain(suggestion.title)}**  \n{ui.plain(suggestion.finding)}")
             add_col.button(
                 "Add",
                 key=f"suggest:{suggestion.item_id}",
@@ -179,9 +182,9 @@ with st.form("custom_action", clear_on_submit=False, border=True):
             )
         except InputError as error:
             for field, message in error.errors.items():
-                st.error(f"{field.capitalize()}: {message}")
+                st.error(f"{field.capitalize()}: {ui.plain(message)}")
         except ServiceError as error:
-            st.error(str(error))
+            st.error(ui.plain(error))
         else:
             for key in ("custom_title", "custom_owner", "custom_due", "custom_first_step"):
                 st.session_state.pop(key, None)

@@ -14,7 +14,7 @@ import streamlit as st
 
 import ui
 from services import assessment as journey
-from services.context import ServiceError
+from services.context import ServiceError, StorageBusyError
 
 ANSWERS_KEY = "layerwise.answers"
 COMMENTS_KEY = "layerwise.comments"
@@ -47,13 +47,14 @@ pending: dict[str, Any] = st.session_state[PENDING_KEY]
 def save_answer(item_id: str) -> None:
     """Callback of every radio: save the new choice at once; keep it to retry if saving fails."""
     choice = st.session_state.get(f"answer:{item_id}")
+    pending.pop(item_id, None)  # the newest choice wins over one still waiting
     try:
         journey.save_answer(ctx, token, item_id, choice)
+    except StorageBusyError:
+        pending[item_id] = choice  # kept, and saved by ui.pending_notice once the database is free
     except ServiceError as error:
-        pending[item_id] = choice
         st.session_state[ERROR_KEY] = str(error)
     else:
-        pending.pop(item_id, None)
         st.session_state.pop(ERROR_KEY, None)
     if choice is None:
         answers.pop(item_id, None)
@@ -89,14 +90,6 @@ def finish() -> None:
     go_to(DONE)
 
 
-# Retry answers that could not be saved before (a dropped connection must not lose them).
-for item_id, choice in list(pending.items()):
-    try:
-        journey.save_answer(ctx, token, item_id, choice)
-    except ServiceError:
-        break
-    pending.pop(item_id, None)
-
 # The step: from this session, else from the URL (a reload), else the first one.
 step = st.session_state.get(STEP_KEY)
 if step is None:
@@ -115,7 +108,7 @@ if st.session_state.pop(SCROLL_KEY, False):
 total = sum(len(items) for _, items in steps)
 answered = sum(1 for _, items in steps for item in items if item.id in answers)
 
-st.header(current.team, anchor=False)
+st.header(ui.plain(current.team), anchor=False)
 mode_text = "one agreed answer set for the team" if current.mode == "consensus" else "your own answers"
 st.caption(f"Self-assessment · {journey.FORM_LABELS[current.form].split(':')[0]} form · {mode_text}")
 
@@ -149,11 +142,12 @@ if links.open:
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
 if st.session_state.get(ERROR_KEY):
-    st.error(st.session_state[ERROR_KEY], icon=":material/cloud_off:")
-if pending:
-    st.warning(
-        f"{len(pending)} answer(s) are not saved yet; they are kept here and saved with your next choice."
-    )
+    st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
+# Answers the database was too busy to take are kept and retried (now, then every few seconds).
+ui.pending_notice(
+    pending,
+    lambda: ui.retry_pending(pending, lambda item, choice: journey.save_answer(ctx, token, item, choice)),
+)
 
 if step == DONE:
     report: journey.FinishReport | None = st.session_state.get(FINISH_KEY)
@@ -168,7 +162,7 @@ if step == DONE:
         )
         for item in missing:
             left, right = st.columns([5, 1], vertical_alignment="center")
-            left.markdown(f"**{item.dimension_name}**: {item.question}")
+            left.markdown(f"**{ui.plain(item.dimension_name)}**: {ui.plain(item.question)}")
             right.button(
                 "Answer it", key=f"goto:{item.item_id}", on_click=go_to, args=(item.step,), width="stretch"
             )
@@ -191,11 +185,11 @@ dimension_id, items = steps[step - 1]
 dimension = questionnaire.dimension(dimension_id)
 st.progress(
     (step - 1) / len(steps),
-    text=f"Step {step} of {len(steps)}: {dimension.name} · {answered} of {total} items answered",
+    text=f"Step {step} of {len(steps)}: {ui.plain(dimension.name)} · {answered} of {total} items answered",
 )
 layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers"
-st.subheader(f"{dimension.name}")
-st.caption(f"{layer} · {dimension.summary}")
+st.subheader(ui.plain(dimension.name))
+st.caption(f"{layer} · {ui.plain(dimension.summary)}")
 
 ui.survey_styles()
 survey = st.container(key="survey")
@@ -209,10 +203,10 @@ for number, item in enumerate(items, start=1):
         # The question is the radio's own label (one element less per item, and it names the group for screen
         # readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it in bold.
         st.radio(
-            f"{number}. {item.question.strip()}",
+            f"{number}. {ui.plain(item.question.strip())}",
             options=options,
             index=None,
-            format_func=lambda option, levels=levels: (
+            format_func=lambda option, levels=levels: ui.plain(
                 questionnaire.scale.dont_know if option == journey.DONT_KNOW else levels[option - 1].strip()
             ),
             key=key,
@@ -220,13 +214,13 @@ for number, item in enumerate(items, start=1):
             args=(item.id,),
             disabled=not current.is_open,
         )
-        st.caption(f"Why it matters: {item.why_it_matters.strip()}")
+        st.caption(f"Why it matters: {ui.plain(item.why_it_matters.strip())}")
 
 comment_key = f"comment:{dimension_id}"
 if comment_key not in st.session_state:
     st.session_state[comment_key] = comments.get(dimension_id, "")
 st.text_area(
-    f"Anything to add about {dimension.name}? (optional)",
+    f"Anything to add about {ui.plain(dimension.name)}? (optional)",
     key=comment_key,
     on_change=save_comment,
     args=(dimension_id,),

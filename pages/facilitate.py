@@ -50,7 +50,7 @@ def act(action: str, dimension_id: str | None = None) -> None:
             live.unlock_dimension(ctx, token, dimension_id or "")
         elif action == "reveal":
             revealed = live.reveal_dimension(ctx, token, dimension_id or "")
-            st.session_state[MESSAGE_KEY] = f"{revealed.name} is revealed and locked."
+            st.session_state[MESSAGE_KEY] = f"{ui.plain(revealed.name)} is revealed and locked."
             st.session_state["fac.show"] = revealed.dimension_id
         elif action == "current":
             live.set_current_dimension(ctx, token, dimension_id)
@@ -115,7 +115,7 @@ if not token:
             )
         except InputError as error:
             for field, message in error.errors.items():
-                st.error(f"{field.capitalize()}: {message}")
+                st.error(f"{field.capitalize()}: {ui.plain(message)}")
             st.stop()
         st.session_state[TOKEN_KEY] = created.facilitator_token
         st.session_state["fac.just_created"] = True
@@ -129,7 +129,7 @@ try:
     workshop_id = live.facilitator_workshop(ctx, token)
 except AccessError as error:
     st.session_state.pop(TOKEN_KEY, None)
-    st.error(str(error))
+    st.error(ui.plain(error))
     st.page_link("pages/facilitate.py", label="Create a new workshop", icon=":material/add:", query_params={})
     st.stop()
 st.session_state[TOKEN_KEY] = token
@@ -138,8 +138,8 @@ questionnaire = live.workshop_questionnaire(ctx, workshop_id)
 panel = live.live_panel(ctx, workshop_id)
 join_url = ui.app_url("join", {"code": panel.code}, here="facilitate")
 
-st.title(panel.name)
-st.caption(f"{', '.join(panel.teams)} · {panel.form} form · anonymity threshold k = {panel.k}")
+st.title(ui.plain(panel.name))
+st.caption(f"{ui.plain(', '.join(panel.teams))} · {panel.form} form · anonymity threshold k = {panel.k}")
 
 if st.session_state.pop("fac.just_created", False):
     st.success(
@@ -201,7 +201,7 @@ def live_counts() -> None:
         st.rerun()  # a change made elsewhere (another tab or server): redraw the whole page
     st.session_state["fac.version"] = current.state_version
     if st.session_state.get(ERROR_KEY):
-        st.error(st.session_state[ERROR_KEY])
+        st.error(ui.plain(st.session_state[ERROR_KEY]))
     if st.session_state.get(MESSAGE_KEY):
         st.success(st.session_state[MESSAGE_KEY])
     joined, done, dims = st.columns(3)
@@ -219,7 +219,9 @@ def live_counts() -> None:
                 "open": ":material/edit:",
             }
             head, counts = st.columns([2, 3], vertical_alignment="center")
-            head.markdown(f"{icon[state]} **{dimension.name}**  \n:gray[{state} · {dimension.items} items]")
+            head.markdown(
+                f"{icon[state]} **{ui.plain(dimension.name)}**  \n:gray[{state} · {dimension.items} items]"
+            )
             share = dimension.answers / dimension.expected_answers if dimension.expected_answers else 0.0
             counts.progress(
                 min(share, 1.0),
@@ -285,9 +287,10 @@ live_counts()
 revealed = live.revealed_dimensions(ctx, workshop_id)
 if revealed:
     st.subheader("Revealed")
-    names = [result.name for result in revealed]
+    names = [ui.plain(result.name) for result in revealed]
     focus = st.session_state.pop("fac.show", None)
-    tabs = st.tabs(names, default=next((r.name for r in revealed if r.dimension_id == focus), None))
+    shown = next((name for r, name in zip(revealed, names, strict=True) if r.dimension_id == focus), None)
+    tabs = st.tabs(names, default=shown)
     for tab, result in zip(tabs, revealed, strict=True):
         with tab:
             ui.workshop_reveal(questionnaire, result)
@@ -298,9 +301,9 @@ st.subheader("Agreed actions")
 actions = live.workshop_actions(ctx, workshop_id)
 for action in actions:
     due = f" · due {action.due_date:%d %b %Y}" if action.due_date else ""
-    owner = f" · {action.owner}" if action.owner else ""
-    team = f"{action.team}: " if len(panel.teams) > 1 else ""
-    st.markdown(f"- {team}**{action.title}**{owner}{due}")
+    owner = f" · {ui.plain(action.owner)}" if action.owner else ""
+    team = f"{ui.plain(action.team)}: " if len(panel.teams) > 1 else ""
+    st.markdown(f"- {team}**{ui.plain(action.title)}**{owner}{due}")
 if not actions:
     st.caption("None yet. Actions you add here join the team's action plan.")
 with st.form("add_action", clear_on_submit=True, border=True):
@@ -314,9 +317,9 @@ with st.form("add_action", clear_on_submit=True, border=True):
             live.add_action(ctx, token, title=title, owner=owner, due_date=due, team=team_choice)
             st.rerun()
         except InputError as error:
-            st.error("; ".join(error.errors.values()))
+            st.error(ui.plain("; ".join(error.errors.values())))
         except ServiceError as error:
-            st.error(str(error))
+            st.error(ui.plain(error))
 
 # --- close and report -------------------------------------------------------------------------------------
 

@@ -36,15 +36,19 @@ st.markdown(
 )
 for dimension in sorted(questionnaire.layers, key=lambda d: d.layer or 0):
     with st.container(border=True):
-        st.markdown(f"**Layer {dimension.layer} · {dimension.name}**: {dimension.summary}")
-        st.caption(f"Mature: {dimension.mature_state}")
+        st.markdown(
+            f"**Layer {dimension.layer} · {ui.plain(dimension.name)}**: {ui.plain(dimension.summary)}"
+        )
+        st.caption(f"Mature: {ui.plain(dimension.mature_state)}")
         if dimension.depends_on:
-            st.caption(f"Builds on the layer below: {dimension.depends_on}")
+            st.caption(f"Builds on the layer below: {ui.plain(dimension.depends_on)}")
 for dimension in questionnaire.dimensions:
     if dimension.layer is None:
         with st.container(border=True):
-            st.markdown(f"**Alongside the layers · {dimension.name}**: {dimension.summary}")
-            st.caption(f"Mature: {dimension.mature_state}")
+            st.markdown(
+                f"**Alongside the layers · {ui.plain(dimension.name)}**: {ui.plain(dimension.summary)}"
+            )
+            st.caption(f"Mature: {ui.plain(dimension.mature_state)}")
 
 st.caption(
     f"Questionnaire: {questionnaire.title}, version {questionnaire.version} · "

@@ -31,7 +31,9 @@ st.markdown(
     '"Don\'t know" is an answer too: it is not a level and never counts as one, but many of them are a '
     "finding in themselves. These are all the rules Layerwise applies, word for word from the code."
 )
-st.caption("Levels: " + " · ".join(f"{level.value} {level.name}" for level in questionnaire.scale.levels))
+st.caption(
+    "Levels: " + " · ".join(f"{level.value} {ui.plain(level.name)}" for level in questionnaire.scale.levels)
+)
 
 shown: set[str] = set()
 for heading, names in SECTIONS:
@@ -43,7 +45,8 @@ for heading, names in SECTIONS:
     if heading == "Layers build on each other":
         example = journey.gating_example(questionnaire)
         lines = [
-            f"- {name}: own level {own}" + (f", counts as {gated}" if gated != own else ", counts as is")
+            f"- {ui.plain(name)}: own level {own}"
+            + (f", counts as {gated}" if gated != own else ", counts as is")
             for name, own, gated in example
         ]
         st.markdown("For example:\n" + "\n".join(lines))

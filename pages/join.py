@@ -14,11 +14,12 @@ import streamlit as st
 
 import ui
 from services import workshop as live
-from services.context import AccessError, InputError, ServiceError
+from services.context import AccessError, InputError, ServiceError, StorageBusyError
 
 TOKEN_KEY = "ws.token"
 INFO_KEY = "ws.info"
 ERROR_KEY = "ws.error"
+PENDING_KEY = "ws.pending"
 VERSION_KEY = "ws.version"
 FOLLOW_KEY = "ws.following"
 DIMENSION_KEY = "ws.dimension"
@@ -66,13 +67,22 @@ def join(code: str) -> None:
     st.session_state["ws.just_joined"] = True
 
 
+def pending_answers() -> dict[str, Any]:
+    """This participant's answers the database was too busy to take (item id → choice), kept to retry."""
+    return st.session_state.setdefault(PENDING_KEY, {})
+
+
 def save(item_id: str) -> None:
-    """Callback of every answer: save it at once."""
+    """Callback of every answer: save it at once (kept and retried while the database is busy)."""
     token = st.session_state.get(TOKEN_KEY)
     choice = st.session_state.get(f"ws.answer:{item_id}")
+    pending = pending_answers()
+    pending.pop(item_id, None)  # the newest choice wins over one still waiting
     try:
         live.save_answer(ctx, token or "", item_id, choice)
         st.session_state.pop(ERROR_KEY, None)
+    except StorageBusyError:
+        pending[item_id] = choice
     except ServiceError as error:
         st.session_state[ERROR_KEY] = f"Not saved: {error}"
 
@@ -84,7 +94,7 @@ if token:
     try:
         me = live.participant(ctx, token)
     except AccessError as error:
-        st.error(str(error))
+        st.error(ui.plain(error))
         st.button("Join with a code instead", on_click=forget)
         st.stop()
     if st.session_state.get(TOKEN_KEY) != me.token:
@@ -114,15 +124,15 @@ if me is None:
     )
     st.button("Continue", on_click=check_code, type="primary", width="stretch")
     if st.session_state.get(ERROR_KEY):
-        st.error(st.session_state[ERROR_KEY])
+        st.error(ui.plain(st.session_state[ERROR_KEY]))
     info: live.WorkshopInfo | None = st.session_state.get(INFO_KEY)
     if info is not None:
         with st.container(border=True):
-            st.subheader(info.name)
+            st.subheader(ui.plain(info.name))
             st.caption(
-                f"{', '.join(info.teams)} · {info.questionnaire_title} · "
+                f"{ui.plain(', '.join(info.teams))} · {ui.plain(info.questionnaire_title)} · "
                 f"{'pulse' if info.form == 'pulse' else 'full'} form · "
-                + ", ".join(dimension.name for dimension in info.dimensions)
+                + ui.plain(", ".join(dimension.name for dimension in info.dimensions))
             )
             if not info.is_open:
                 st.warning("This workshop is closed and accepts no new participants.")
@@ -162,8 +172,8 @@ def follow_the_room() -> None:
 
 follow_the_room()
 
-st.header(me.workshop_name)
-st.caption(f"{me.team} · {ROLE_LABELS.get(me.role, me.role)} · code {me.code}")
+st.header(ui.plain(me.workshop_name))
+st.caption(f"{ui.plain(me.team)} · {ROLE_LABELS.get(me.role, me.role)} · code {me.code}")
 with st.expander(
     "Your resume link", icon=":material/link:", expanded=bool(st.session_state.pop("ws.just_joined", False))
 ):
@@ -174,7 +184,13 @@ if not me.is_open:
         "This workshop is closed, so answers can no longer be given or changed. The revealed results stay visible."
     )
 if st.session_state.get(ERROR_KEY):
-    st.error(st.session_state[ERROR_KEY], icon=":material/cloud_off:")
+    st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
+ui.pending_notice(
+    pending_answers(),
+    lambda: ui.retry_pending(
+        pending_answers(), lambda item, choice: live.save_answer(ctx, me.token, item, choice)
+    ),
+)
 
 # Follow the facilitator: when they point the room at a dimension, open it here (once per move).
 ids = [dimension.id for dimension in me.dimensions]
@@ -212,7 +228,7 @@ answered = sum(1 for item in items if item.id in me.answers)
 st.progress(answered / max(len(items), 1), text=f"{answered} of {len(items)} answered")
 
 if dimension.revealed:
-    st.subheader(f"The group's result: {dimension.name}")
+    st.subheader(f"The group's result: {ui.plain(dimension.name)}")
     revealed = {result.dimension_id: result for result in live.revealed_for_participant(ctx, me.token)}
     if chosen in revealed:
         ui.workshop_reveal(questionnaire, revealed[chosen])
@@ -221,7 +237,7 @@ if dimension.revealed:
 
 if dimension.locked:
     st.info(
-        f"{dimension.name} is locked by the facilitator: its answers can no longer be changed.",
+        f"{ui.plain(dimension.name)} is locked by the facilitator: its answers can no longer be changed.",
         icon=":material/lock:",
     )
 
@@ -233,12 +249,12 @@ for number, item in enumerate(items, start=1):
         st.session_state[key] = me.choice(item.id)
     levels = item.levels
     with st.container(border=True):
-        st.markdown(f"**{number}. {item.question.strip()}**")
+        st.markdown(f"**{number}. {ui.plain(item.question.strip())}**")
         st.radio(
-            item.question.strip(),
+            ui.plain(item.question.strip()),
             options=options,
             index=None,
-            format_func=lambda option, levels=levels: (
+            format_func=lambda option, levels=levels: ui.plain(
                 questionnaire.scale.dont_know
                 if option == live.DONT_KNOW
                 else f"{option} · {levels[option - 1].strip()}"
@@ -252,5 +268,5 @@ for number, item in enumerate(items, start=1):
 
 if editable and answered == len(items):
     st.success(
-        f"All of {dimension.name} answered. Wait for the facilitator, or pick the next dimension above."
+        f"All of {ui.plain(dimension.name)} answered. Wait for the facilitator, or pick the next dimension above."
     )

@@ -47,7 +47,7 @@ if not st.session_state.get(OK_KEY):
                 ctx, candidate, configured=ui.configured_passcode(), client_key=ui.client_key()
             )
         except ThrottledError as error:
-            st.error(str(error))
+            st.error(ui.plain(error))
             st.stop()
         if ok:
             st.session_state[OK_KEY] = True
@@ -78,7 +78,7 @@ until = dates[1] if len(dates) == 2 else None
 try:
     view = leader.leader_view(ctx, teams=chosen or None, since=since, until=until, include_demo=include_demo)
 except InputError as error:
-    st.error("; ".join(error.errors.values()))
+    st.error(ui.plain("; ".join(error.errors.values())))
     st.stop()
 
 if view.empty:
@@ -118,8 +118,8 @@ with benchmark_tab:
         ui.data_table(benchmark_table(result, peers), label="Peer percentiles as a table")
     else:
         reason = next((c.reason for c in peers if c.reason), "not enough peer teams")
-        st.caption(f"No peer percentiles: {reason}.")
-    st.markdown(f"**Against the benchmark pack**: {view.pack.label}")
+        st.caption(f"No peer percentiles: {ui.plain(reason)}.")
+    st.markdown(f"**Against the benchmark pack**: {ui.plain(view.pack.label)}")
     st.altair_chart(benchmark_chart(result, view.pack, width=CHART_WIDTH), theme=None)
     ui.data_table(benchmark_table(result, view.pack), label="Pack percentiles as a table")
 
@@ -143,7 +143,7 @@ with hotspot_tab:
         st.caption('No item is divided or mostly "don\'t know" in any team with enough answers.')
     for hotspot in view.hotspots:
         with st.container(border=True):
-            st.markdown(f"**{hotspot.dimension}**: {hotspot.question}")
+            st.markdown(f"**{ui.plain(hotspot.dimension)}**: {ui.plain(hotspot.question)}")
             st.caption(
                 f'Divided in {hotspot.divided_teams} team(s) · "don\'t know" from 30 % or more in '
                 f"{hotspot.dont_know_teams} team(s) · {hotspot.teams_with_numbers} team(s) with enough answers"

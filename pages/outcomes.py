@@ -43,7 +43,7 @@ errors: dict[str, str] = st.session_state.get(ERRORS_KEY, {})
 def show_error(field: str) -> None:
     """The message for one field, right under it."""
     if field in errors:
-        st.error(errors[field], icon=":material/error:")
+        st.error(ui.plain(errors[field]), icon=":material/error:")
 
 
 def kpi_field(kpi: Any) -> None:
@@ -94,7 +94,7 @@ if submitted:
         st.session_state[ERRORS_KEY] = error.errors
         st.rerun()
     except ServiceError as error:
-        st.error(str(error))
+        st.error(ui.plain(error))
     else:
         st.session_state.pop(ERRORS_KEY, None)
         st.session_state["layerwise.outcomes_saved"] = True

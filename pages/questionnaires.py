@@ -13,16 +13,18 @@ st.markdown(
 )
 catalog = ui.catalog()
 for (qid, version), questionnaire in sorted(catalog.questionnaires.items()):
-    with st.expander(f"{questionnaire.title} · {qid} {version}", expanded=len(catalog.questionnaires) == 1):
-        st.markdown(questionnaire.description)
+    with st.expander(
+        ui.plain(f"{questionnaire.title} · {qid} {version}"), expanded=len(catalog.questionnaires) == 1
+    ):
+        st.markdown(ui.plain(questionnaire.description))
         for dimension in questionnaire.dimensions:
             layer = f"layer {dimension.layer}" if dimension.layer else "alongside the layers"
-            st.markdown(f"**{dimension.name}** ({layer}): {len(dimension.items)} items")
+            st.markdown(f"**{ui.plain(dimension.name)}** ({layer}): {len(dimension.items)} items")
             for item in dimension.items:
                 pulse = " · pulse" if item.pulse else ""
-                st.markdown(f"- `{item.id}`{pulse}: {item.question}")
+                st.markdown(f"- {ui.plain(item.id)}{pulse}: {ui.plain(item.question)}")
 for error in catalog.errors:
     st.error(
-        f"The questionnaire in `{error.folder}` was not loaded ({len(error.problems)} problems):\n\n"
-        + "\n".join(f"- {problem}" for problem in error.problems)
+        f"The questionnaire in {ui.plain(error.folder)} was not loaded ({len(error.problems)} problems):\n\n"
+        + "\n".join(f"- {ui.plain(problem)}" for problem in error.problems)
     )

@@ -24,7 +24,7 @@ with st.spinner("Scoring…"):
 result = view.result
 questionnaire = view.questionnaire
 
-st.title(f"{current.team}: results")
+st.title(f"{ui.plain(current.team)}: results")
 mode = (
     "one agreed answer set"
     if result.mode == "consensus"
@@ -32,17 +32,17 @@ mode = (
 )
 st.caption(
     f"{journey.FORM_LABELS[result.form].split(':')[0]} form · {mode} · "
-    f"{questionnaire.title} {result.questionnaire_version}",
+    f"{ui.plain(questionnaire.title)} {ui.plain(result.questionnaire_version)}",
     help="k: team results, and every number computed from individual answers, need at least k people.",
 )
 if view.wording_warning:
-    st.warning(view.wording_warning, icon=":material/edit_note:")
+    st.warning(ui.plain(view.wording_warning), icon=":material/edit_note:")
 if view.update_note and not result.suppressed:
     st.info(view.update_note, icon=":material/schedule:")
 
 if result.suppressed:
     st.info(
-        f"**Team results are hidden to protect anonymity**: {result.suppressed_reason}. "
+        f"**Team results are hidden to protect anonymity**: {ui.plain(result.suppressed_reason)}. "
         "They appear here as soon as enough people have answered; your own scores are below.",
         icon=":material/visibility_off:",
     )
@@ -67,7 +67,7 @@ else:
         names = [
             questionnaire.dimension(d).name for d in result.overall.missing if d in result.overall.missing
         ]
-        st.caption(f"Left out for lack of answers: {', '.join(names)}.")
+        st.caption(f"Left out for lack of answers: {ui.plain(', '.join(names))}.")
 
     st.subheader("Which foundation holds the team back?")
     st.markdown(
@@ -77,13 +77,13 @@ else:
     ui.chart(charts.layer_ladder(result), "ladder")
     capped = [dimension for dimension in result.dimensions if dimension.cap_explanation]
     for dimension in capped:
-        st.markdown(f"- {dimension.cap_explanation}")
+        st.markdown(f"- {ui.plain(dimension.cap_explanation)}")
     if not capped:
         st.caption("No layer is held down by the one under it.")
     ui.data_table(charts.layer_ladder_table(result))
 
     st.subheader("How does the team compare?")
-    st.caption(view.benchmark_label)
+    st.caption(ui.plain(view.benchmark_label))
     ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")
     ui.data_table(charts.benchmark_table(result, view.benchmark))
 
@@ -100,7 +100,7 @@ else:
     )
     any_finding = False
     for kind, heading in groups:
-        messages = [finding.message for finding in result.findings if finding.kind == kind]
+        messages = [ui.plain(finding.message) for finding in result.findings if finding.kind == kind]
         if messages:
             any_finding = True
             st.markdown(f"**{heading}**\n" + "\n".join(f"- {message}" for message in messages))
@@ -110,11 +110,11 @@ else:
     if result.comments:
         st.subheader("Comments")
         for dimension_id, texts in result.comments.items():
-            with st.expander(f"{questionnaire.dimension(dimension_id).name} ({len(texts)})"):
+            with st.expander(f"{ui.plain(questionnaire.dimension(dimension_id).name)} ({len(texts)})"):
                 for text in texts:
-                    st.markdown(f"> {text}")
+                    st.markdown(f"> {ui.plain(text)}")  # people's text, shown as typed
     elif result.comments_hidden_reason:
-        st.caption(f"Comments are hidden: {result.comments_hidden_reason}.")
+        st.caption(f"Comments are hidden: {ui.plain(result.comments_hidden_reason)}.")
 
 st.subheader("Where do the freed hours go?")
 if result.ledger is not None:
@@ -123,7 +123,7 @@ if result.ledger is not None:
 elif result.ledger_errors:
     st.warning(
         "The outcome figures do not add up, so there is no ledger: "
-        + "; ".join(f"{field}: {message}" for field, message in result.ledger_errors.items())
+        + ui.plain("; ".join(f"{field}: {message}" for field, message in result.ledger_errors.items()))
     )
 else:
     st.caption(

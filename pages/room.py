@@ -73,14 +73,14 @@ except live.ThrottledError as error:
     # Wrong codes tried anywhere (the throttle for all browsers) can block even the right code for a few
     # seconds; a screen that was showing this workshop waits and tries again by itself.
     address_holds_only(code)
-    st.error(str(error))
+    st.error(ui.plain(error))
     if st.session_state.get(OPENED_KEY) == code:
         st.caption("This screen tries again by itself.")
         try_again_in(error.retry_after)
     st.stop()
 except ServiceError as error:
     address_holds_only(code)
-    st.error(str(error))
+    st.error(ui.plain(error))
     st.stop()
 address_holds_only(view.panel.code)
 st.session_state[OPENED_KEY] = view.panel.code
@@ -89,8 +89,10 @@ st.session_state[VERSION_KEY] = view.panel.state_version
 
 st.set_page_config(page_title=f"Room screen · {view.panel.name}", initial_sidebar_state="collapsed")
 st.html(ROOM_CSS)
-st.title(view.panel.name)
-st.caption(f"{', '.join(view.panel.teams)} · {view.panel.form} form · anonymity threshold k = {view.panel.k}")
+st.title(ui.plain(view.panel.name))
+st.caption(
+    f"{ui.plain(', '.join(view.panel.teams))} · {view.panel.form} form · anonymity threshold k = {view.panel.k}"
+)
 
 
 def join_panel() -> None:
@@ -127,13 +129,17 @@ def live_counts() -> None:
     )
     names = {dimension.id: dimension.name for dimension in current.dimensions}
     if current.current_dimension in names:
-        st.markdown(f"#### :material/arrow_forward: The room is on {names[current.current_dimension]}")
+        st.markdown(
+            f"#### :material/arrow_forward: The room is on {ui.plain(names[current.current_dimension])}"
+        )
     for dimension in current.dimensions:
         state = "revealed" if dimension.revealed else "locked" if dimension.locked else "open"
         icon = {"revealed": ":material/visibility:", "locked": ":material/lock:", "open": ":material/edit:"}
         here = " :blue-badge[the room is here]" if dimension.id == current.current_dimension else ""
         head, counts = st.columns([2, 5], vertical_alignment="center")
-        head.markdown(f"{icon[state]} **{dimension.name}**  \n:gray[{state} · {dimension.items} items]{here}")
+        head.markdown(
+            f"{icon[state]} **{ui.plain(dimension.name)}**  \n:gray[{state} · {dimension.items} items]{here}"
+        )
         share = dimension.answers / dimension.expected_answers if dimension.expected_answers else 0.0
         counts.progress(
             min(share, 1.0),
@@ -158,8 +164,8 @@ if view.revealed:
         view.revealed, key=lambda result: result.revealed_at.timestamp() if result.revealed_at else 0
     )
     shown = next((r for r in view.revealed if r.dimension_id == view.panel.current_dimension), latest)
-    tabs = st.tabs([result.name for result in view.revealed], default=shown.name)
+    tabs = st.tabs([ui.plain(result.name) for result in view.revealed], default=ui.plain(shown.name))
     for tab, result in zip(tabs, view.revealed, strict=True):
         with tab:
-            st.markdown(f"##### The group's result: {result.name}")
+            st.markdown(f"##### The group's result: {ui.plain(result.name)}")
             ui.workshop_reveal(view.questionnaire, result)

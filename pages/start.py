@@ -24,7 +24,7 @@ def field_error(name: str) -> None:
     """Show the message for one field of the last attempt, right under the field."""
     message = st.session_state.get(ERRORS_KEY, {}).get(name)
     if message:
-        st.error(f"{name.capitalize()}: {message}", icon=":material/error:")
+        st.error(f"{name.capitalize()}: {ui.plain(message)}", icon=":material/error:")
 
 
 def go_to_answers(token: str) -> None:
@@ -41,17 +41,18 @@ if share_code:
     try:
         shared = journey.shared_assessment(ctx, share_code)
     except AccessError as error:
-        st.error(str(error))
+        st.error(ui.plain(error))
         st.page_link(
             "pages/start.py", label="Start a self-assessment of your own", icon=":material/play_arrow:"
         )
         st.stop()
     st.markdown(
-        f"You are invited to **{shared.team}**'s self-assessment: {journey.FORM_LABELS[shared.form].lower()}. "
+        f"You are invited to **{ui.plain(shared.team)}**'s self-assessment: "
+        f"{journey.FORM_LABELS[shared.form].lower()}. "
         "Everyone answers on their own; the team sees only combined results, and only once at least "
         "a few people have answered."
     )
-    st.caption(f"{shared.questionnaire_title} · {shared.respondents} joined so far")
+    st.caption(f"{ui.plain(shared.questionnaire_title)} · {shared.respondents} joined so far")
     if shared.status != "open":
         st.warning("This assessment is closed and accepts no new answers.")
         st.stop()
@@ -70,7 +71,7 @@ if share_code:
             st.session_state[ERRORS_KEY] = error.errors
             st.rerun()
         except ServiceError as error:
-            st.error(str(error))
+            st.error(ui.plain(error))
         else:
             go_to_answers(joined.token)
     st.stop()
@@ -169,7 +170,7 @@ with st.container(border=True):
             st.session_state[ERRORS_KEY] = error.errors
             st.rerun()
         except ServiceError as error:
-            st.error(str(error))
+            st.error(ui.plain(error))
         else:
             go_to_answers(started.token)
 

@@ -1,9 +1,10 @@
 """The only code that reads questionnaire YAML.
 
 YAML is read strictly: ``safe_load`` semantics, duplicate keys rejected, anchors, aliases and tags refused,
-files over :data:`MAX_FILE_BYTES` refused. Every problem is reported with the file, the line (where YAML
-gives one), the field path (``dimensions[2].items[4].levels``) and what was expected; all problems of a
-questionnaire are collected, not just the first. Nothing here caches: the UI caches at its edge.
+files over :data:`MAX_FILE_BYTES` and nesting deeper than :data:`MAX_NESTING` levels refused. Every
+problem is reported with the file, the line (where YAML gives one), the field path
+(``dimensions[2].items[4].levels``) and what was expected; all problems of a questionnaire are collected,
+not just the first. Nothing here caches: the UI caches at its edge.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pydantic import BaseModel, ValidationError
 from questionnaires.schema import Dimension, Questionnaire, QuestionnaireMeta
 
 MAX_FILE_BYTES = 1_000_000
+#: How deep mappings and lists may nest in a questionnaire file (the format itself needs 4 levels); deeper
+#: files are refused while they are parsed, before anything recursive (composing, constructing) sees them.
+MAX_NESTING = 50
 META_FILE = "questionnaire.yaml"
 DEFAULT_QUESTIONNAIRE_ID = "human-system-design"
 SHIPPED_DIR = Path(__file__).resolve().parent
@@ -112,9 +116,24 @@ class _StrictLoader(yaml.SafeLoader):
 _STANDARD_TAG = "tag:yaml.org,2002:"
 
 
-def _refuse_anchors_and_tags(text: str) -> None:
-    """Raise a ``yaml.MarkedYAMLError`` at the first anchor, alias or explicit tag."""
+def _refuse_anchors_tags_and_deep_nesting(text: str) -> None:
+    """Raise a ``yaml.MarkedYAMLError`` at the first anchor, alias, explicit tag or too deep a nesting.
+
+    PyYAML's parser is not recursive, so this first pass is safe on any input; composing is, and a file
+    nested thousands of levels deep would exhaust Python's stack there.
+    """
+    depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nested more than {MAX_NESTING} levels deep; a questionnaire file needs a few "
+                    "levels of mappings and lists (questionnaire → dimensions → items → levels)",
+                    problem_mark=event.start_mark,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
         if isinstance(event, yaml.AliasEvent):
             raise yaml.MarkedYAMLError(
                 problem="aliases (*name) are not allowed", problem_mark=event.start_mark
@@ -196,7 +215,7 @@ def read_yaml(file: Path) -> YamlDocument:
             file.parent, [Problem(file.name, f"is not UTF-8 text (byte {exc.start} cannot be decoded)")]
         ) from None
     try:
-        _refuse_anchors_and_tags(text)
+        _refuse_anchors_tags_and_deep_nesting(text)
         node = yaml.compose(text, Loader=_StrictLoader)
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
@@ -378,6 +397,10 @@ def get_catalog(extra_dirs: Iterable[Path] | None = None) -> Catalog:
             questionnaire = load_questionnaire(folder)
         except QuestionnaireError as exc:
             catalog.errors.append(exc)
+            continue
+        except Exception as exc:  # a file no check foresaw must not hide the valid questionnaires
+            problem = Problem(META_FILE, f"could not be loaded ({type(exc).__name__}: {exc})")
+            catalog.errors.append(QuestionnaireError(folder, [problem]))
             continue
         key = (questionnaire.id, questionnaire.version)
         if key in catalog.questionnaires:

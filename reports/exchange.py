@@ -90,23 +90,30 @@ class ImportFileError(ValueError):
 # --- spreadsheet safety ---------------------------------------------------------------------------------
 
 
+#: Where a spreadsheet starts reading a formula: the start of the cell and the start of every line inside it,
+#: with the apostrophes already there (so that adding one more is undone exactly).
+_TRIGGER = "[" + re.escape("".join(FORMULA_TRIGGERS)) + "]"
+_LINE_START_TRIGGER = re.compile(rf"(\A|[\r\n])('*)(?={_TRIGGER})")
+_LINE_START_NEUTRALISED = re.compile(rf"(\A|[\r\n])'('*)(?={_TRIGGER})")
+
+
 def neutralise_cell(value: Any) -> Any:
     """A value made safe for a spreadsheet cell: text a spreadsheet would run as a formula gets a ``'``.
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with an
-    apostrophe (``=HYPERLINK("x")`` → ``'=HYPERLINK("x")``); anything else, and every non-text value, is
-    returned unchanged.
+    apostrophe (``=HYPERLINK("x")`` → ``'=HYPERLINK("x")``), and so is every line inside the text (after a
+    CR or LF), since a line break in a badly read CSV starts a new row. Text whose start or line already
+    holds apostrophes before such a character gets one more, so :func:`restore_cell` gives back exactly
+    what was written. Anything else, and every non-text value, is returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
+    if isinstance(value, str):
+        return _LINE_START_TRIGGER.sub(r"\1\2'", value)
     return value
 
 
 def restore_cell(value: str) -> str:
     """Undo :func:`neutralise_cell` on text read back from a file this module wrote."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
+    return _LINE_START_NEUTRALISED.sub(r"\1\2", value)
 
 
 # --- what is exported ----------------------------------------------------------------------------------
@@ -292,12 +299,21 @@ def _pseudonym_pairs(respondents: Sequence[Respondent]) -> list[tuple[Respondent
 
 
 def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
-    """CSV bytes (UTF-8, header first) with every text cell neutralised."""
+    """CSV bytes (UTF-8, header first) with every text cell neutralised and every line break quoted.
+
+    Python's minimal quoting quotes a field holding LF but not one holding a lone CR (the line terminator
+    here is LF), which a spreadsheet reads as the end of the row: a row with a CR anywhere is written with
+    every field quoted.
+    """
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    options: dict[str, Any] = {"fieldnames": list(columns), "extrasaction": "ignore", "lineterminator": "\n"}
+    writer = csv.DictWriter(buffer, **options)
+    quoting_writer = csv.DictWriter(buffer, quoting=csv.QUOTE_ALL, **options)
     writer.writeheader()
     for row in rows:
-        writer.writerow({column: neutralise_cell(row.get(column, "")) for column in columns})
+        cells = {column: neutralise_cell(row.get(column, "")) for column in columns}
+        has_cr = any(isinstance(cell, str) and "\r" in cell for cell in cells.values())
+        (quoting_writer if has_cr else writer).writerow(cells)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -817,12 +833,52 @@ def _union_tag(part: str | int) -> bool:
     )
 
 
+class _ObjectWithDuplicateKeys(dict[str, Any]):
+    """A JSON object in which some keys appeared more than once (``json`` would silently keep the last)."""
+
+    duplicates: list[str]
+
+
+def _keep_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of :func:`json.loads`: a dict, marked when a key appeared twice."""
+    obj: dict[str, Any] = {}
+    duplicates: list[str] = []
+    for key, value in pairs:
+        if key in obj and key not in duplicates:
+            duplicates.append(key)
+        obj[key] = value
+    if not duplicates:
+        return obj
+    marked = _ObjectWithDuplicateKeys(obj)
+    marked.duplicates = duplicates
+    return marked
+
+
+def _duplicate_key_problems(raw: Any) -> list[str]:
+    """One problem per key that appears twice in an object, with its JSON path (walked without recursion)."""
+    problems: list[str] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(raw, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _ObjectWithDuplicateKeys):
+            problems.extend(
+                f"{_json_path([*path, key])}: the key {json.dumps(key)} appears more than once in this "
+                "object; keep one"
+                for key in value.duplicates
+            )
+        if isinstance(value, dict):
+            stack.extend((child, (*path, key)) for key, child in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, index)) for index, child in reversed(list(enumerate(value))))
+    return problems
+
+
 def import_json_text(
     session: Session, text: str, *, file: str, catalog: Catalog | None = None
 ) -> ImportSummary:
-    """Import a JSON export (see :func:`import_bytes`)."""
+    """Import a JSON export (see :func:`import_bytes`); a key that appears twice in an object is refused."""
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_keep_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             file, [f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]
@@ -831,6 +887,9 @@ def import_json_text(
         raise ImportFileError(
             file, ["(top level): the JSON is nested too deeply to be a Layerwise export"]
         ) from None
+    duplicates = _duplicate_key_problems(raw)
+    if duplicates:
+        raise ImportFileError(file, duplicates)
     if not isinstance(raw, dict) or raw.get("format") != JSON_FORMAT:
         raise ImportFileError(
             file, [f'(top level): not a Layerwise export (expected an object with "format": "{JSON_FORMAT}")']

@@ -60,6 +60,7 @@ from services.context import (
     Choice,
     InputError,
     ServiceError,
+    StorageBusyError,
     stored_choice,
 )
 from services.publication import PublishedView, publish, publish_stale, published_result, published_results
@@ -814,35 +815,44 @@ def action_plan_for_assessment(ctx: AppContext, assessment_id: int, *, today: da
     actions (owner = the recommended role, due date = today + the recommendation's horizon)."""
     recommended = recommended_plan(ctx, assessment_id)
     today = today or datetime.now(UTC).date()
-    with ctx.write() as session:
-        assessment = repo.get_assessment(session, assessment_id=assessment_id)
-        if recommended.actions:
-            repo.seed_actions(
-                session,
-                assessment_id=assessment_id,
-                actions=[
-                    {
-                        "title": action.title,
-                        "finding": action.finding,
-                        "owner": action.owner,
-                        "due_date": today + timedelta(days=action.horizon_days),
-                        "status": "open",
-                        "source_item_id": action.item_id,
-                        "kpi": action.kpi,
-                        "first_step": action.first_step,
-                        "horizon_days": action.horizon_days,
-                    }
-                    for action in recommended.top_actions
-                ],
-            )
-        actions = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
-        in_plan = {action.source_item_id for action in actions}
-        return PlanView(
-            team=assessment.team.name,
-            actions=actions,
-            suggestions=[action for action in recommended.actions if action.item_id not in in_plan],
-            reason=recommended.reason if not actions else None,
-        )
+    try:
+        with ctx.write() as session:
+            if recommended.actions:
+                repo.seed_actions(
+                    session,
+                    assessment_id=assessment_id,
+                    actions=[
+                        {
+                            "title": action.title,
+                            "finding": action.finding,
+                            "owner": action.owner,
+                            "due_date": today + timedelta(days=action.horizon_days),
+                            "status": "open",
+                            "source_item_id": action.item_id,
+                            "kpi": action.kpi,
+                            "first_step": action.first_step,
+                            "horizon_days": action.horizon_days,
+                        }
+                        for action in recommended.top_actions
+                    ],
+                )
+            return _plan_view(session, assessment_id, recommended)
+    except StorageBusyError:
+        # the database is busy: the plan as it stands (the recommendations join it on a later view)
+        with ctx.read() as session:
+            return _plan_view(session, assessment_id, recommended)
+
+
+def _plan_view(session: Session, assessment_id: int, recommended: ActionPlan) -> PlanView:
+    assessment = repo.get_assessment(session, assessment_id=assessment_id)
+    actions = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
+    in_plan = {action.source_item_id for action in actions}
+    return PlanView(
+        team=assessment.team.name,
+        actions=actions,
+        suggestions=[action for action in recommended.actions if action.item_id not in in_plan],
+        reason=recommended.reason if not actions else None,
+    )
 
 
 def action_plan(ctx: AppContext, token: str, *, today: date | None = None) -> PlanView:
@@ -852,13 +862,17 @@ def action_plan(ctx: AppContext, token: str, *, today: date | None = None) -> Pl
     return action_plan_for_assessment(ctx, assessment_id, today=today)
 
 
+def _action_gone() -> AccessError:
+    return AccessError("This action no longer exists; someone may have removed it.")
+
+
 def _own_action(session: Session, token: str, action_id: int) -> int:
     """The assessment id, after checking that the action belongs to the token's assessment."""
     _, assessment_id = _respondent_of(session, token)
     try:
         action = repo.get_action(session, action_id=action_id)
     except repo.NotFoundError:
-        raise AccessError("This action no longer exists; someone may have removed it.") from None
+        raise _action_gone() from None
     if action.assessment_id != assessment_id:
         raise AccessError("This action belongs to another team's plan.")
     return assessment_id
@@ -887,6 +901,8 @@ def update_action(ctx: AppContext, token: str, action_id: int, **changes: Any) -
             row = repo.update_action(session, action_id=action_id, **changes)
         except repo.InvalidValueError as error:
             raise InputError({next(iter(changes), "action"): str(error)}) from None
+        except repo.NotFoundError:  # removed by a teammate a moment ago
+            raise _action_gone() from None
         return _plan_action(row)
 
 
@@ -954,18 +970,20 @@ def remove_action(ctx: AppContext, token: str, action_id: int) -> None:
     """Remove an action from the plan (the ones after it move up)."""
     with ctx.write() as session:
         _own_action(session, token, action_id)
-        repo.delete_action(session, action_id=action_id)
+        try:
+            repo.delete_action(session, action_id=action_id)
+        except repo.NotFoundError:  # removed by a teammate a moment ago
+            raise _action_gone() from None
 
 
 def move_action(ctx: AppContext, token: str, action_id: int, offset: int) -> list[PlanAction]:
     """Move an action up (``offset`` −1) or down (+1) in the plan; returns the plan in its new order."""
     with ctx.write() as session:
-        assessment_id = _own_action(session, token, action_id)
-        order = [row.id for row in repo.list_actions(session, assessment_id=assessment_id)]
-        index = order.index(action_id)
-        target = min(max(index + offset, 0), len(order) - 1)
-        order.insert(target, order.pop(index))
-        rows = repo.reorder_actions(session, assessment_id=assessment_id, action_ids=order)
+        _own_action(session, token, action_id)
+        try:
+            rows = repo.move_action(session, action_id=action_id, offset=offset)
+        except repo.NotFoundError:
+            raise _action_gone() from None
         return [_plan_action(row) for row in rows]
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaires.loader import Catalog, get_catalog
@@ -63,6 +64,18 @@ class AccessError(ServiceError, LookupError):
     """A resume token or share code that does not (or no longer) open an assessment."""
 
 
+class StorageBusyError(ServiceError):
+    """The database could not be used just now (another writer held SQLite's lock past the busy timeout, or
+    the connection to PostgreSQL failed); nothing was changed, and the same request can simply be retried."""
+
+
+def _storage_busy(error: OperationalError) -> StorageBusyError:
+    reason = "busy" if "locked" in str(error.orig) else "unreachable"
+    return StorageBusyError(
+        f"The database is {reason} right now, so nothing was saved or read this time. Try again in a moment."
+    )
+
+
 @dataclass(frozen=True)
 class Database:
     """An engine with its session factory; the schema is migrated when it is made by :func:`connect`."""
@@ -96,15 +109,28 @@ class AppContext:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work (never takes SQLite's write lock; rolled back at the end)."""
-        with unit_of_work(self.database.session_factory, read_only=True) as session:
-            yield session
+        """A read-only unit of work (never takes SQLite's write lock; rolled back at the end).
+
+        Raises :class:`StorageBusyError` when the database cannot be used just now.
+        """
+        try:
+            with unit_of_work(self.database.session_factory, read_only=True) as session:
+                yield session
+        except OperationalError as error:
+            raise _storage_busy(error) from error
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write unit of work: committed when the block ends, rolled back on any error."""
-        with unit_of_work(self.database.session_factory) as session:
-            yield session
+        """A write unit of work: committed when the block ends, rolled back on any error.
+
+        Raises :class:`StorageBusyError` (nothing written) when another writer holds the database longer than
+        the busy timeout, or the database cannot be reached.
+        """
+        try:
+            with unit_of_work(self.database.session_factory) as session:
+                yield session
+        except OperationalError as error:
+            raise _storage_busy(error) from error
 
     def questionnaire(self, questionnaire_id: str, version: str | None = None) -> Questionnaire:
         """A questionnaire by id and version (the latest when ``version`` is None)."""

@@ -42,7 +42,7 @@ from scoring import (
 from scoring.rules import dont_know_flagged
 from services.context import AppContext, InputError, ServiceError
 from services.publication import has_answers, publish_stale, published_result, published_results
-from services.workshop import ThrottledError, ThrottleRule, record_failure, throttle_wait
+from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt
 from storage import repository as repo
 
 log = logging.getLogger("layerwise.leader")
@@ -122,12 +122,14 @@ def check_passcode(ctx: AppContext, candidate: str, *, configured: str | None, c
     Raises ``ThrottledError`` while this client (or everyone, after very many wrong tries) must wait.
     """
     rules = (PASSCODE_PER_CLIENT, PASSCODE_ALL_CLIENTS)
-    with ctx.read() as session:
-        wait = throttle_wait(session, rules, client_key)
+    # counted as wrong before it is compared (and given back when right), so parallel tries cannot all pass
+    with ctx.write() as session:
+        attempt = reserve_attempt(session, rules, client_key)
         stored = repo.get_setting(session, key=PASSCODE_SETTING)
-    if wait:
+    if attempt.wait:
         raise ThrottledError(
-            f"Too many wrong passcodes were tried. Please wait {wait} seconds and try again.", wait
+            f"Too many wrong passcodes were tried. Please wait {attempt.wait} seconds and try again.",
+            attempt.wait,
         )
     candidate = candidate or ""
     if configured:
@@ -138,9 +140,9 @@ def check_passcode(ctx: AppContext, candidate: str, *, configured: str | None, c
         )
     else:
         ok = stored is not None and passcode_matches(candidate, stored)
-    if not ok:
+    if ok:
         with ctx.write() as session:
-            record_failure(session, rules, client_key)
+            release_attempt(session, attempt)
     return ok
 
 

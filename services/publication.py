@@ -111,7 +111,8 @@ def _compose(
             latest[dimension_id] = _release_from(payloads[-1])
         else:
             for person, text in payloads[-1]["texts"].items():
-                comments.setdefault(person, {})[dimension_id] = text
+                if text:
+                    comments.setdefault(person, {})[dimension_id] = text
     frozen = published_responses(responses, latest, comments)
     result = score_team(questionnaire, frozen)
     result = hide_segments(result, {d for d, release in latest.items() if not release.segments})
@@ -190,18 +191,33 @@ def _publish_comments(
     k: int,
     individual: bool,
 ) -> bool:
-    """Publish a dimension's comments: those of the people in its latest answer release, when safe."""
+    """Publish a dimension's comments: those of the people in its latest answer release, when safe.
+
+    A release holds every member of the group, with their comment or an empty text: comments are shown
+    without names, so a comment hides among all the group's members, not only among the other comments.
+    """
     answer_releases = releases.get((dimension_id, "answers"), [])
     if not answer_releases:
         return False
     members = set(answer_releases[-1]["answers"])
     texts = {
-        respondent.respondent_id: respondent.comments[dimension_id].strip()
+        respondent.respondent_id: (respondent.comments.get(dimension_id) or "").strip()
         for respondent in responses.respondents
-        if respondent.respondent_id in members and (respondent.comments.get(dimension_id) or "").strip()
+        if respondent.respondent_id in members
     }
     history = [dict(payload["texts"]) for payload in releases.get((dimension_id, "comments"), [])]
-    if (history and history[-1] == texts) or (not history and not texts):
+    if history and history[-1] == texts:
+        return False
+    if not history and not any(texts.values()):
+        # "no comments" is a view too: keep it, so that a first comment is checked against it
+        pub.add_release(
+            session,
+            assessment_id=assessment_id,
+            dimension_id=dimension_id,
+            kind="comments",
+            payload={"texts": texts},
+        )
+        releases.setdefault((dimension_id, "comments"), []).append({"texts": texts})
         return False
     if individual and not comments_release_safe(history, texts, k):
         return False

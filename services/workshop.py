@@ -7,8 +7,9 @@ Who may do what (a secret in the URL is the only key; no internal id that grants
   workshop: its live panel (counts only, never partial means), lock/unlock, reveal, actions, close, the PDF.
 - **Join code** (``/join?code=ABC123``): six characters from an alphabet without look-alikes (no 0/O, 1/I/L).
   It grants the participant role only: joining creates a respondent of one's own and nothing else. Wrong
-  codes are slowed down (see :func:`throttle_delay`) with counters kept in the database, so every app server
-  sees the same counts; no IP address is stored, the key is a per-browser random value. The same code opens
+  codes are slowed down (see :func:`throttle_delay`; checked and counted in one step by
+  :func:`reserve_attempt`) with counters kept in the database, so every app server sees the same counts;
+  no IP address is stored, the key is a per-browser random value. The same code opens
   the room screen (``/room?code=ABC123``, :func:`room_view`) for the shared screen: counts and revealed
   results only, which is what the room sees anyway, and never the facilitator token.
 - **Resume token** (``/join?resume=…``): one per participant, like a self-assessment's resume token. It opens
@@ -141,30 +142,67 @@ def _throttle_keys(rules: Sequence[ThrottleRule], client_key: str) -> list[tuple
     return keys
 
 
-def throttle_wait(session: Session, rules: Sequence[ThrottleRule], client_key: str) -> int:
-    """Seconds until another attempt is allowed for this client (0: allowed now)."""
+@dataclass(frozen=True)
+class _ReservedCount:
+    """One counter an attempt was counted against in advance, with what to put back if it was right."""
+
+    key: str
+    previous_last: float
+    reserved_at: float
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of :func:`reserve_attempt`: the seconds to wait (0: allowed), and what was counted."""
+
+    wait: int
+    counted: tuple[_ReservedCount, ...] = ()
+
+
+def reserve_attempt(session: Session, rules: Sequence[ThrottleRule], client_key: str) -> Attempt:
+    """Check the throttle and count the attempt as wrong in one step, with the counters row-locked.
+
+    Checking first and counting later let parallel wrong attempts all pass the check before any was
+    counted; here each attempt takes the counters' row locks (PostgreSQL ``FOR UPDATE``; SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers), so parallel attempts pass one at a time, exactly as
+    many as one after the other would. When the attempt must wait nothing is counted. An attempt that
+    turns out right is given back with :func:`release_attempt`.
+    """
     now = clock()
     wait = 0.0
-    for rule, key in _throttle_keys(rules, client_key):
-        failures, last = _throttle_state(repo.get_setting(session, key=key))
-        if now - last > rule.forget_after_seconds:
-            continue
-        wait = max(wait, last + throttle_delay(failures, rule) - now)
-    return max(0, int(wait + 0.999))
-
-
-def record_failure(session: Session, rules: Sequence[ThrottleRule], client_key: str) -> None:
-    """Count one wrong attempt for this client and for everyone (row-locked, so servers never lose a count)."""
-    now = clock()
-    for rule, key in _throttle_keys(rules, client_key):
+    states: list[tuple[str, int, float]] = []
+    for rule, key in _throttle_keys(rules, client_key):  # always in the same order: no deadlock
         repo.add_setting_if_absent(session, key=key, value="{}")
         failures, last = _throttle_state(repo.lock_setting(session, key=key))
         if now - last > rule.forget_after_seconds:
             failures = 0
+        else:
+            wait = max(wait, last + throttle_delay(failures, rule) - now)
+        states.append((key, failures, last))
+    if wait > 0:
+        return Attempt(wait=max(1, int(wait + 0.999)))
+    for key, failures, _ in states:
         repo.set_setting(session, key=key, value=json.dumps({"failures": failures + 1, "last": now}))
     # forget counters nobody has touched for a while (by the longest forget window)
     horizon = datetime.fromtimestamp(now, UTC) - timedelta(seconds=max(r.forget_after_seconds for r in rules))
     repo.delete_settings(session, prefix="throttle.", updated_before=horizon)
+    return Attempt(wait=0, counted=tuple(_ReservedCount(key, last, now) for key, _, last in states))
+
+
+def release_attempt(session: Session, attempt: Attempt) -> None:
+    """Give back an attempt :func:`reserve_attempt` counted, because it was right (row-locked).
+
+    The count goes down by one; the time of the last wrong attempt goes back to what it was, unless another
+    wrong attempt came in since (then its time stays).
+    """
+    for counted in attempt.counted:
+        failures, last = _throttle_state(repo.lock_setting(session, key=counted.key))
+        restored_last = counted.previous_last if last == counted.reserved_at else last
+        repo.set_setting(
+            session,
+            key=counted.key,
+            value=json.dumps({"failures": max(failures - 1, 0), "last": restored_last}),
+        )
 
 
 def _throttled_message(what: str, wait: int) -> ThrottledError:
@@ -1014,14 +1052,14 @@ def close_workshop(ctx: AppContext, token: str) -> None:
 def _workshop_id_for_code(ctx: AppContext, code: str, client_key: str) -> int:
     """The id of the workshop a join code opens; a wrong code is counted against the join throttle."""
     with ctx.write() as session:
-        wait = throttle_wait(session, (JOIN_PER_CLIENT, JOIN_ALL_CLIENTS), client_key)
-        if wait:
-            raise _throttled_message("codes", wait)
+        attempt = reserve_attempt(session, (JOIN_PER_CLIENT, JOIN_ALL_CLIENTS), client_key)
+        if attempt.wait:
+            raise _throttled_message("codes", attempt.wait)
         workshop = repo.find_workshop_by_code(session, code=code or "")
         if workshop is None:
-            record_failure(session, (JOIN_PER_CLIENT, JOIN_ALL_CLIENTS), client_key)
-            workshop_id = None
+            workshop_id = None  # the attempt stays counted
         else:
+            release_attempt(session, attempt)
             workshop_id = workshop.id
     if workshop_id is None:  # raised after the block, so the counted failure is committed
         raise AccessError(

@@ -36,9 +36,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
-#: How long (milliseconds) an SQLite writer waits for the write lock before giving up.
-DEFAULT_BUSY_TIMEOUT_MS = 15_000
-
 #: Execution option that marks a transaction as read-only (SQLite then uses a deferred ``BEGIN``).
 READ_ONLY_OPTION = "layerwise_read_only"
 
@@ -61,18 +58,19 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def make_engine(
-    url: str | URL | None = None, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **kwargs: Any
-) -> Engine:
+def make_engine(url: str | URL | None = None, *, busy_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (default: ``get_settings().database_url``), configured for safe concurrency.
 
     For SQLite the database file's folder is created when missing; see the module docstring for the
-    pragmas and the ``BEGIN IMMEDIATE`` rule. Extra keyword arguments go to ``create_engine``.
+    pragmas and the ``BEGIN IMMEDIATE`` rule. ``busy_timeout_ms`` defaults to the
+    ``LAYERWISE_SQLITE_BUSY_TIMEOUT_MS`` setting. Extra keyword arguments go to ``create_engine``.
     """
-    if url is None:
-        from settings import get_settings
+    from settings import get_settings
 
+    if url is None:
         url = get_settings().database_url
+    if busy_timeout_ms is None:
+        busy_timeout_ms = get_settings().sqlite_busy_timeout_ms
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _make_sqlite_engine(parsed, busy_timeout_ms=busy_timeout_ms, **kwargs)

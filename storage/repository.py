@@ -1333,7 +1333,7 @@ def get_action(session: Session, *, action_id: int) -> ActionItem:
 def update_action(session: Session, *, action_id: int, **changes: Any) -> ActionItem:
     """Change fields of an action item (title, finding, owner, due_date, status, source_item_id, kpi,
     first_step, horizon_days); unknown fields are an error."""
-    action = get_action(session, action_id=action_id)
+    action = _lock_plan_of(session, action_id)
     for name, value in _clean_action_fields(changes).items():
         setattr(action, name, value)
     action.updated_at = utc_now()
@@ -1343,11 +1343,43 @@ def update_action(session: Session, *, action_id: int, **changes: Any) -> Action
 
 def delete_action(session: Session, *, action_id: int) -> None:
     """Delete an action item; the ones after it move up."""
-    action = get_action(session, action_id=action_id)
+    action = _lock_plan_of(session, action_id)
     assessment_id = action.assessment_id
     session.delete(action)
     session.flush()
     _renumber(session, list_actions(session, assessment_id=assessment_id))
+
+
+def _lock_plan_of(session: Session, action_id: int) -> ActionItem:
+    """An action item, read after its assessment's row lock is taken.
+
+    Every write to a plan locks the assessment first (add, change, move, delete): they take turns, so a
+    move never works on an order that an addition or removal changed meanwhile, and rows are always locked
+    in the same order (assessment, then actions), which cannot deadlock.
+    """
+    assessment_id = get_action(session, action_id=action_id).assessment_id  # never changes
+    _lock_assessment(session, assessment_id)
+    return _get_fresh_action(session, action_id)
+
+
+def _get_fresh_action(session: Session, action_id: int) -> ActionItem:
+    action = session.scalars(
+        select(ActionItem).where(ActionItem.id == action_id).execution_options(populate_existing=True)
+    ).one_or_none()
+    if action is None:
+        raise NotFoundError(f"action item {action_id} does not exist")
+    return action
+
+
+def move_action(session: Session, *, action_id: int, offset: int) -> list[ActionItem]:
+    """Move an action item ``offset`` places (−1 up, +1 down, stopping at either end) in its plan's order,
+    read after the plan is locked; the plan in its new order."""
+    action = _lock_plan_of(session, action_id)
+    order = [row.id for row in list_actions(session, assessment_id=action.assessment_id)]
+    index = order.index(action_id)
+    target = min(max(index + offset, 0), len(order) - 1)
+    order.insert(target, order.pop(index))
+    return reorder_actions(session, assessment_id=action.assessment_id, action_ids=order)
 
 
 def reorder_actions(session: Session, *, assessment_id: int, action_ids: Sequence[int]) -> list[ActionItem]:

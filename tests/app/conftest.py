@@ -21,6 +21,18 @@ from settings import get_settings
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 TIMEOUT = 30
+#: The AppTest element lists whose values are Markdown a person reads (bodies, captions, alerts, headings).
+MARKDOWN_ELEMENTS = (
+    "markdown",
+    "caption",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "title",
+    "header",
+    "subheader",
+)
 
 
 @dataclass

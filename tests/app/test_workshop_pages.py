@@ -7,7 +7,7 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from services import workshop as live
-from tests.app.conftest import AppDatabase, PageOpener
+from tests.app.conftest import MARKDOWN_ELEMENTS, AppDatabase, PageOpener
 
 ITEM = "permission.one_page_guide"
 
@@ -15,18 +15,7 @@ ITEM = "permission.one_page_guide"
 def texts(at: AppTest) -> str:
     """Every text the page shows (markdown, captions, alerts, metrics, code, headings), for assertions."""
     parts: list[str] = []
-    for kind in (
-        "markdown",
-        "caption",
-        "error",
-        "warning",
-        "info",
-        "success",
-        "title",
-        "header",
-        "subheader",
-        "code",
-    ):
+    for kind in (*MARKDOWN_ELEMENTS, "code"):
         parts.extend(str(element.value) for element in getattr(at, kind))
     parts.extend(f"{metric.label} {metric.value}" for metric in at.metric)
     parts.extend(str(progress.proto.text) for progress in at.get("progress"))

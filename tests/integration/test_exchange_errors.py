@@ -165,6 +165,18 @@ MALFORMED: list[tuple[str, str, Callable[[], bytes], list[str]]] = [
         lambda: json_file(respondents=[{"id": "R001", "role": "leader"}, {"id": "R001", "role": "leader"}]),
         ["assessments[0].respondents[1].id: respondent 'R001' appears twice"],
     ),
+    (
+        "json duplicate key",
+        "a.json",
+        lambda: json_file().replace(b'"form": "full"', b'"form": "full", "k": 3, "k": 50'),
+        ['assessments[0].k: the key "k" appears more than once in this object'],
+    ),
+    (
+        "json duplicate key in an answer map",
+        "a.json",
+        lambda: json_file().replace(f'"{FULL[0]}": 3'.encode(), f'"{FULL[0]}": 3, "{FULL[0]}": 5'.encode()),
+        [f'assessments[0].respondents[0].answers["{FULL[0]}"]: the key "{FULL[0]}" appears more than once'],
+    ),
 ]
 
 

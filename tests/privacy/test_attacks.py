@@ -93,6 +93,9 @@ def test_a_fourth_respondent_changes_nothing_anyone_can_see(ctx: AppContext) -> 
     answer_everything(ctx, fourth, 4)
     journey.finish(ctx, fourth)
     journey.save_answer(ctx, tokens[1], "permission.one_page_guide", 5)  # a change by someone published
+    # comments are shown without names, but one that appears between two views has one author
+    journey.save_comment(ctx, fourth, "permission", "Written by the fourth person")
+    journey.save_comment(ctx, tokens[1], "definition", "Written by someone already published")
     after = everything_shown(ctx, lead.token)
     for name in before:
         assert after[name] == before[name], f"{name} changed when one person answered"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import cli
 from questionnaires.loader import (
+    MAX_NESTING,
     SHIPPED_DIR,
     QuestionnaireError,
     default_questionnaire,
@@ -255,3 +256,40 @@ def test_cli_show_json_and_schema() -> None:
     unknown = CliRunner().invoke(cli.cli, ["show", "nope"])
     assert unknown.exit_code == 2
     assert "no valid questionnaire 'nope'" in unknown.stderr
+
+
+# --- deeply nested files ------------------------------------------------------------------------------------
+
+#: 5,000 nested lists (20 KB): composing it recursively would exhaust Python's stack.
+DEEP_YAML = 'id: permission\nname: "Permission"\nsummary:\n  ' + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def test_a_file_nested_too_deep_is_refused_with_its_file_and_line(copy: Path) -> None:
+    _write("permission.yaml", DEEP_YAML)(copy)
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(copy)
+    [problem] = [problem for problem in caught.value.problems if problem.file == "permission.yaml"]
+    assert problem.line == 4
+    assert f"nested more than {MAX_NESTING} levels deep" in problem.message
+
+
+def test_cli_validate_and_list_name_the_too_deep_file_and_keep_the_valid_ones(
+    copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write("permission.yaml", DEEP_YAML)(copy)
+    validated = CliRunner().invoke(cli.cli, ["validate", str(copy)])
+    assert validated.exit_code == 2, validated.output
+    assert "permission.yaml:4" in validated.stderr and "nested more than" in validated.stderr
+    assert not isinstance(validated.exception, RecursionError)
+
+    valid = tmp_path / "extra" / "acme"
+    shutil.copytree(SHIPPED, valid)
+    _replace("questionnaire.yaml", "id: human-system-design", "id: acme-variant")(valid)
+    shutil.move(copy, tmp_path / "extra" / "deep")
+    monkeypatch.setenv("LAYERWISE_QUESTIONNAIRE_DIRS", str(tmp_path / "extra"))
+    catalog = get_catalog()
+    assert catalog.ids() == ["acme-variant", "human-system-design"]
+    assert [error.folder.endswith("deep") for error in catalog.errors] == [True]
+    listed = CliRunner().invoke(cli.cli, ["list"])
+    assert "acme-variant" in listed.output and "human-system-design" in listed.output
+    assert "deep" in listed.output + listed.stderr
