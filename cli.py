@@ -482,7 +482,14 @@ def import_command(file: Path, k: int | None, questionnaire_id: str | None) -> N
     help="Write the demo answers to this CSV file instead of the database.",
 )
 @click.option("--remove", is_flag=True, help="Delete every demo team (and all its data) from the database.")
-def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool) -> None:
+@click.option(
+    "--units",
+    type=click.IntRange(0, 100),
+    default=0,
+    show_default=True,
+    help="Also place the demo teams in this many units under one organisation unit.",
+)
+def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool, units: int) -> None:
     """Fill the database with demo teams flagged as demo data (or write them as CSV with --out).
 
     The teams show varied profiles: gating, divided teams, leader/staff gaps, rounds over time, a team
@@ -516,7 +523,27 @@ def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool
         f"demo data: {summary.teams_created} team(s) and {summary.assessments_created} assessment(s) created, "
         f"{summary.assessments_matched} already there (flagged as demo; remove with 'cli.py demo --remove')"
     )
+    if units:
+        _demo_units(data, units)
     _publish_everything()
+
+
+def _demo_units(data: object, units: int) -> None:
+    """Put the demo teams in ``units`` units ("Demo division 1", …) under "Demo organisation"."""
+    from services.context import make_context
+    from services.units import import_structure
+
+    names = sorted({demo_team.name for demo_team in data})  # type: ignore[attr-defined]
+    lines = ["unit,parent_unit,team", "Demo organisation,,"]
+    lines += [
+        f"Demo division {index % units + 1},Demo organisation,{name}" for index, name in enumerate(names)
+    ]
+    ctx = make_context()
+    try:
+        summary = import_structure(ctx, "\n".join(lines) + "\n")
+        click.echo(summary.describe())
+    finally:
+        ctx.database.dispose()
 
 
 def _publish_everything() -> None:
@@ -534,6 +561,75 @@ def _publish_everything() -> None:
         click.echo(f"published results: {changed} assessment(s) updated")
     finally:
         ctx.database.dispose()
+
+
+# --- the organisation's structure -------------------------------------------------------------------------
+
+
+@cli.group()
+def org() -> None:
+    """The organisation's units: import, export, unit leaders' passcodes."""
+
+
+@org.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def org_import(file: Path) -> None:
+    """Replace the units with a CSV's (unit,parent_unit,team): checked completely first, all or nothing."""
+    from services.context import InputError, make_context
+    from services.units import import_structure
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot read the file as UTF-8 text ({exc})")
+        return
+    ctx = make_context()
+    try:
+        summary = import_structure(ctx, text)
+    except InputError as exc:
+        fail(f"{file}: nothing imported:\n" + "\n".join(exc.errors.values()))
+        return
+    finally:
+        ctx.database.dispose()
+    click.echo(summary.describe())
+
+
+@org.command("export")
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The CSV to write."
+)
+def org_export(out: Path) -> None:
+    """Write the units as a CSV that 'org import' reads back."""
+    from services.context import make_context
+    from services.units import export_structure
+
+    ctx = make_context()
+    try:
+        out.write_bytes(export_structure(ctx))
+    except OSError as exc:
+        fail(f"{out}: cannot write the file ({exc.strerror})")
+        return
+    finally:
+        ctx.database.dispose()
+    click.echo(f"wrote {out}")
+
+
+@org.command("passcode")
+@click.argument("unit")
+def org_passcode(unit: str) -> None:
+    """Make a new passcode for a unit's leader (the old one stops working); it is shown only now."""
+    from services.context import InputError, make_context
+    from services.units import make_unit_passcode
+
+    ctx = make_context()
+    try:
+        passcode = make_unit_passcode(ctx, unit)
+    except InputError as exc:
+        fail("; ".join(exc.errors.values()))
+        return
+    finally:
+        ctx.database.dispose()
+    click.echo(f"passcode for the leader of {unit} (shown only now; only its hash is stored): {passcode}")
 
 
 # --- reports -------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from services import assessment as journey
 #: How the rules are grouped for reading; a rule not named here still appears, under "More rules".
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("From answers to levels", ("Respondent score", "Team score", "Levels", "Overall index")),
-    ("Layers build on each other", ("Gating", "Stage")),
+    ("Layers build on each other", ("Gating", "Stage", "Blocker")),
     ("Agreement and blind spots", ("Spread", "Consensus", "Perception gap", "Don't know")),
     ("Anonymity", ("Anonymity threshold", "Suppression", "Segments", "Publication", "Comments")),
     ("Benchmarks", ("Peer benchmarks", "Peer percentile", "Benchmark packs")),

@@ -23,11 +23,13 @@ from reports.charts import (
     trend_chart,
     trend_table,
 )
-from services import leader
-from services.context import InputError
+from services import leader, units
+from services.context import InputError, ServiceError
 from services.workshop import ThrottledError
 
 OK_KEY = "leader.ok"
+#: A unit leader's session holds the unit their passcode opened (and never OK_KEY, the organisation's).
+UNIT_KEY = "leader.unit"
 CHART_WIDTH = 760
 
 ctx = ui.context()
@@ -36,22 +38,29 @@ st.title("Leader view")
 
 # --- the passcode: nothing else is shown without it -----------------------------------------------------
 
-if not st.session_state.get(OK_KEY):
-    st.markdown("Every team side by side. This page is for leaders and needs the leader passcode.")
+if not st.session_state.get(OK_KEY) and st.session_state.get(UNIT_KEY) is None:
+    st.markdown(
+        "Every team side by side. This page is for leaders and needs the leader passcode, or a unit "
+        "leader's passcode (it opens that unit only)."
+    )
     with st.form("passcode", border=True):
         candidate = st.text_input("Leader passcode", type="password")
         submitted = st.form_submit_button("Open", type="primary")
     if submitted:
         try:
-            ok = leader.check_passcode(
+            if units.looks_like_unit_passcode(candidate):
+                unit_id = units.check_unit_passcode(ctx, candidate, client_key=ui.client_key())
+                if unit_id is not None:
+                    st.session_state[UNIT_KEY] = unit_id
+                    st.rerun()
+            elif leader.check_passcode(
                 ctx, candidate, configured=ui.configured_passcode(), client_key=ui.client_key()
-            )
+            ):
+                st.session_state[OK_KEY] = True
+                st.rerun()
         except ThrottledError as error:
             st.error(ui.plain(error))
             st.stop()
-        if ok:
-            st.session_state[OK_KEY] = True
-            st.rerun()
         st.error("That is not the leader passcode.")
     st.caption(
         "The passcode comes from LAYERWISE_ADMIN_PASSCODE or the app's secrets; when neither is set, the "
@@ -64,10 +73,27 @@ if not st.session_state.get(OK_KEY):
 with st.sidebar:
     if st.button("Lock the leader view", icon=":material/lock:"):
         st.session_state.pop(OK_KEY, None)
+        st.session_state.pop(UNIT_KEY, None)
         st.rerun()
 
+# a unit leader sees their unit and below; the organisation passcode sees everything
+scope: int | None = None if st.session_state.get(OK_KEY) else st.session_state.get(UNIT_KEY)
+tree = units.unit_tree(ctx, scope=scope)
+if scope is not None:
+    st.caption(f"Unit leader's view: {ui.plain(units.unit_name(ctx, scope))} and the units below it.")
+focus: int | None = scope
+if tree:
+    labels = {node.id: " " * node.depth + node.name for node in tree}
+    options: list[int | None] = [*([None] if scope is None else []), *labels]
+    focus = st.selectbox(
+        "Unit",
+        options=options,
+        format_func=lambda unit_id: "The whole organisation" if unit_id is None else labels[unit_id],
+        help="Everything below (tables, charts, downloads) covers the teams of this unit and the units below it.",
+    )
+
 include_demo = st.toggle("Include demo teams", value=True)
-all_teams = leader.list_team_names(ctx, include_demo=include_demo)
+all_teams = leader.list_team_names(ctx, include_demo=include_demo, unit_id=focus)
 team_col, date_col = st.columns([3, 2])
 chosen = team_col.multiselect("Teams", options=all_teams, placeholder="All teams")
 dates = date_col.date_input(
@@ -76,7 +102,9 @@ dates = date_col.date_input(
 since = dates[0] if len(dates) >= 1 else None
 until = dates[1] if len(dates) == 2 else None
 try:
-    view = leader.leader_view(ctx, teams=chosen or None, since=since, until=until, include_demo=include_demo)
+    view = leader.leader_view(
+        ctx, teams=chosen or None, since=since, until=until, include_demo=include_demo, unit_id=focus
+    )
 except InputError as error:
     st.error(ui.plain("; ".join(error.errors.values())))
     st.stop()
@@ -99,9 +127,61 @@ st.caption(
     )
 )
 
-heatmap_tab, benchmark_tab, trend_tab, gap_tab, hotspot_tab, download_tab = st.tabs(
-    ["Teams at a glance", "Benchmarks", "Trend", "Perception gaps", "Divided and don't know", "Downloads"]
+unit_tab, heatmap_tab, benchmark_tab, trend_tab, gap_tab, hotspot_tab, download_tab = st.tabs(
+    [
+        "Units",
+        "Teams at a glance",
+        "Benchmarks",
+        "Trend",
+        "Perception gaps",
+        "Divided and don't know",
+        "Downloads",
+    ]
 )
+
+with unit_tab:
+    rows = units.unit_rows(ctx, view, parent=focus, scope=scope)
+    if not tree:
+        st.caption(
+            "No units yet: import the organisation's structure with `python cli.py org import FILE.csv`."
+        )
+    elif rows:
+        st.caption(
+            "The units directly under the one chosen above. A unit's figures are pooled over its teams' published "
+            "results only, so a team without numbers adds nothing and can never be worked out by subtraction."
+        )
+        st.dataframe(units.rows_as_table(rows), hide_index=True, width="stretch")
+    if focus is not None:
+        try:
+            pooled = units.unit_result(ctx, view, focus)
+        except ServiceError as error:
+            st.caption(ui.plain(error))
+        else:
+            st.markdown(
+                f"**{ui.plain(pooled.team)}, pooled:** {pooled.respondents} people · index "
+                f"{'–' if pooled.overall.index is None else pooled.overall.index} · stage "
+                f"{'–' if pooled.overall.stage is None else f'{pooled.overall.stage} {pooled.overall.stage_name}'}"
+            )
+    if scope is None and tree:
+        with (
+            st.expander("Move a team to another unit", icon=":material/drive_file_move:"),
+            st.form("move-team", border=False),
+        ):
+            team_to_move = st.selectbox(
+                "Team", options=leader.list_team_names(ctx, include_demo=include_demo)
+            )
+            target = st.selectbox(
+                "Unit",
+                options=[None, *(node.name for node in units.unit_tree(ctx))],
+                format_func=lambda name: "No unit" if name is None else name,
+            )
+            if st.form_submit_button("Move"):
+                try:
+                    units.assign_team(ctx, team_to_move or "", target)
+                except InputError as error:
+                    st.error(ui.plain("; ".join(error.errors.values())))
+                else:
+                    st.rerun()
 
 with heatmap_tab:
     st.altair_chart(org_heatmap(view.latest, width=CHART_WIDTH), theme=None)
@@ -174,9 +254,11 @@ with download_tab:
     else:
         # generated when clicked (on a thread of their own), not on every rerun of the page
         pdf_col.download_button(
-            "Organisation PDF",
-            data=lambda: leader.org_pdf(ctx, view),
-            file_name="layerwise-organisation.pdf",
+            "Organisation PDF" if focus is None else "Unit report (PDF)",
+            data=(lambda: leader.org_pdf(ctx, view))
+            if focus is None
+            else (lambda: units.unit_pdf(ctx, view, focus)),
+            file_name="layerwise-organisation.pdf" if focus is None else "layerwise-unit.pdf",
             mime="application/pdf",
             icon=":material/picture_as_pdf:",
             width="stretch",

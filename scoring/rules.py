@@ -139,6 +139,17 @@ def stage_of(gated_levels: Iterable[int | None]) -> int | None:
     return min(known) if known else None
 
 
+def stage_blocker(gated_levels: Sequence[tuple[str, int | None]]) -> str | None:
+    """Blocker: the lowest layer whose gated level equals the stage, the foundation that holds the team at its stage (none without a stage).
+
+    ``gated_levels`` are (layer id, gated level) pairs in layer order.
+    """  # noqa: E501 - the first line is the rule sentence shown in the app
+    stage = stage_of(level for _, level in gated_levels)
+    if stage is None:
+        return None
+    return next(layer for layer, level in gated_levels if level == stage)
+
+
 # --- agreement ----------------------------------------------------------------------------------------
 
 
@@ -332,6 +343,7 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Gating", gate_levels),
     ("Overall index", overall_index),
     ("Stage", stage_of),
+    ("Blocker", stage_blocker),
     ("Spread", sample_std),
     ("Consensus", consensus_label),
     ("Perception gap", gap_flagged),

@@ -44,6 +44,7 @@ from services.context import AppContext, InputError, ServiceError
 from services.publication import has_answers, publish_stale, published_result, published_results
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt
 from storage import repository as repo
+from storage import units as unit_repo
 
 log = logging.getLogger("layerwise.leader")
 
@@ -241,10 +242,14 @@ def hotspots(
     return rows[:top]
 
 
-def list_team_names(ctx: AppContext, *, include_demo: bool = True) -> list[str]:
-    """Every team's name (for the filter)."""
+def list_team_names(ctx: AppContext, *, include_demo: bool = True, unit_id: int | None = None) -> list[str]:
+    """Every team's name (for the filter); with ``unit_id``, only the teams of that unit and below."""
     with ctx.read() as session:
-        return [team.name for team in repo.list_teams(session, include_demo=include_demo)]
+        names = [team.name for team in repo.list_teams(session, include_demo=include_demo)]
+        if unit_id is not None:
+            allowed = unit_repo.teams_in_unit(session, unit_id=unit_id)
+            names = [name for name in names if name in allowed]
+        return names
 
 
 def leader_view(
@@ -254,11 +259,13 @@ def leader_view(
     since: date | None = None,
     until: date | None = None,
     include_demo: bool = True,
+    unit_id: int | None = None,
 ) -> LeaderView:
     """Every team's results (latest in range), their rounds, benchmarks and the organisation's hotspots.
 
     ``teams`` (names) and ``since``/``until`` (dates the assessments were started, inclusive) filter; None
-    means all. Only published results count (``services.publication``): an assessment nothing has been
+    means all; ``unit_id`` limits everything to the teams of that unit and below (a unit leader's view).
+    Only published results count (``services.publication``): an assessment nothing has been
     published of yet is not shown, and no number here is ever a live score of stored answers.
     """
     if since is not None and until is not None and since > until:
@@ -268,6 +275,11 @@ def leader_view(
     left_out: list[str] = []
     with ctx.read() as session:
         all_teams = tuple(team.name for team in repo.list_teams(session, include_demo=include_demo))
+        if unit_id is not None:
+            # a unit leader's view: that unit and below, whatever the filters ask for
+            allowed = unit_repo.teams_in_unit(session, unit_id=unit_id)
+            all_teams = tuple(name for name in all_teams if name in allowed)
+            wanted = allowed if wanted is None else wanted & allowed
         chosen: list[tuple[_Picked, str, str]] = []
         for assessment in repo.list_assessments(session, include_demo=include_demo):
             created = assessment.created_at.date()
@@ -512,3 +524,8 @@ def team_pdfs_zip(ctx: AppContext, view: LeaderView) -> bytes:
             )
         )
     return team_reports_zip(contents)
+
+
+def team_plans(ctx: AppContext, view: LeaderView) -> dict[str, Any]:
+    """Each team's plan (stored actions of its latest assessment, else the recommended plan)."""
+    return _plans(ctx, view)

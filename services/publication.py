@@ -363,3 +363,51 @@ def has_answers(ctx: AppContext, assessment_id: int) -> bool:
     """Whether anyone has answered anything in the assessment yet."""
     with ctx.read() as session:
         return pub.latest_activity(session, assessment_id=assessment_id) is not None
+
+
+def pooled_responses(
+    session: Session,
+    assessment_ids: Sequence[int],
+    base: TeamResponses,
+    *,
+    dimensions: Mapping[str, Collection[int]] | None = None,
+) -> TeamResponses:
+    """Several assessments' *published* answers as one group (a unit, or the teams a workshop reveal showed).
+
+    Per dimension, the latest release of each assessment (only those in ``dimensions[dimension_id]`` when
+    given), people kept apart by their assessment. ``base`` gives the group's name, questionnaire, form and k.
+    Never a live answer: a pooled figure is then a function of published releases only, so it cannot be
+    subtracted to anything that was not already published.
+    """
+    people: dict[str, dict[str, int | None]] = {}
+    roles: dict[str, Role] = {}
+    for assessment_id in assessment_ids:
+        releases = pub.list_releases(session, assessment_id=assessment_id)
+        for (dimension_id, kind), payloads in releases.items():
+            if kind != "answers" or not payloads:
+                continue
+            if dimensions is not None and assessment_id not in dimensions.get(dimension_id, ()):
+                continue
+            for person, given in payloads[-1]["answers"].items():
+                key = f"{assessment_id}:{person}"
+                people.setdefault(key, {}).update(given)
+                roles[key] = payloads[-1]["roles"][person]
+    from scoring import RespondentAnswers
+
+    return base.model_copy(
+        update={
+            "mode": "individual",
+            "kpis": {},
+            "ai_hours_per_week": None,
+            "respondents": [
+                RespondentAnswers(respondent_id=key, role=roles[key], answers=people[key])
+                for key in sorted(people)
+            ],
+        }
+    )
+
+
+def pooled_result(questionnaire: Questionnaire, responses: TeamResponses) -> TeamResult:
+    """The scored pooled group, role segments and gaps hidden (a pooled role split was never published)."""
+    result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses))
+    return hide_segments(result, {dimension.id for dimension in result.dimensions})

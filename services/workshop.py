@@ -38,10 +38,8 @@ from sqlalchemy.orm import Session
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Item, Questionnaire
 from questionnaires.wording import wording_hashes
-from scoring import DimensionResult, ItemResult, RespondentAnswers, TeamResponses, TeamResult, score_team
-from scoring.disclosure import hide_segments
+from scoring import DimensionResult, ItemResult, TeamResult
 from scoring.models import ROLES, Form, Role
-from scoring.responses import answers_in_questionnaire
 from scoring.rules import format_score
 from services import publication
 from services.context import (
@@ -483,39 +481,6 @@ def _participant(ctx: AppContext, session: Session, token: str) -> ParticipantSe
     )
 
 
-def _pooled_responses(
-    session: Session, state: repo.WorkshopState, name: str, shown: dict[str, list[int]]
-) -> TeamResponses:
-    """The shown teams' published answers as one group: per dimension, the latest release of each team in
-    ``shown[dimension_id]`` (assessment ids), people kept apart by their team. Never a live answer."""
-    people: dict[str, dict[str, int | None]] = {}
-    roles: dict[str, Role] = {}
-    first: TeamResponses | None = None
-    for assessment_id in state.assessment_ids:
-        releases = pub.list_releases(session, assessment_id=assessment_id)
-        for dimension_id, teams in shown.items():
-            payloads = releases.get((dimension_id, "answers"))
-            if assessment_id not in teams or not payloads:
-                continue
-            for person, given in payloads[-1]["answers"].items():
-                key = f"{assessment_id}:{person}"
-                people.setdefault(key, {}).update(given)
-                roles[key] = payloads[-1]["roles"][person]
-    first = repo.load_team_responses(session, assessment_id=state.assessment_ids[0])
-    return TeamResponses(
-        team=name,
-        questionnaire_id=first.questionnaire_id,
-        questionnaire_version=first.questionnaire_version,
-        form=cast(Form, state.form),
-        mode="individual",
-        k=state.k,
-        respondents=[
-            RespondentAnswers(respondent_id=key, role=roles[key], answers=people[key])
-            for key in sorted(people)
-        ],
-    )
-
-
 def _pooled_result(
     questionnaire: Questionnaire,
     session: Session,
@@ -523,10 +488,11 @@ def _pooled_result(
     name: str,
     shown: dict[str, list[int]],
 ) -> TeamResult:
-    """The pooled result over the shown teams (role segments hidden: they were never published pooled)."""
-    responses = _pooled_responses(session, state, name, shown)
-    result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses))
-    return hide_segments(result, {dimension.id for dimension in result.dimensions})
+    """The shown teams' published answers as one group, scored (``services.publication.pooled_responses``)."""
+    first = repo.load_team_responses(session, assessment_id=state.assessment_ids[0])
+    base = first.model_copy(update={"team": name, "form": cast(Form, state.form), "k": state.k})
+    responses = publication.pooled_responses(session, state.assessment_ids, base, dimensions=shown)
+    return publication.pooled_result(questionnaire, responses)
 
 
 def discussion_prompt(questionnaire: Questionnaire, item: ItemResult) -> str | None:

@@ -62,6 +62,7 @@ def test_the_right_passcode_opens_every_team_side_by_side(
     at = enter(open_page("pages/leader.py"), passcode)
     assert not at.exception
     assert [tab.label for tab in at.tabs] == [
+        "Units",
         "Teams at a glance",
         "Benchmarks",
         "Trend",
