@@ -165,12 +165,22 @@ def respondent(token: str, *, refresh: bool = False) -> RespondentSession:
 
 def require_respondent(page_title: str) -> RespondentSession:
     """The current respondent, or stop the page with a way in (paste a link, or start an assessment)."""
-    from services.context import AccessError
+    from services.context import AccessError, WorkshopLinkError
 
     token = current_token()
     if token:
         try:
             return respondent(token)
+        except WorkshopLinkError as error:
+            # a workshop participant's link opens the join page only: lead there, offer nothing else here
+            st.error(str(error))
+            st.page_link(
+                "pages/join.py",
+                label="Open the workshop",
+                icon=":material/groups:",
+                query_params={"resume": token},
+            )
+            st.stop()
         except AccessError as error:
             st.error(str(error))
     else:

@@ -61,10 +61,12 @@ from services.context import (
     Choice,
     InputError,
     ServiceError,
+    WorkshopLinkError,
+    locked_dimension_error,
     stored_choice,
 )
 from storage import repository as repo
-from storage.models import ACTION_STATUSES, FORMS, MODES
+from storage.models import ACTION_STATUSES, FORMS, MODES, Respondent
 
 #: How people read the roles, modes, forms and action statuses.
 ROLE_LABELS: dict[str, str] = {"leader": "Team lead", "manager": "Manager", "contributor": "Team member"}
@@ -266,13 +268,25 @@ class PlanView:
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
+def _self_assessment_respondent(session: Session, token: str, not_found: str) -> Respondent:
+    """The respondent of a self-assessment token; ``AccessError(not_found)`` for a token that opens nothing
+    and ``WorkshopLinkError`` for a workshop participant's token (it opens the join page only)."""
+    found = repo.find_respondent_and_workshop(session, token=token)
+    if found is None:
+        raise AccessError(not_found)
+    respondent, workshop_id = found
+    if workshop_id is not None:
+        raise WorkshopLinkError(token)
+    return respondent
+
+
 def _session_for(session: Session, token: str) -> RespondentSession:
-    respondent = repo.find_respondent_by_token(session, token=token)
-    if respondent is None:
-        raise AccessError(
-            "This link does not open an assessment. Check that you copied the whole link, "
-            "or start a new self-assessment."
-        )
+    respondent = _self_assessment_respondent(
+        session,
+        token,
+        "This link does not open an assessment. Check that you copied the whole link, "
+        "or start a new self-assessment.",
+    )
     assessment = repo.get_assessment(session, assessment_id=respondent.assessment_id)
     share_code = None
     if assessment.mode == "individual":
@@ -300,10 +314,11 @@ def _session_for(session: Session, token: str) -> RespondentSession:
 
 
 def _respondent_of(session: Session, token: str) -> tuple[int, int]:
-    """(respondent id, assessment id) of a token, or ``AccessError``."""
-    respondent = repo.find_respondent_by_token(session, token=token)
-    if respondent is None:
-        raise AccessError("This link does not open an assessment; your answer was not saved.")
+    """(respondent id, assessment id) of a self-assessment token, or ``AccessError`` (also for a workshop
+    participant's token: ``WorkshopLinkError``)."""
+    respondent = _self_assessment_respondent(
+        session, token, "This link does not open an assessment; your answer was not saved."
+    )
     return respondent.id, respondent.assessment_id
 
 
@@ -503,6 +518,8 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
                 repo.save_answer(session, respondent_id=respondent_id, item_id=item_id, value=value)
         except repo.ClosedError:
             raise _closed_message() from None
+        except repo.LockedDimensionError as error:  # not reachable with a self-assessment token today
+            raise locked_dimension_error(questionnaire, error.dimension_id) from None
 
 
 def save_comment(ctx: AppContext, token: str, dimension_id: str, text: str) -> None:

@@ -48,7 +48,11 @@ from services.context import (
     Choice,
     InputError,
     ServiceError,
+    locked_dimension_error,
     stored_choice,
+)
+from services.context import (
+    DimensionLockedError as DimensionLockedError,  # raised here, shared with services.assessment
 )
 from storage import repository as repo
 from storage.models import FORMS
@@ -67,10 +71,6 @@ clock: Callable[[], float] = time.time
 
 class WorkshopClosedError(ServiceError):
     """The workshop is closed: no new participants, no new or changed answers."""
-
-
-class DimensionLockedError(ServiceError):
-    """The dimension is locked (or revealed): its answers can no longer be changed."""
 
 
 class RevealRefusedError(ServiceError):
@@ -996,15 +996,12 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
         questionnaire = ctx.questionnaire(current.questionnaire_id, current.questionnaire_version)
         dimension_id = questionnaire.dimension_of(item_id)
         try:
-            dimension = current.dimension(dimension_id)
+            current.dimension(dimension_id)
         except KeyError:
             raise InputError({item_id: f"'{item_id}' is not asked in this workshop"}) from None
         if item_id not in {item.id for item in _dimension_items(questionnaire, current.form, dimension_id)}:
             raise InputError({item_id: f"'{item_id}' is not on this workshop's {current.form} form"})
-        if dimension.locked or dimension.revealed:
-            raise DimensionLockedError(
-                f"{dimension.name} is locked by the facilitator, so its answers can no longer be changed."
-            )
+        # the lock itself is checked by storage, in the same statement as the write (one rule for every path)
         try:
             if choice is None:
                 repo.clear_answer(session, respondent_id=current.respondent_id, item_id=item_id)
@@ -1013,6 +1010,8 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
                 repo.save_answer(session, respondent_id=current.respondent_id, item_id=item_id, value=value)
         except repo.ClosedError:
             raise _closed() from None
+        except repo.LockedDimensionError as error:
+            raise locked_dimension_error(questionnaire, error.dimension_id) from None
 
 
 def dimension_items(questionnaire: Questionnaire, form: Form, dimension_id: str) -> list[Item]:

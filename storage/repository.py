@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.models import ROLES, RespondentAnswers, TeamResponses
@@ -75,6 +75,17 @@ class InvalidValueError(StorageError, ValueError):
 
 class ConflictError(StorageError):
     """Incoming data contradicts what the database already holds (e.g. another questionnaire version)."""
+
+
+class LockedDimensionError(StorageError):
+    """An answer of a workshop dimension that is locked or revealed: it can no longer be given or changed.
+
+    ``dimension_id`` names the dimension, so a service can say it by its name.
+    """
+
+    def __init__(self, message: str, *, dimension_id: str) -> None:
+        self.dimension_id = dimension_id
+        super().__init__(message)
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -427,6 +438,24 @@ def find_respondent_by_token(session: Session, *, token: str) -> Respondent | No
     return respondent
 
 
+def find_respondent_and_workshop(session: Session, *, token: str) -> tuple[Respondent, int | None] | None:
+    """The respondent of a resume token with the id of the workshop its assessment belongs to (None for a
+    self-assessment), or None for a token that opens nothing; one query, so the autosave stays fast."""
+    if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    digest = hash_token(token.strip())
+    row = session.execute(
+        select(Respondent, WorkshopAssessment.workshop_id)
+        .outerjoin(WorkshopAssessment, WorkshopAssessment.assessment_id == Respondent.assessment_id)
+        .where(Respondent.token_hash == digest)
+        .order_by(WorkshopAssessment.workshop_id.desc())
+        .limit(1)
+    ).first()
+    if row is None or not hmac.compare_digest(row[0].token_hash, digest):
+        return None
+    return row[0], row[1]
+
+
 def list_respondents(session: Session, *, assessment_id: int) -> list[Respondent]:
     """The respondents of an assessment in the order they joined."""
     return list(
@@ -463,10 +492,43 @@ def delete_respondent(session: Session, *, respondent_id: int) -> None:
 # --- answers and comments ------------------------------------------------------------------------------
 
 
-def _writable_assessment_of(session: Session, respondent_id: int) -> tuple[str, str]:
-    """(questionnaire version, status) of the respondent's assessment; raises when missing or closed."""
+def dimension_of_item(item_id: str) -> str:
+    """The dimension id of an item id: the part before the first dot (``permission.one_page_guide`` →
+    ``permission``), which the questionnaire schema requires of every item id."""
+    return item_id.split(".", 1)[0]
+
+
+def _frozen_dimension(dimension_id: Any) -> Any:
+    """EXISTS: a workshop that discusses the (outer) assessment has locked or revealed this dimension.
+
+    Two indexed look-ups (``workshop_assessments`` by assessment, ``workshop_dimensions`` by workshop and
+    dimension), correlated with the enclosing query's ``assessments`` row.
+    """
+    return (
+        select(WorkshopDimension.id)
+        .join(WorkshopAssessment, WorkshopAssessment.workshop_id == WorkshopDimension.workshop_id)
+        .where(
+            WorkshopAssessment.assessment_id == Assessment.id,
+            WorkshopDimension.dimension_id == dimension_id,
+            or_(WorkshopDimension.locked.is_(True), WorkshopDimension.revealed.is_(True)),
+        )
+        .exists()
+    )
+
+
+def _writable_assessment_of(
+    session: Session, respondent_id: int, item_id: str | None = None
+) -> tuple[str, str]:
+    """(questionnaire version, status) of the respondent's assessment; raises when missing or closed, and,
+    given an ``item_id``, ``LockedDimensionError`` when a workshop has locked or revealed its dimension.
+
+    One query, whatever is checked.
+    """
+    columns: list[Any] = [Assessment.questionnaire_version, Assessment.status, Assessment.id]
+    if item_id is not None:
+        columns.append(_frozen_dimension(dimension_of_item(item_id)).label("frozen"))
     row = session.execute(
-        select(Assessment.questionnaire_version, Assessment.status, Assessment.id)
+        select(*columns)
         .join(Respondent, Respondent.assessment_id == Assessment.id)
         .where(Respondent.id == respondent_id)
     ).one_or_none()
@@ -474,16 +536,26 @@ def _writable_assessment_of(session: Session, respondent_id: int) -> tuple[str, 
         raise NotFoundError(f"respondent {respondent_id} does not exist")
     if row.status == "closed":
         raise ClosedError(f"assessment {row.id} is closed; answers can no longer be changed")
+    if item_id is not None and row.frozen:
+        dimension_id = dimension_of_item(item_id)
+        raise LockedDimensionError(
+            f"dimension {dimension_id!r} of assessment {row.id} is locked in its workshop; the answer to "
+            f"{item_id!r} can no longer be given or changed",
+            dimension_id=dimension_id,
+        )
     return row.questionnaire_version, row.status
 
 
 @functools.cache
 def _save_answer_statement(dialect: str) -> Any:
-    """One statement that saves an answer only where the respondent exists and the assessment is open.
+    """One statement that saves an answer only where the respondent exists, the assessment is open and no
+    workshop has locked or revealed the item's dimension.
 
     ``INSERT … SELECT`` from the respondent and its assessment (which also supplies the questionnaire
     version), ``ON CONFLICT`` overwriting the earlier answer: one round trip instead of a check and a
-    write, built once per dialect (the autosave of a room full of people runs through here).
+    write, built once per dialect (the autosave of a room full of people runs through here). The lock is a
+    ``NOT EXISTS`` in the same statement, so it costs no extra round trip and no page, service or token
+    can go around it.
     """
     table: Table = Answer.__table__  # type: ignore[assignment]
     source = (
@@ -496,7 +568,13 @@ def _save_answer_statement(dialect: str) -> Any:
             bindparam("updated_at", type_=table.c.updated_at.type),
         )
         .join(Assessment, Respondent.assessment_id == Assessment.id)
-        .where(Respondent.id == bindparam("respondent_id"), Assessment.status != "closed")
+        .where(
+            Respondent.id == bindparam("respondent_id"),
+            Assessment.status != "closed",
+            ~_frozen_dimension(
+                bindparam("dimension_id", type_=WorkshopDimension.__table__.c.dimension_id.type)
+            ),
+        )
     )
     statement = _upsert_insert(dialect, table).from_select(
         ["respondent_id", "item_id", "value", "questionnaire_version", "created_at", "updated_at"], source
@@ -515,7 +593,9 @@ def save_answer(
     """Save one answer at once (an idempotent upsert): a level 1–5, or None for "Don't know".
 
     Saving again overwrites the value in place; the row records the questionnaire version it answered.
-    Raises ``NotFoundError`` for an unknown respondent and ``ClosedError`` when the assessment is closed.
+    Raises ``NotFoundError`` for an unknown respondent, ``ClosedError`` when the assessment is closed and
+    ``LockedDimensionError`` when a workshop discussing the assessment has locked or revealed the item's
+    dimension (checked in the same statement as the write).
     """
     value = _check_value(value, item_id=item_id)
     item_id = _check_text("item id", item_id, max_length=200)
@@ -525,21 +605,26 @@ def save_answer(
         {
             "respondent_id": respondent_id,
             "item_id": item_id,
+            "dimension_id": dimension_of_item(item_id),
             "value": value,
             "created_at": now,
             "updated_at": now,
         },
     ).first()
-    # RETURNING gives a row only when the respondent exists and the assessment is open (rowcount is not
-    # reliable across drivers for INSERT … SELECT … ON CONFLICT)
+    # RETURNING gives a row only when the respondent exists, the assessment is open and the dimension is not
+    # frozen (rowcount is not reliable across drivers for INSERT … SELECT … ON CONFLICT)
     if saved is None:
-        _writable_assessment_of(session, respondent_id)  # raises the reason: no such respondent, or closed
+        # raises the reason: no such respondent, closed, or locked
+        _writable_assessment_of(session, respondent_id, item_id)
         raise StorageError(f"the answer to {item_id!r} of respondent {respondent_id} was not saved")
 
 
 def clear_answer(session: Session, *, respondent_id: int, item_id: str) -> bool:
-    """Remove an answer, so the item counts as unanswered (not "Don't know"); True when there was one."""
-    _writable_assessment_of(session, respondent_id)
+    """Remove an answer, so the item counts as unanswered (not "Don't know"); True when there was one.
+
+    Raises like :func:`save_answer` (``LockedDimensionError`` for a locked or revealed workshop dimension).
+    """
+    _writable_assessment_of(session, respondent_id, item_id)
     result = session.execute(
         delete(Answer).where(Answer.respondent_id == respondent_id, Answer.item_id == item_id)
     )
