@@ -139,6 +139,23 @@ def remember_token(token: str) -> None:
     st.session_state[TOKEN_KEY] = token
 
 
+#: The invitation code this session made or used, with the token it belongs to (codes are stored hashed,
+#: so the page cannot read them back from the database).
+INVITATION_KEY = "layerwise.invitation"
+
+
+def remember_invitation(token: str, code: str | None) -> None:
+    """Keep an invitation code this session just made or used, to show it while the session lasts."""
+    if code:
+        st.session_state[INVITATION_KEY] = (token, code)
+
+
+def invitation(token: str) -> str | None:
+    """The invitation code this session knows for ``token``, or None."""
+    remembered = st.session_state.get(INVITATION_KEY)
+    return remembered[1] if isinstance(remembered, tuple) and remembered[0] == token else None
+
+
 def forget_respondent() -> None:
     """Drop everything remembered about the current respondent (their widgets' values included)."""
     for key in list(st.session_state.keys()):

@@ -43,7 +43,7 @@ if result.suppressed:
         "They appear here as soon as enough people have answered; your own scores are below.",
         icon=":material/visibility_off:",
     )
-    if current.share_code:
+    if current.mode == "individual":
         st.caption("Invite more teammates with the link under “Your links” on the Answers page.")
 else:
     stage, index, responses = st.columns(3)

@@ -27,10 +27,11 @@ def field_error(name: str) -> None:
         st.error(f"{name.capitalize()}: {message}", icon=":material/error:")
 
 
-def go_to_answers(token: str) -> None:
-    """Remember who this tab is and open the first step of the questionnaire."""
+def go_to_answers(token: str, invitation: str | None) -> None:
+    """Remember who this tab is (and the invitation code, shown only now) and open the first step."""
     st.session_state.pop(ERRORS_KEY, None)
     ui.remember_token(token)
+    ui.remember_invitation(token, invitation)
     st.session_state["layerwise.just_started"] = True
     st.switch_page("pages/assess.py", query_params={"token": token})
 
@@ -72,7 +73,7 @@ if share_code:
         except ServiceError as error:
             st.error(str(error))
         else:
-            go_to_answers(joined.token)
+            go_to_answers(joined.token, joined.share_code)
     st.stop()
 
 st.title("Start a self-assessment")
@@ -171,7 +172,7 @@ with st.container(border=True):
         except ServiceError as error:
             st.error(str(error))
         else:
-            go_to_answers(started.token)
+            go_to_answers(started.token, started.share_code)
 
 st.caption(
     "Already started? Open your resume link, or paste it on the "

@@ -9,7 +9,10 @@ Who may do what (the token is the only key; no id that grants access ever appear
   version).
 - **Share code** (``/start?assessment=…``, individual mode only): lets a teammate create a respondent of
   their own in the assessment and receive their own resume token. It opens nothing else: no answers, no
-  results until the teammate holds a resume token. Any member may see it, to invite colleagues.
+  results until the teammate holds a resume token. It is stored as its SHA-256 digest, so it is shown only
+  when it is made (at start) or used (joining); any member can make a new one (:func:`new_invitation`),
+  which replaces the old one. It also shows that someone belongs to the team: starting a new assessment
+  under an existing team's name needs it (or the leader passcode).
 - A **consensus** assessment has one answer set (one respondent) for the whole team; its resume token is the
   team's link, and nothing in it is suppressed (it is the team's agreed answer, not individual data).
 
@@ -139,6 +142,8 @@ class RespondentSession:
     status: str
     submitted: bool
     respondents: int
+    #: The invitation code, only right after it was made (starting, :func:`new_invitation`) or used
+    #: (joining): it is stored hashed and cannot be shown again later.
     share_code: str | None
     answers: dict[str, int | None] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
@@ -280,7 +285,9 @@ def _self_assessment_respondent(session: Session, token: str, not_found: str) ->
     return respondent
 
 
-def _session_for(session: Session, token: str) -> RespondentSession:
+def _session_for(session: Session, token: str, *, share_code: str | None = None) -> RespondentSession:
+    """The session of a self-assessment token; ``share_code`` is the invitation code when the caller has
+    just made or used it (codes are stored hashed, so it cannot be read back)."""
     respondent = _self_assessment_respondent(
         session,
         token,
@@ -288,9 +295,6 @@ def _session_for(session: Session, token: str) -> RespondentSession:
         "or start a new self-assessment.",
     )
     assessment = repo.get_assessment(session, assessment_id=respondent.assessment_id)
-    share_code = None
-    if assessment.mode == "individual":
-        share_code = repo.find_share_code(session, assessment_id=assessment.id)
     return RespondentSession(
         token=token.strip(),
         respondent_id=respondent.id,
@@ -443,10 +447,9 @@ def start_assessment(
             k=threshold,
             item_wording=wording_hashes(questionnaire, cast(Form, form)),
         )
-        if mode == "individual":
-            repo.create_share_code(session, assessment_id=assessment.id)
+        code = repo.create_share_code(session, assessment_id=assessment.id) if mode == "individual" else None
         _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
-        return _session_for(session, token)
+        return _session_for(session, token, share_code=code)
 
 
 def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:
@@ -484,7 +487,25 @@ def join_assessment(ctx: AppContext, *, share_code: str, role: str) -> Responden
         if assessment.status != "open":
             raise ServiceError("This assessment is closed and accepts no new answers.")
         _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
-        return _session_for(session, token)
+        return _session_for(session, token, share_code=share_code.strip())
+
+
+def new_invitation(ctx: AppContext, token: str) -> str:
+    """A new invitation code of the token's (individual) assessment; the earlier code stops working.
+
+    Any token holder of the assessment may make one: codes are stored hashed, so a lost link cannot be
+    shown again, only replaced. Raises ``AccessError`` for a token that opens nothing (or a workshop link)
+    and ``ServiceError`` for a consensus assessment, which has nobody to invite.
+    """
+    with ctx.write() as session:
+        _, assessment_id = _respondent_of(session, token or "")
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        if assessment.mode != "individual":
+            raise ServiceError(
+                "A consensus assessment has one answer set for the whole team, so there is nobody to invite: "
+                "share the team link instead."
+            )
+        return repo.create_share_code(session, assessment_id=assessment_id)
 
 
 def resume(ctx: AppContext, token: str) -> RespondentSession:

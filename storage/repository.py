@@ -1571,49 +1571,78 @@ def find_workshop_of_assessment(session: Session, *, assessment_id: int) -> Work
 
 # --- self-assessment: share codes and the first action plan (added for services/assessment.py) --------
 #
-# Both live in ``app_settings`` (no schema change): a share code row maps the code to the assessment, a
-# reverse row lets members see the code again, and a marker row records that the plan was seeded. Each
-# row names the assessment by id *and* its team and external id, so a row left behind by a deleted
-# assessment can never open another one that later reuses the id.
+# Both live in ``app_settings`` (no schema change): a share code row maps the SHA-256 digest of the code to
+# the assessment (the code itself is never stored, like every other token), a reverse row names the digest
+# of the assessment's current code (so a new code can replace it), and a marker row records that the plan
+# was seeded. Each row names the assessment by id *and* its team and external id, so a row left behind by a
+# deleted assessment can never open another one that later reuses the id.
+#
+# Databases written before codes were hashed hold ``share_code:<code>`` rows and the plain code in the
+# reverse row; :func:`hash_legacy_share_codes` converts them at every start, and a plain row written since
+# (an older server still running beside a newer one) is still found by :func:`find_assessment_by_share_code`.
 
 SHARE_CODE_PREFIX: Final = "share_code:"
+SHARE_CODE_HASH_PREFIX: Final = "share_code_hash:"
 SHARE_CODE_OF_PREFIX: Final = "share_code_of:"
+#: The reverse row's value for a hashed code: this marker, then the digest.
+_DIGEST_MARKER: Final = "sha256:"
 PLAN_SEEDED_PREFIX: Final = "plan_seeded:"
+_SHARE_CODE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _assessment_fingerprint(assessment: Assessment) -> str:
     return f"{assessment.id}:{assessment.team_id}:{assessment.external_id}"
 
 
-def create_share_code(session: Session, *, assessment_id: int) -> str:
-    """The share code of an assessment (an unguessable 128-bit code), created when it has none yet.
+def _share_code_keys(reverse_value: str) -> list[str]:
+    """The forward row key(s) a reverse row's value names: the hashed row, or a legacy plain row."""
+    if reverse_value.startswith(_DIGEST_MARKER):
+        return [f"{SHARE_CODE_HASH_PREFIX}{reverse_value.removeprefix(_DIGEST_MARKER)}"]
+    return [f"{SHARE_CODE_PREFIX}{reverse_value}", f"{SHARE_CODE_HASH_PREFIX}{hash_token(reverse_value)}"]
 
-    A share code lets a teammate add a respondent of their own to the assessment; it opens nothing else.
+
+def create_share_code(session: Session, *, assessment_id: int) -> str:
+    """A new share code of an assessment (an unguessable 128-bit code), returned once and stored hashed.
+
+    A share code lets a teammate add a respondent of their own to the assessment; it opens nothing else
+    (services also accept it as proof of belonging to the team). The code cannot be read back later: a new
+    one replaces the assessment's earlier code, which stops working.
     """
-    existing = find_share_code(session, assessment_id=assessment_id)
-    if existing is not None:
-        return existing
     assessment = get_assessment(session, assessment_id=assessment_id)
+    reverse_key = f"{SHARE_CODE_OF_PREFIX}{assessment_id}"
+    earlier = get_setting(session, key=reverse_key)
+    if earlier is not None:
+        session.execute(delete(AppSetting).where(AppSetting.key.in_(_share_code_keys(earlier))))
     code = secrets.token_urlsafe(16)
-    set_setting(session, key=f"{SHARE_CODE_PREFIX}{code}", value=_assessment_fingerprint(assessment))
-    set_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment_id}", value=code)
+    digest = hash_token(code)
+    set_setting(session, key=f"{SHARE_CODE_HASH_PREFIX}{digest}", value=_assessment_fingerprint(assessment))
+    set_setting(session, key=reverse_key, value=f"{_DIGEST_MARKER}{digest}")
     return code
 
 
-def find_share_code(session: Session, *, assessment_id: int) -> str | None:
-    """The share code of an assessment, or None when it has none."""
-    code = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment_id}")
-    if code is None:
-        return None
-    found = find_assessment_by_share_code(session, code=code)
-    return code if found is not None and found.id == assessment_id else None
+def has_share_code(session: Session, *, assessment_id: int) -> bool:
+    """Whether an assessment has a share code that still opens it (the code itself is not stored)."""
+    reverse = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment_id}")
+    if reverse is None:
+        return False
+    assessment = get_assessment(session, assessment_id=assessment_id)
+    return any(
+        get_setting(session, key=key) == _assessment_fingerprint(assessment)
+        for key in _share_code_keys(reverse)
+    )
 
 
 def find_assessment_by_share_code(session: Session, *, code: str) -> Assessment | None:
-    """The assessment a share code opens, or None (also for an empty, malformed or stale code)."""
-    if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", code.strip()):
+    """The assessment a share code opens, or None (also for an empty, malformed or stale code).
+
+    The code is looked up by its SHA-256 digest (a plain row of an older database is still found).
+    """
+    if not isinstance(code, str) or not _SHARE_CODE_PATTERN.fullmatch(code.strip()):
         return None
-    fingerprint = get_setting(session, key=f"{SHARE_CODE_PREFIX}{code.strip()}")
+    code = code.strip()
+    fingerprint = get_setting(session, key=f"{SHARE_CODE_HASH_PREFIX}{hash_token(code)}")
+    if fingerprint is None:
+        fingerprint = get_setting(session, key=f"{SHARE_CODE_PREFIX}{code}")
     if fingerprint is None:
         return None
     assessment_id = int(fingerprint.split(":", 1)[0])
@@ -1623,13 +1652,37 @@ def find_assessment_by_share_code(session: Session, *, code: str) -> Assessment 
     return assessment
 
 
+def hash_legacy_share_codes(session: Session) -> int:
+    """Replace the plain share code rows of an older database by hashed ones; returns how many it converted.
+
+    Run at every start (idempotent; several servers may run it at once): each ``share_code:<code>`` row
+    becomes ``share_code_hash:<digest>``, and the reverse row keeps the digest instead of the code, so the
+    codes people hold keep working and none is stored in clear any more.
+    """
+    legacy = session.execute(
+        select(AppSetting.key, AppSetting.value).where(
+            AppSetting.key.startswith(SHARE_CODE_PREFIX, autoescape=True)
+        )
+    ).all()
+    for row in legacy:
+        code = row.key.removeprefix(SHARE_CODE_PREFIX)
+        digest = hash_token(code)
+        set_setting(session, key=f"{SHARE_CODE_HASH_PREFIX}{digest}", value=row.value)
+        reverse_key = f"{SHARE_CODE_OF_PREFIX}{row.value.split(':', 1)[0]}"
+        if get_setting(session, key=reverse_key) == code:
+            set_setting(session, key=reverse_key, value=f"{_DIGEST_MARKER}{digest}")
+    if legacy:
+        session.execute(delete(AppSetting).where(AppSetting.key.in_([row.key for row in legacy])))
+    return len(legacy)
+
+
 def _forget_settings_of_assessments(session: Session, assessments: Iterable[Assessment]) -> None:
     """Delete the ``app_settings`` rows that belong to these assessments: share codes and plan markers."""
     keys: list[str] = []
     for assessment in assessments:
-        code = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment.id}")
-        if code is not None:
-            keys += [f"{SHARE_CODE_PREFIX}{code}", f"{SHARE_CODE_OF_PREFIX}{assessment.id}"]
+        reverse = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment.id}")
+        if reverse is not None:
+            keys += [*_share_code_keys(reverse), f"{SHARE_CODE_OF_PREFIX}{assessment.id}"]
         digest = hashlib.sha256(_assessment_fingerprint(assessment).encode("utf-8")).hexdigest()[:32]
         keys.append(f"{PLAN_SEEDED_PREFIX}{digest}")
     if keys:

@@ -217,7 +217,9 @@ def test_repository_share_codes_and_seeding(ctx: AppContext) -> None:
     started = journey.start_assessment(ctx, team_name="Legal", mode="individual", form="pulse", role="leader")
     with ctx.write() as session:
         code = repo.create_share_code(session, assessment_id=started.assessment_id)
-        assert code == started.share_code, "a second call returns the same code"
+        assert code != started.share_code, "a second call makes a new code"
+        assert repo.find_assessment_by_share_code(session, code=code).id == started.assessment_id  # type: ignore[union-attr]
+        assert repo.find_assessment_by_share_code(session, code=started.share_code or "") is None, "replaced"
         for malformed in ("", "   ", "short", "x" * 65, "has spaces in it", "../../etc/passwd", None):
             assert repo.find_assessment_by_share_code(session, code=malformed) is None  # type: ignore[arg-type]
         rows = [{"title": "First"}, {"title": "Second", "owner": "Ann"}]

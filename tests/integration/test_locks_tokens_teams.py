@@ -9,15 +9,18 @@ codes are stored hashed, old plain ones keep working.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from services import assessment as journey
 from services import workshop as live
-from services.context import AppContext, WorkshopLinkError
+from services.context import AccessError, AppContext, ServiceError, WorkshopLinkError, make_context
 from storage import repository as repo
+from storage.models import AppSetting
 
 DIMENSIONS = ("permission", "definition")
 
@@ -128,3 +131,81 @@ def test_a_workshop_participant_token_opens_the_join_page_only(ctx: AppContext) 
         assert f"/join?resume={token}" in message, use
     assert stored_answers(ctx, token) == before
     assert live.participant(ctx, token).workshop_id == created.workshop_id  # the join page still opens
+
+
+# --- 5. share codes are stored hashed ------------------------------------------------------------------------
+
+
+def all_settings(ctx: AppContext) -> list[tuple[str, str]]:
+    with ctx.read() as session:
+        return [(row.key, row.value) for row in session.execute(select(AppSetting.key, AppSetting.value))]
+
+
+def test_share_codes_are_stored_hashed_and_shown_only_when_made(ctx: AppContext) -> None:
+    lead = journey.start_assessment(ctx, team_name="Claims", mode="individual", form="full", role="leader")
+    code = lead.share_code
+    assert code
+    stored = all_settings(ctx)
+    assert not [row for row in stored if code in row[0] or code in row[1]], "the code is stored in clear"
+    assert any(hashlib.sha256(code.encode()).hexdigest() in key for key, _ in stored)
+    assert journey.shared_assessment(ctx, code).team == "Claims"
+    assert journey.resume(ctx, lead.token).share_code is None  # cannot be read back later
+    member = journey.join_assessment(ctx, share_code=code, role="contributor")
+    assert member.share_code == code  # the person who used it holds it anyway
+
+
+def test_any_member_can_make_a_new_invitation_link_and_the_old_one_stops_working(ctx: AppContext) -> None:
+    lead = journey.start_assessment(ctx, team_name="Claims", mode="individual", form="full", role="leader")
+    member = journey.join_assessment(ctx, share_code=lead.share_code or "", role="contributor")
+    fresh = journey.new_invitation(ctx, member.token)
+    assert fresh != lead.share_code
+    assert journey.shared_assessment(ctx, fresh).team == "Claims"
+    with pytest.raises(AccessError, match="invitation link does not open"):
+        journey.shared_assessment(ctx, lead.share_code or "")
+    assert journey.resume(ctx, member.token).respondents == 2  # who already joined keeps their link
+    consensus = journey.start_assessment(ctx, team_name="Risk", mode="consensus", form="pulse", role="leader")
+    with pytest.raises(ServiceError, match="nobody to invite"):
+        journey.new_invitation(ctx, consensus.token)
+    _, token, _ = workshop_with_participant(ctx)
+    with pytest.raises(WorkshopLinkError):
+        journey.new_invitation(ctx, token)
+
+
+def test_plain_share_codes_of_an_older_database_keep_working_and_are_hashed_at_start(db_url: str) -> None:
+    context = make_context(db_url)
+    try:
+        lead = journey.start_assessment(
+            context, team_name="Claims", mode="individual", form="full", role="leader"
+        )
+        old_code = "PlainOldShareCode_123"
+        # what an older version stored: the code in clear, both ways
+        with context.write() as session:
+            for key in [
+                k for k, _ in all_settings(context) if k.startswith(("share_code_hash:", "share_code_of:"))
+            ]:
+                repo.delete_setting(session, key=key)
+            team_id = repo.get_assessment(session, assessment_id=lead.assessment_id).team_id
+            fingerprint = f"{lead.assessment_id}:{team_id}:{lead.assessment_ref}"
+            repo.set_setting(session, key=f"share_code:{old_code}", value=fingerprint)
+            repo.set_setting(session, key=f"share_code_of:{lead.assessment_id}", value=old_code)
+        assert journey.shared_assessment(context, old_code).team == "Claims"  # found before any conversion
+    finally:
+        context.database.dispose()
+    restarted = make_context(db_url)  # every start converts what is left in clear
+    try:
+        assert not [row for row in all_settings(restarted) if old_code in row[0] or old_code in row[1]]
+        assert journey.shared_assessment(restarted, old_code).team == "Claims"
+        joined = journey.join_assessment(restarted, share_code=old_code, role="manager")
+        assert joined.assessment_id == lead.assessment_id
+        with restarted.write() as session:
+            assert repo.hash_legacy_share_codes(session) == 0  # idempotent
+            assert repo.has_share_code(session, assessment_id=lead.assessment_id)
+        fresh = journey.new_invitation(restarted, lead.token)  # replaces the converted code
+        with pytest.raises(AccessError):
+            journey.shared_assessment(restarted, old_code)
+        assert journey.shared_assessment(restarted, fresh).team == "Claims"
+        with restarted.write() as session:
+            repo.delete_assessment(session, assessment_id=lead.assessment_id)
+        assert not [key for key, _ in all_settings(restarted) if key.startswith("share_code")]
+    finally:
+        restarted.database.dispose()
