@@ -111,6 +111,14 @@ def context() -> AppContext:
 
 TOKEN_KEY = "layerwise.token"
 SESSION_KEY = "layerwise.session"
+#: Set in this browser session once the leader passcode was entered (the leader view, and the Start and
+#: Facilitate pages, which then may name an existing team).
+LEADER_OK_KEY = "leader.ok"
+
+
+def leader_unlocked() -> bool:
+    """Whether the leader passcode was entered in this browser session."""
+    return bool(st.session_state.get(LEADER_OK_KEY))
 
 
 def current_token() -> str | None:

@@ -27,7 +27,7 @@ from services import leader
 from services.context import InputError
 from services.workshop import ThrottledError
 
-OK_KEY = "leader.ok"
+OK_KEY = ui.LEADER_OK_KEY
 CHART_WIDTH = 760
 
 ctx = ui.context()

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, cast
+from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy.orm import Session
 
@@ -59,6 +60,7 @@ from scoring.models import ROLES, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
 from services.context import (
     DONT_KNOW,
+    TEAM_EXISTS_MESSAGE,
     AccessError,
     AppContext,
     Choice,
@@ -398,8 +400,16 @@ def start_assessment(
     questionnaire_id: str = DEFAULT_QUESTIONNAIRE_ID,
     questionnaire_version: str | None = None,
     k: int | None = None,
+    share_code: str | None = None,
+    leader_unlocked: bool = False,
 ) -> RespondentSession:
     """Open a new assessment for a team (created when the name is new) and its first respondent.
+
+    A name that reads the same as an existing team's (case, spacing and Unicode variants included, see
+    ``repo.team_name_key``) is that team, and a new assessment for it needs proof of belonging: the
+    ``share_code`` of one of that team's assessments (its invitation link), or ``leader_unlocked`` (the
+    leader passcode was entered in this browser session). Otherwise ``InputError`` on ``team``, so
+    nobody can add an answer set, e.g. a consensus one, that becomes another team's latest result.
 
     The first respondent is whoever starts it: in individual mode the team lead (who gets a share code to
     invite the team), in consensus mode the team's one agreed answer set. ``k`` (the anonymity threshold,
@@ -436,7 +446,11 @@ def start_assessment(
     if errors:
         raise InputError(errors)
     with ctx.write() as session:
-        team = repo.get_or_create_team(session, name=name)
+        team = repo.find_team_like(session, name=name)
+        if team is None:
+            team = repo.create_team(session, name=name)
+        elif not leader_unlocked and not _opens_team(session, share_code, team.id):
+            raise InputError({"team": TEAM_EXISTS_MESSAGE})
         assessment = repo.create_assessment(
             session,
             team_id=team.id,
@@ -450,6 +464,26 @@ def start_assessment(
         code = repo.create_share_code(session, assessment_id=assessment.id) if mode == "individual" else None
         _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
         return _session_for(session, token, share_code=code)
+
+
+def _opens_team(session: Session, share_code: str | None, team_id: int) -> bool:
+    """Whether ``share_code`` is the invitation code of one of the team's assessments."""
+    if not share_code:
+        return False
+    assessment = repo.find_assessment_by_share_code(session, code=share_code)
+    return assessment is not None and assessment.team_id == team_id
+
+
+def invitation_code(link: str | None) -> str | None:
+    """The share code in a pasted invitation link (``…/start?assessment=CODE``), or the text itself when it
+    is a bare code; None for empty text."""
+    text = (link or "").strip()
+    if not text:
+        return None
+    if "assessment=" in text:
+        values = parse_qs(urlparse(text).query or text.split("?", 1)[-1]).get("assessment")
+        return values[0].strip() if values else None
+    return text
 
 
 def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:

@@ -77,6 +77,13 @@ class WorkshopLinkError(AccessError):
         )
 
 
+#: What starting under an existing team's name without its invitation link (or the leader passcode) says.
+TEAM_EXISTS_MESSAGE = (
+    "A team with this name already exists. Ask its team lead for the team's invitation link, "
+    "or choose another name."
+)
+
+
 class DimensionLockedError(ServiceError):
     """The dimension is locked (or revealed) in a workshop: its answers can no longer be changed."""
 

@@ -538,8 +538,13 @@ def create_workshop(
     dimension_ids: Sequence[str] | None = None,
     questionnaire_id: str = DEFAULT_QUESTIONNAIRE_ID,
     questionnaire_version: str | None = None,
+    leader_unlocked: bool = False,
 ) -> CreatedWorkshop:
     """Create a workshop with a fresh assessment per team; returns its join code and facilitator token.
+
+    A team name that reads the same as an existing team's (case, spacing and Unicode variants included)
+    joins that team's history, which only a facilitator who unlocked the leader view in this browser
+    session may do (``leader_unlocked``); otherwise ``InputError`` on ``teams`` names the team.
 
     ``k`` defaults to the configured default (3) and is never below 3; ``dimension_ids`` default to every
     dimension. Invalid input raises ``InputError`` naming the fields ``name``, ``teams``, ``form``, ``k``,
@@ -581,9 +586,19 @@ def create_workshop(
         raise InputError(errors)
     assert questionnaire is not None
     with ctx.write() as session:
+        existing = {name: repo.find_team_like(session, name=name) for name in teams}
+        taken = [team.name for team in existing.values() if team is not None]
+        if taken and not leader_unlocked:
+            raise InputError(
+                {
+                    "teams": f"{', '.join(repr(name) for name in taken)}: a team with this name already "
+                    "exists. Unlock the leader view (leader passcode) in this browser to run a workshop "
+                    "for an existing team, or choose another name."
+                }
+            )
         assessment_ids = []
         for team_name in teams:
-            team = repo.get_or_create_team(session, name=team_name)
+            team = existing[team_name] or repo.create_team(session, name=team_name)
             assessment = repo.create_assessment(
                 session,
                 team_id=team.id,

@@ -17,6 +17,7 @@ import hmac
 import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -219,6 +220,25 @@ def get_team(session: Session, *, team_id: int) -> Team:
 def find_team(session: Session, *, name: str) -> Team | None:
     """The team with this exact name, or None."""
     return session.scalars(select(Team).where(Team.name == name.strip())).one_or_none()
+
+
+def team_name_key(name: str) -> str:
+    """What two team names must share to read as the same team: Unicode-normalised (NFKC), whitespace
+    runs collapsed, case folded (``"Support  team"``, ``" support team "`` and ``"SUPPORT TEAM"`` agree)."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def find_team_like(session: Session, *, name: str) -> Team | None:
+    """The team whose name reads the same as ``name`` (see :func:`team_name_key`), the exact name first.
+
+    Storage keeps names as typed (only trimmed), so ``"support"`` and ``"Support"`` could be two rows; the
+    services use this look-up so that a look-alike name cannot pass for a new team.
+    """
+    exact = find_team(session, name=name)
+    if exact is not None:
+        return exact
+    key = team_name_key(name)
+    return next((team for team in list_teams(session) if team_name_key(team.name) == key), None)
 
 
 def get_or_create_team(session: Session, *, name: str, is_demo: bool = False) -> Team:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services import assessment as journey
 from services import workshop as live
+from services.context import TEAM_EXISTS_MESSAGE
 from tests.app.conftest import AppDatabase, PageOpener
 
 
@@ -43,3 +45,47 @@ def test_a_workshop_link_on_a_self_assessment_page_says_so_and_leads_to_the_join
     assert any("This is a workshop link" in e and f"/join?resume={token}" in e for e in errors), errors
     assert not [r for r in at.radio if (r.key or "").startswith("answer:")]  # no question is offered
     assert not at.text_input  # not even the box to paste another link: this one belongs to the join page
+
+
+def start_page(open_page: PageOpener, *, leader: bool = False) -> AppTest:
+    at = open_page("pages/start.py")
+    if leader:
+        at.session_state["leader.ok"] = True  # what entering the passcode on the leader page remembers
+        at.run()
+    return at
+
+
+def test_the_start_page_lists_existing_teams_only_to_a_leader(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    journey.start_assessment(app_db.ctx, team_name="Support", mode="individual", form="pulse", role="leader")
+    visitor = start_page(open_page)
+    assert not visitor.selectbox, "a visitor sees no list of teams"
+    assert "Support" not in " ".join(m.value for m in visitor.markdown)
+    leader = start_page(open_page, leader=True)
+    assert "Support" in leader.selectbox(key="start_team_pick").options
+
+
+def test_starting_under_an_existing_name_says_so_keeps_what_was_typed_and_works_with_the_link(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    lead = journey.start_assessment(
+        app_db.ctx, team_name="Support", mode="individual", form="pulse", role="leader"
+    )
+    at = start_page(open_page)
+    at.text_input(key="start_team_name").set_value("support")
+    at.radio(key="start_mode").set_value("consensus")
+    at.button(key="start_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [f"Team: {TEAM_EXISTS_MESSAGE}"]
+    assert "token" not in at.query_params
+    assert at.text_input(key="start_team_name").value == "support"  # nothing typed is lost
+    assert at.radio(key="start_mode").value == "consensus"
+
+    at.text_input(key="start_team_invitation").set_value(
+        f"https://example.org/start?assessment={lead.share_code}"
+    )
+    at.button(key="start_submit").click().run()
+    assert not at.error and not at.exception
+    started = journey.resume(app_db.ctx, at.query_params["token"])
+    assert (started.team, started.mode) == ("Support", "consensus")

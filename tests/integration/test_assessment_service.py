@@ -67,8 +67,8 @@ def test_a_share_code_lets_teammates_join_and_opens_nothing_else(ctx: AppContext
         journey.resume(ctx, lead.share_code)  # a share code is not a resume token
     with pytest.raises(AccessError):
         journey.shared_assessment(ctx, "no-such-code-0000")
-    consensus = journey.start_assessment(
-        ctx, team_name="Claims", mode="consensus", form="pulse", role="manager"
+    consensus = journey.start_assessment(  # the team's next round: its invitation link shows it belongs
+        ctx, team_name="Claims", mode="consensus", form="pulse", role="manager", share_code=lead.share_code
     )
     assert consensus.share_code is None
 

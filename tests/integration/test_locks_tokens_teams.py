@@ -18,7 +18,15 @@ from sqlalchemy import select
 
 from services import assessment as journey
 from services import workshop as live
-from services.context import AccessError, AppContext, ServiceError, WorkshopLinkError, make_context
+from services.context import (
+    TEAM_EXISTS_MESSAGE,
+    AccessError,
+    AppContext,
+    InputError,
+    ServiceError,
+    WorkshopLinkError,
+    make_context,
+)
 from storage import repository as repo
 from storage.models import AppSetting
 
@@ -209,3 +217,61 @@ def test_plain_share_codes_of_an_older_database_keep_working_and_are_hashed_at_s
         assert not [key for key, _ in all_settings(restarted) if key.startswith("share_code")]
     finally:
         restarted.database.dispose()
+
+
+# --- 3. an existing team's name needs its invitation link or the leader passcode ---------------------------
+
+
+def assessments_of(ctx: AppContext, team: str) -> int:
+    with ctx.read() as session:
+        found = repo.find_team(session, name=team)
+        return 0 if found is None else len(repo.list_assessments(session, team_id=found.id))
+
+
+@pytest.mark.parametrize("variant", ["Support", "  support ", "SUPPORT", "Ｓｕｐｐｏｒｔ", "Support\t"])
+def test_starting_under_an_existing_teams_name_needs_its_invitation_link_or_the_leader_passcode(
+    ctx: AppContext, variant: str
+) -> None:
+    lead = journey.start_assessment(ctx, team_name="Support", mode="individual", form="full", role="leader")
+    other = journey.start_assessment(ctx, team_name="Claims", mode="individual", form="full", role="leader")
+    for share_code in (None, other.share_code, "not-a-valid-code-00"):
+        with pytest.raises(InputError) as caught:
+            journey.start_assessment(
+                ctx, team_name=variant, mode="consensus", form="pulse", role="leader", share_code=share_code
+            )
+        assert caught.value.errors == {"team": TEAM_EXISTS_MESSAGE}
+    assert assessments_of(ctx, "Support") == 1
+    with ctx.read() as session:
+        assert [team.name for team in repo.list_teams(session)] == ["Claims", "Support"], "no look-alike team"
+
+    by_link = journey.start_assessment(
+        ctx, team_name=variant, mode="consensus", form="pulse", role="leader", share_code=lead.share_code
+    )
+    by_leader = journey.start_assessment(
+        ctx, team_name=variant, mode="individual", form="pulse", role="leader", leader_unlocked=True
+    )
+    assert by_link.team == by_leader.team == "Support"  # the existing team, under its stored name
+    assert assessments_of(ctx, "Support") == 3
+
+
+def test_a_new_teams_name_needs_nothing(ctx: AppContext) -> None:
+    started = journey.start_assessment(
+        ctx, team_name="Brand new", mode="consensus", form="pulse", role="leader"
+    )
+    assert started.team == "Brand new"
+
+
+def test_a_workshop_for_an_existing_team_needs_the_leader_view_unlocked(ctx: AppContext) -> None:
+    journey.start_assessment(ctx, team_name="Support", mode="individual", form="full", role="leader")
+    with pytest.raises(InputError) as caught:
+        live.create_workshop(ctx, name="March", team_names=["New team", " support"], form="pulse")
+    assert set(caught.value.errors) == {"teams"}
+    assert "'Support': a team with this name already exists" in caught.value.errors["teams"]
+    assert "Unlock the leader view" in caught.value.errors["teams"]
+    with ctx.read() as session:
+        assert [team.name for team in repo.list_teams(session)] == ["Support"], "nothing was created"
+    created = live.create_workshop(
+        ctx, name="March", team_names=["New team", " support"], form="pulse", leader_unlocked=True
+    )
+    assert live.live_panel(ctx, created.workshop_id) is not None
+    assert assessments_of(ctx, "Support") == 2 and assessments_of(ctx, "New team") == 1

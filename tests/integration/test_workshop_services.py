@@ -68,7 +68,7 @@ def test_the_join_code_uses_unambiguous_characters_and_the_token_is_stored_hashe
 
 
 def test_a_facilitator_token_opens_one_workshop_and_nothing_else_does(ctx: AppContext) -> None:
-    first, second = new_workshop(ctx), new_workshop(ctx)
+    first, second = new_workshop(ctx), new_workshop(ctx, teams=("Support 2",))
     assert live.facilitator_workshop(ctx, first.facilitator_token) == first.workshop_id
     assert live.facilitator_workshop(ctx, second.facilitator_token) == second.workshop_id
     participant = join(ctx, first.code, 1)[0]
