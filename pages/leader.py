@@ -99,6 +99,15 @@ st.caption(
     )
 )
 
+consensus_teams = [result.team for result in view.latest if result.mode == "consensus"]
+if consensus_teams:
+    st.info(
+        "Consensus results (one answer set the team agreed together, not individual answers; the tables "
+        "and downloads say so in their mode column):",
+        icon=":material/handshake:",
+    )
+    st.text(", ".join(consensus_teams))  # team names are people's text: shown as typed
+
 heatmap_tab, benchmark_tab, trend_tab, gap_tab, hotspot_tab, download_tab = st.tabs(
     ["Teams at a glance", "Benchmarks", "Trend", "Perception gaps", "Divided and don't know", "Downloads"]
 )

@@ -89,3 +89,19 @@ def test_starting_under_an_existing_name_says_so_keeps_what_was_typed_and_works_
     assert not at.error and not at.exception
     started = journey.resume(app_db.ctx, at.query_params["token"])
     assert (started.team, started.mode) == ("Support", "consensus")
+
+
+def test_the_leader_view_marks_consensus_results(app_db: AppDatabase, open_page: PageOpener) -> None:
+    agreed = journey.start_assessment(
+        app_db.ctx, team_name="Agreed", mode="consensus", form="pulse", role="leader"
+    )
+    for item in app_db.ctx.questionnaire("human-system-design").items_for("pulse"):
+        journey.save_answer(app_db.ctx, agreed.token, item.id, 4)
+    at = open_page("pages/leader.py")
+    at.session_state["leader.ok"] = True
+    at.run()
+    assert not at.exception
+    assert any("Consensus results" in info.value for info in at.info)
+    assert "Agreed" in [text.value for text in at.text]
+    table = at.dataframe[0].value
+    assert set(table.loc[table["team"] == "Agreed", "mode"]) == {"consensus"}

@@ -10,6 +10,8 @@ codes are stored hashed, old plain ones keep working.
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -275,3 +277,40 @@ def test_a_workshop_for_an_existing_team_needs_the_leader_view_unlocked(ctx: App
     )
     assert live.live_panel(ctx, created.workshop_id) is not None
     assert assessments_of(ctx, "Support") == 2 and assessments_of(ctx, "New team") == 1
+
+
+# --- 4. consensus results are marked as consensus for leaders ------------------------------------------------
+
+
+def test_the_leaders_exports_mark_consensus_results(ctx: AppContext) -> None:
+    from services import leader
+
+    consensus = journey.start_assessment(
+        ctx, team_name="Agreed", mode="consensus", form="pulse", role="leader"
+    )
+    lead = journey.start_assessment(ctx, team_name="Apart", mode="individual", form="pulse", role="leader")
+    tokens = [lead.token] + [
+        journey.join_assessment(ctx, share_code=lead.share_code or "", role="contributor").token
+        for _ in range(2)
+    ]
+    items = [item.id for item in ctx.questionnaire("human-system-design").items_for("pulse")]
+    for token in [consensus.token, *tokens]:
+        for item_id in items:
+            journey.save_answer(ctx, token, item_id, 3)
+    view = leader.leader_view(ctx)
+    modes = {row["team"]: row["mode"] for row in leader.result_rows(view.latest)}
+    assert modes == {"Agreed": "consensus", "Apart": "individual"}
+
+    csv_text = leader.export_results(view, "csv").decode("utf-8-sig")
+    header, *lines = csv_text.splitlines()
+    assert "mode" in header.split(",")
+    column = header.split(",").index("mode")
+    assert {line.split(",")[0]: line.split(",")[column] for line in lines} == modes
+    document = json.loads(leader.export_results(view, "json"))
+    assert {team["team"]: team["mode"] for team in document["teams"]} == modes
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(leader.export_results(view, "xlsx")))["results"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("mode")
+    assert {row[0]: row[column] for row in rows[1:]} == modes
