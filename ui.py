@@ -162,6 +162,14 @@ def pending_notice(pending: Mapping[str, Any], retry: Callable[[], None]) -> Non
 
 TOKEN_KEY = "layerwise.token"
 SESSION_KEY = "layerwise.session"
+#: Set in this browser session once the leader passcode was entered (the leader view, and the Start and
+#: Facilitate pages, which then may name an existing team).
+LEADER_OK_KEY = "leader.ok"
+
+
+def leader_unlocked() -> bool:
+    """Whether the leader passcode was entered in this browser session."""
+    return bool(st.session_state.get(LEADER_OK_KEY))
 
 
 def current_token() -> str | None:
@@ -190,6 +198,23 @@ def remember_token(token: str) -> None:
     st.session_state[TOKEN_KEY] = token
 
 
+#: The invitation code this session made or used, with the token it belongs to (codes are stored hashed,
+#: so the page cannot read them back from the database).
+INVITATION_KEY = "layerwise.invitation"
+
+
+def remember_invitation(token: str, code: str | None) -> None:
+    """Keep an invitation code this session just made or used, to show it while the session lasts."""
+    if code:
+        st.session_state[INVITATION_KEY] = (token, code)
+
+
+def invitation(token: str) -> str | None:
+    """The invitation code this session knows for ``token``, or None."""
+    remembered = st.session_state.get(INVITATION_KEY)
+    return remembered[1] if isinstance(remembered, tuple) and remembered[0] == token else None
+
+
 def forget_respondent() -> None:
     """Drop everything remembered about the current respondent (their widgets' values included)."""
     for key in list(st.session_state.keys()):
@@ -216,12 +241,22 @@ def respondent(token: str, *, refresh: bool = False) -> RespondentSession:
 
 def require_respondent(page_title: str) -> RespondentSession:
     """The current respondent, or stop the page with a way in (paste a link, or start an assessment)."""
-    from services.context import AccessError
+    from services.context import AccessError, WorkshopLinkError
 
     token = current_token()
     if token:
         try:
             return respondent(token)
+        except WorkshopLinkError as error:
+            # a workshop participant's link opens the join page only: lead there, offer nothing else here
+            st.error(str(error))
+            st.page_link(
+                "pages/join.py",
+                label="Open the workshop",
+                icon=":material/groups:",
+                query_params={"resume": token},
+            )
+            st.stop()
         except AccessError as error:
             st.error(plain(error))
     else:

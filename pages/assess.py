@@ -126,15 +126,38 @@ if links.open:
             else "**Team link**: whoever has it can see and change the team's answers and results."
         )
         st.code(ui.app_url("assess", {"token": token}, here="assess"), language=None, wrap_lines=True)
-        if current.share_code:
+        if current.mode == "individual":
+            invitation = ui.invitation(token) or current.share_code
             st.markdown(
                 "**Invite your team**: each person who opens this link gets their own answers and resume link."
             )
-            st.code(
-                ui.app_url("start", {"assessment": current.share_code}, here="assess"),
-                language=None,
-                wrap_lines=True,
-            )
+            if invitation:
+                st.code(
+                    ui.app_url("start", {"assessment": invitation}, here="assess"),
+                    language=None,
+                    wrap_lines=True,
+                )
+                st.caption(
+                    "Copy it now: it is stored only as a hash, so it is not shown again once you leave. "
+                    "The link also lets teammates start the team's next round."
+                )
+            else:
+                st.caption(
+                    "The invitation link is shown only when it is made: it is stored only as a hash. "
+                    "Lost it? Make a new one: the previous link then stops working."
+                )
+            if st.button(
+                "Make a new invitation link",
+                icon=":material/autorenew:",
+                key="new_invitation",
+                help="The previous invitation link stops working; people who already joined keep their links.",
+            ):
+                try:
+                    ui.remember_invitation(token, journey.new_invitation(ctx, token))
+                except ServiceError as error:
+                    st.error(str(error))
+                else:
+                    st.rerun()
             st.caption(
                 f"{current.respondents} joined so far. Team results appear once {current.k} people have answered."
             )

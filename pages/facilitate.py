@@ -112,6 +112,7 @@ if not token:
                 dimension_ids=dimensions,
                 questionnaire_id=questionnaire.id,
                 questionnaire_version=questionnaire.version,
+                leader_unlocked=ui.leader_unlocked(),
             )
         except InputError as error:
             for field, message in error.errors.items():

@@ -27,7 +27,7 @@ from services import leader, units
 from services.context import InputError, ServiceError
 from services.workshop import ThrottledError
 
-OK_KEY = "leader.ok"
+OK_KEY = ui.LEADER_OK_KEY
 #: A unit leader's session holds the unit their passcode opened (and never OK_KEY, the organisation's).
 UNIT_KEY = "leader.unit"
 CHART_WIDTH = 760
@@ -126,6 +126,15 @@ st.caption(
         else ""
     )
 )
+
+consensus_teams = [result.team for result in view.latest if result.mode == "consensus"]
+if consensus_teams:
+    st.info(
+        "Consensus results (one answer set the team agreed together, not individual answers; the tables "
+        "and downloads say so in their mode column):",
+        icon=":material/handshake:",
+    )
+    st.text(", ".join(consensus_teams))  # team names are people's text: shown as typed
 
 unit_tab, heatmap_tab, benchmark_tab, trend_tab, gap_tab, hotspot_tab, download_tab = st.tabs(
     [

@@ -48,7 +48,7 @@ if result.suppressed:
     )
     if view.update_note:
         st.caption(view.update_note)
-    if current.share_code:
+    if current.mode == "individual":
         st.caption("Invite more teammates with the link under “Your links” on the Answers page.")
 else:
     stage, index, responses = st.columns(3)

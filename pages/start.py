@@ -27,10 +27,11 @@ def field_error(name: str) -> None:
         st.error(f"{name.capitalize()}: {ui.plain(message)}", icon=":material/error:")
 
 
-def go_to_answers(token: str) -> None:
-    """Remember who this tab is and open the first step of the questionnaire."""
+def go_to_answers(token: str, invitation: str | None) -> None:
+    """Remember who this tab is (and the invitation code, shown only now) and open the first step."""
     st.session_state.pop(ERRORS_KEY, None)
     ui.remember_token(token)
+    ui.remember_invitation(token, invitation)
     st.session_state["layerwise.just_started"] = True
     st.switch_page("pages/assess.py", query_params={"token": token})
 
@@ -73,7 +74,7 @@ if share_code:
         except ServiceError as error:
             st.error(ui.plain(error))
         else:
-            go_to_answers(joined.token)
+            go_to_answers(joined.token, joined.share_code)
     st.stop()
 
 st.title("Start a self-assessment")
@@ -82,7 +83,11 @@ st.markdown(
     "Every answer is saved as you go, and you get a link to come back to it."
 )
 
-teams = journey.list_team_names(ctx)
+# existing teams are listed to leaders only (passcode entered in this session): anyone else names a new
+# team, or proves with the team's invitation link that they belong to an existing one
+leader_unlocked = ui.leader_unlocked()
+teams = journey.list_team_names(ctx) if leader_unlocked else []
+invitation_link = ""
 default_k = min(max(ctx.default_k, journey.MIN_K), journey.MAX_K)
 choices = ui.questionnaire_choices("no assessment can be started")
 with st.container(border=True):
@@ -101,6 +106,16 @@ with st.container(border=True):
         team_name = st.text_input(
             "Team name", key="start_team_name", max_chars=200, placeholder="e.g. Service desk EMEA"
         )
+        if not leader_unlocked:
+            invitation_link = st.text_input(
+                "Your team's invitation link (only if your team has taken part before)",
+                key="start_team_invitation",
+                placeholder="https://…/start?assessment=…",
+                help=(
+                    "A new round for an existing team needs that team's invitation link (ask its team lead), "
+                    "so that nobody can add answers under another team's name."
+                ),
+            )
     field_error("team")
 
     questionnaire_choice = ui.questionnaire_picker(
@@ -165,6 +180,8 @@ with st.container(border=True):
                 questionnaire_id=questionnaire_choice.id,
                 questionnaire_version=questionnaire_choice.version,
                 k=int(k) if k is not None else None,
+                share_code=journey.invitation_code(invitation_link),
+                leader_unlocked=leader_unlocked,
             )
         except InputError as error:
             st.session_state[ERRORS_KEY] = error.errors
@@ -172,7 +189,7 @@ with st.container(border=True):
         except ServiceError as error:
             st.error(ui.plain(error))
         else:
-            go_to_answers(started.token)
+            go_to_answers(started.token, started.share_code)
 
 st.caption(
     "Already started? Open your resume link, or paste it on the "

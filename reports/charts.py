@@ -1118,7 +1118,10 @@ def item_distribution(
 
 
 def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
-    """Teams × dimensions: each team's gated level per dimension (None when suppressed), and the overall index."""
+    """Teams × dimensions: each team's gated level per dimension (None when suppressed), and the overall index.
+
+    ``mode`` marks a consensus result (one answer set the team agreed together) apart from individual ones.
+    """
     rows = []
     for result in results:
         for dimension in result.dimensions:
@@ -1129,6 +1132,7 @@ def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
             rows.append(
                 {
                     "team": result.team,
+                    "mode": result.mode,
                     "dimension": dimension.name,
                     "dimension_id": dimension.id,
                     "score": dimension.score,
@@ -1142,6 +1146,7 @@ def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
             )
     columns = [
         "team",
+        "mode",
         "dimension",
         "dimension_id",
         "score",

@@ -9,7 +9,10 @@ Who may do what (the token is the only key; no id that grants access ever appear
   version).
 - **Share code** (``/start?assessment=…``, individual mode only): lets a teammate create a respondent of
   their own in the assessment and receive their own resume token. It opens nothing else: no answers, no
-  results until the teammate holds a resume token. Any member may see it, to invite colleagues.
+  results until the teammate holds a resume token. It is stored as its SHA-256 digest, so it is shown only
+  when it is made (at start) or used (joining); any member can make a new one (:func:`new_invitation`),
+  which replaces the old one. It also shows that someone belongs to the team: starting a new assessment
+  under an existing team's name needs it (or the leader passcode).
 - A **consensus** assessment has one answer set (one respondent) for the whole team; its resume token is the
   team's link, and nothing in it is suppressed (it is the team's agreed answer, not individual data).
 
@@ -23,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, cast
+from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy.orm import Session
 
@@ -55,17 +59,20 @@ from scoring.models import ROLES, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
 from services.context import (
     DONT_KNOW,
+    TEAM_EXISTS_MESSAGE,
     AccessError,
     AppContext,
     Choice,
     InputError,
     ServiceError,
     StorageBusyError,
+    WorkshopLinkError,
+    locked_dimension_error,
     stored_choice,
 )
 from services.publication import PublishedView, publish, publish_stale, published_result, published_results
 from storage import repository as repo
-from storage.models import ACTION_STATUSES, FORMS, MODES
+from storage.models import ACTION_STATUSES, FORMS, MODES, Respondent
 
 #: How people read the roles, modes, forms and action statuses.
 ROLE_LABELS: dict[str, str] = {"leader": "Team lead", "manager": "Manager", "contributor": "Team member"}
@@ -138,6 +145,8 @@ class RespondentSession:
     status: str
     submitted: bool
     respondents: int
+    #: The invitation code, only right after it was made (starting, :func:`new_invitation`) or used
+    #: (joining): it is stored hashed and cannot be shown again later.
     share_code: str | None
     answers: dict[str, int | None] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
@@ -288,17 +297,28 @@ class PlanView:
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _session_for(session: Session, token: str) -> RespondentSession:
-    respondent = repo.find_respondent_by_token(session, token=token)
-    if respondent is None:
-        raise AccessError(
-            "This link does not open an assessment. Check that you copied the whole link, "
-            "or start a new self-assessment."
-        )
+def _self_assessment_respondent(session: Session, token: str, not_found: str) -> Respondent:
+    """The respondent of a self-assessment token; ``AccessError(not_found)`` for a token that opens nothing
+    and ``WorkshopLinkError`` for a workshop participant's token (it opens the join page only)."""
+    found = repo.find_respondent_and_workshop(session, token=token)
+    if found is None:
+        raise AccessError(not_found)
+    respondent, workshop_id = found
+    if workshop_id is not None:
+        raise WorkshopLinkError(token)
+    return respondent
+
+
+def _session_for(session: Session, token: str, *, share_code: str | None = None) -> RespondentSession:
+    """The session of a self-assessment token; ``share_code`` is the invitation code when the caller has
+    just made or used it (codes are stored hashed, so it cannot be read back)."""
+    respondent = _self_assessment_respondent(
+        session,
+        token,
+        "This link does not open an assessment. Check that you copied the whole link, "
+        "or start a new self-assessment.",
+    )
     assessment = repo.get_assessment(session, assessment_id=respondent.assessment_id)
-    share_code = None
-    if assessment.mode == "individual":
-        share_code = repo.find_share_code(session, assessment_id=assessment.id)
     return RespondentSession(
         token=token.strip(),
         respondent_id=respondent.id,
@@ -322,10 +342,11 @@ def _session_for(session: Session, token: str) -> RespondentSession:
 
 
 def _respondent_of(session: Session, token: str) -> tuple[int, int]:
-    """(respondent id, assessment id) of a token, or ``AccessError``."""
-    respondent = repo.find_respondent_by_token(session, token=token)
-    if respondent is None:
-        raise AccessError("This link does not open an assessment; your answer was not saved.")
+    """(respondent id, assessment id) of a self-assessment token, or ``AccessError`` (also for a workshop
+    participant's token: ``WorkshopLinkError``)."""
+    respondent = _self_assessment_respondent(
+        session, token, "This link does not open an assessment; your answer was not saved."
+    )
     return respondent.id, respondent.assessment_id
 
 
@@ -401,8 +422,16 @@ def start_assessment(
     questionnaire_id: str = DEFAULT_QUESTIONNAIRE_ID,
     questionnaire_version: str | None = None,
     k: int | None = None,
+    share_code: str | None = None,
+    leader_unlocked: bool = False,
 ) -> RespondentSession:
     """Open a new assessment for a team (created when the name is new) and its first respondent.
+
+    A name that reads the same as an existing team's (case, spacing and Unicode variants included, see
+    ``repo.team_name_key``) is that team, and a new assessment for it needs proof of belonging: the
+    ``share_code`` of one of that team's assessments (its invitation link), or ``leader_unlocked`` (the
+    leader passcode was entered in this browser session). Otherwise ``InputError`` on ``team``, so
+    nobody can add an answer set, e.g. a consensus one, that becomes another team's latest result.
 
     The first respondent is whoever starts it: in individual mode the team lead (who gets a share code to
     invite the team), in consensus mode the team's one agreed answer set. ``k`` (the anonymity threshold,
@@ -439,7 +468,11 @@ def start_assessment(
     if errors:
         raise InputError(errors)
     with ctx.write() as session:
-        team = repo.get_or_create_team(session, name=name)
+        team = repo.find_team_like(session, name=name)
+        if team is None:
+            team = repo.create_team(session, name=name)
+        elif not leader_unlocked and not _opens_team(session, share_code, team.id):
+            raise InputError({"team": TEAM_EXISTS_MESSAGE})
         assessment = repo.create_assessment(
             session,
             team_id=team.id,
@@ -450,10 +483,29 @@ def start_assessment(
             k=threshold,
             item_wording=wording_hashes(questionnaire, cast(Form, form)),
         )
-        if mode == "individual":
-            repo.create_share_code(session, assessment_id=assessment.id)
+        code = repo.create_share_code(session, assessment_id=assessment.id) if mode == "individual" else None
         _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
-        return _session_for(session, token)
+        return _session_for(session, token, share_code=code)
+
+
+def _opens_team(session: Session, share_code: str | None, team_id: int) -> bool:
+    """Whether ``share_code`` is the invitation code of one of the team's assessments."""
+    if not share_code:
+        return False
+    assessment = repo.find_assessment_by_share_code(session, code=share_code)
+    return assessment is not None and assessment.team_id == team_id
+
+
+def invitation_code(link: str | None) -> str | None:
+    """The share code in a pasted invitation link (``…/start?assessment=CODE``), or the text itself when it
+    is a bare code; None for empty text."""
+    text = (link or "").strip()
+    if not text:
+        return None
+    if "assessment=" in text:
+        values = parse_qs(urlparse(text).query or text.split("?", 1)[-1]).get("assessment")
+        return values[0].strip() if values else None
+    return text
 
 
 def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:
@@ -491,7 +543,25 @@ def join_assessment(ctx: AppContext, *, share_code: str, role: str) -> Responden
         if assessment.status != "open":
             raise ServiceError("This assessment is closed and accepts no new answers.")
         _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
-        return _session_for(session, token)
+        return _session_for(session, token, share_code=share_code.strip())
+
+
+def new_invitation(ctx: AppContext, token: str) -> str:
+    """A new invitation code of the token's (individual) assessment; the earlier code stops working.
+
+    Any token holder of the assessment may make one: codes are stored hashed, so a lost link cannot be
+    shown again, only replaced. Raises ``AccessError`` for a token that opens nothing (or a workshop link)
+    and ``ServiceError`` for a consensus assessment, which has nobody to invite.
+    """
+    with ctx.write() as session:
+        _, assessment_id = _respondent_of(session, token or "")
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        if assessment.mode != "individual":
+            raise ServiceError(
+                "A consensus assessment has one answer set for the whole team, so there is nobody to invite: "
+                "share the team link instead."
+            )
+        return repo.create_share_code(session, assessment_id=assessment_id)
 
 
 def resume(ctx: AppContext, token: str) -> RespondentSession:
@@ -525,6 +595,8 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
                 repo.save_answer(session, respondent_id=respondent_id, item_id=item_id, value=value)
         except repo.ClosedError:
             raise _closed_message() from None
+        except repo.LockedDimensionError as error:  # not reachable with a self-assessment token today
+            raise locked_dimension_error(questionnaire, error.dimension_id) from None
 
 
 def save_comment(ctx: AppContext, token: str, dimension_id: str, text: str) -> None:

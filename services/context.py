@@ -64,6 +64,42 @@ class AccessError(ServiceError, LookupError):
     """A resume token or share code that does not (or no longer) open an assessment."""
 
 
+class WorkshopLinkError(AccessError):
+    """A workshop participant's resume token used outside the workshop: it opens the join page only.
+
+    ``join_path`` is where the link does open (``/join?resume=…``).
+    """
+
+    def __init__(self, token: str) -> None:
+        self.join_path = f"/join?resume={token.strip()}"
+        super().__init__(
+            "This is a workshop link: it opens your workshop answers on the join page only, not the "
+            f"self-assessment pages. Open {self.join_path} to go on with the workshop."
+        )
+
+
+#: What starting under an existing team's name without its invitation link (or the leader passcode) says.
+TEAM_EXISTS_MESSAGE = (
+    "A team with this name already exists. Ask its team lead for the team's invitation link, "
+    "or choose another name."
+)
+
+
+class DimensionLockedError(ServiceError):
+    """The dimension is locked (or revealed) in a workshop: its answers can no longer be changed."""
+
+
+def locked_dimension_error(questionnaire: Questionnaire, dimension_id: str) -> DimensionLockedError:
+    """The message for an answer refused because a workshop locked or revealed ``dimension_id``."""
+    try:
+        name = questionnaire.dimension(dimension_id).name
+    except KeyError:
+        name = dimension_id
+    return DimensionLockedError(
+        f"{name} is locked by the facilitator, so its answers can no longer be changed."
+    )
+
+
 class StorageBusyError(ServiceError):
     """The database could not be used just now (another writer held SQLite's lock past the busy timeout, or
     the connection to PostgreSQL failed); nothing was changed, and the same request can simply be retried."""

@@ -361,6 +361,7 @@ def leader_view(
 RESULT_COLUMNS: tuple[str, ...] = (
     "team",
     "assessment",
+    "mode",
     "respondents",
     "suppressed",
     "dimension_id",
@@ -378,7 +379,11 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 
 def result_rows(results: Sequence[TeamResult]) -> list[dict[str, Any]]:
-    """One row per team and dimension with the numbers scoring let through (blank where suppressed)."""
+    """One row per team and dimension with the numbers scoring let through (blank where suppressed).
+
+    ``mode`` says whether the numbers come from individual answers or from one consensus answer set the
+    team agreed together (never to be read as individual data).
+    """
     rows = []
     for result in results:
         for dimension in result.dimensions:
@@ -391,6 +396,7 @@ def result_rows(results: Sequence[TeamResult]) -> list[dict[str, Any]]:
                 {
                     "team": result.team,
                     "assessment": result.assessment_id or "",
+                    "mode": result.mode,
                     "respondents": result.respondents,
                     "suppressed": dimension.suppressed,
                     "dimension_id": dimension.id,

@@ -49,7 +49,11 @@ from services.context import (
     Choice,
     InputError,
     ServiceError,
+    locked_dimension_error,
     stored_choice,
+)
+from services.context import (
+    DimensionLockedError as DimensionLockedError,  # raised here, shared with services.assessment
 )
 from storage import publications as pub
 from storage import repository as repo
@@ -69,10 +73,6 @@ clock: Callable[[], float] = time.time
 
 class WorkshopClosedError(ServiceError):
     """The workshop is closed: no new participants, no new or changed answers."""
-
-
-class DimensionLockedError(ServiceError):
-    """The dimension is locked (or revealed): its answers can no longer be changed."""
 
 
 class RevealRefusedError(ServiceError):
@@ -585,8 +585,13 @@ def create_workshop(
     dimension_ids: Sequence[str] | None = None,
     questionnaire_id: str = DEFAULT_QUESTIONNAIRE_ID,
     questionnaire_version: str | None = None,
+    leader_unlocked: bool = False,
 ) -> CreatedWorkshop:
     """Create a workshop with a fresh assessment per team; returns its join code and facilitator token.
+
+    A team name that reads the same as an existing team's (case, spacing and Unicode variants included)
+    joins that team's history, which only a facilitator who unlocked the leader view in this browser
+    session may do (``leader_unlocked``); otherwise ``InputError`` on ``teams`` names the team.
 
     ``k`` defaults to the configured default (3) and is never below 3; ``dimension_ids`` default to every
     dimension. Invalid input raises ``InputError`` naming the fields ``name``, ``teams``, ``form``, ``k``,
@@ -628,9 +633,19 @@ def create_workshop(
         raise InputError(errors)
     assert questionnaire is not None
     with ctx.write() as session:
+        existing = {name: repo.find_team_like(session, name=name) for name in teams}
+        taken = [team.name for team in existing.values() if team is not None]
+        if taken and not leader_unlocked:
+            raise InputError(
+                {
+                    "teams": f"{', '.join(repr(name) for name in taken)}: a team with this name already "
+                    "exists. Unlock the leader view (leader passcode) in this browser to run a workshop "
+                    "for an existing team, or choose another name."
+                }
+            )
         assessment_ids = []
         for team_name in teams:
-            team = repo.get_or_create_team(session, name=team_name)
+            team = existing[team_name] or repo.create_team(session, name=team_name)
             assessment = repo.create_assessment(
                 session,
                 team_id=team.id,
@@ -1095,15 +1110,12 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
         questionnaire = ctx.questionnaire(current.questionnaire_id, current.questionnaire_version)
         dimension_id = questionnaire.dimension_of(item_id)
         try:
-            dimension = current.dimension(dimension_id)
+            current.dimension(dimension_id)
         except KeyError:
             raise InputError({item_id: f"'{item_id}' is not asked in this workshop"}) from None
         if item_id not in {item.id for item in _dimension_items(questionnaire, current.form, dimension_id)}:
             raise InputError({item_id: f"'{item_id}' is not on this workshop's {current.form} form"})
-        if dimension.locked or dimension.revealed:
-            raise DimensionLockedError(
-                f"{dimension.name} is locked by the facilitator, so its answers can no longer be changed."
-            )
+        # the lock itself is checked by storage, in the same statement as the write (one rule for every path)
         try:
             if choice is None:
                 repo.clear_answer(session, respondent_id=current.respondent_id, item_id=item_id)
@@ -1112,6 +1124,8 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
                 repo.save_answer(session, respondent_id=current.respondent_id, item_id=item_id, value=value)
         except repo.ClosedError:
             raise _closed() from None
+        except repo.LockedDimensionError as error:
+            raise locked_dimension_error(questionnaire, error.dimension_id) from None
 
 
 def dimension_items(questionnaire: Questionnaire, form: Form, dimension_id: str) -> list[Item]:

@@ -168,7 +168,11 @@ def unit_of_work(session_factory: sessionmaker[Session], *, read_only: bool = Fa
 
 
 def init_database(engine: Engine) -> None:
-    """Bring the database schema to the newest migration (safe to call at every start)."""
+    """Bring the database schema to the newest migration (safe to call at every start), then convert data
+    an older version stored differently: plain share codes become hashed ones."""
     from storage.migrations import upgrade
+    from storage.repository import hash_legacy_share_codes
 
     upgrade(engine)
+    with unit_of_work(make_session_factory(engine)) as session:
+        hash_legacy_share_codes(session)

@@ -17,12 +17,13 @@ import hmac
 import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.models import ROLES, RespondentAnswers, TeamResponses
@@ -75,6 +76,17 @@ class InvalidValueError(StorageError, ValueError):
 
 class ConflictError(StorageError):
     """Incoming data contradicts what the database already holds (e.g. another questionnaire version)."""
+
+
+class LockedDimensionError(StorageError):
+    """An answer of a workshop dimension that is locked or revealed: it can no longer be given or changed.
+
+    ``dimension_id`` names the dimension, so a service can say it by its name.
+    """
+
+    def __init__(self, message: str, *, dimension_id: str) -> None:
+        self.dimension_id = dimension_id
+        super().__init__(message)
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -208,6 +220,25 @@ def get_team(session: Session, *, team_id: int) -> Team:
 def find_team(session: Session, *, name: str) -> Team | None:
     """The team with this exact name, or None."""
     return session.scalars(select(Team).where(Team.name == name.strip())).one_or_none()
+
+
+def team_name_key(name: str) -> str:
+    """What two team names must share to read as the same team: Unicode-normalised (NFKC), whitespace
+    runs collapsed, case folded (``"Support  team"``, ``" support team "`` and ``"SUPPORT TEAM"`` agree)."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def find_team_like(session: Session, *, name: str) -> Team | None:
+    """The team whose name reads the same as ``name`` (see :func:`team_name_key`), the exact name first.
+
+    Storage keeps names as typed (only trimmed), so ``"support"`` and ``"Support"`` could be two rows; the
+    services use this look-up so that a look-alike name cannot pass for a new team.
+    """
+    exact = find_team(session, name=name)
+    if exact is not None:
+        return exact
+    key = team_name_key(name)
+    return next((team for team in list_teams(session) if team_name_key(team.name) == key), None)
 
 
 def get_or_create_team(session: Session, *, name: str, is_demo: bool = False) -> Team:
@@ -427,6 +458,24 @@ def find_respondent_by_token(session: Session, *, token: str) -> Respondent | No
     return respondent
 
 
+def find_respondent_and_workshop(session: Session, *, token: str) -> tuple[Respondent, int | None] | None:
+    """The respondent of a resume token with the id of the workshop its assessment belongs to (None for a
+    self-assessment), or None for a token that opens nothing; one query, so the autosave stays fast."""
+    if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    digest = hash_token(token.strip())
+    row = session.execute(
+        select(Respondent, WorkshopAssessment.workshop_id)
+        .outerjoin(WorkshopAssessment, WorkshopAssessment.assessment_id == Respondent.assessment_id)
+        .where(Respondent.token_hash == digest)
+        .order_by(WorkshopAssessment.workshop_id.desc())
+        .limit(1)
+    ).first()
+    if row is None or not hmac.compare_digest(row[0].token_hash, digest):
+        return None
+    return row[0], row[1]
+
+
 def list_respondents(session: Session, *, assessment_id: int) -> list[Respondent]:
     """The respondents of an assessment in the order they joined."""
     return list(
@@ -463,10 +512,43 @@ def delete_respondent(session: Session, *, respondent_id: int) -> None:
 # --- answers and comments ------------------------------------------------------------------------------
 
 
-def _writable_assessment_of(session: Session, respondent_id: int) -> tuple[str, str]:
-    """(questionnaire version, status) of the respondent's assessment; raises when missing or closed."""
+def dimension_of_item(item_id: str) -> str:
+    """The dimension id of an item id: the part before the first dot (``permission.one_page_guide`` →
+    ``permission``), which the questionnaire schema requires of every item id."""
+    return item_id.split(".", 1)[0]
+
+
+def _frozen_dimension(dimension_id: Any) -> Any:
+    """EXISTS: a workshop that discusses the (outer) assessment has locked or revealed this dimension.
+
+    Two indexed look-ups (``workshop_assessments`` by assessment, ``workshop_dimensions`` by workshop and
+    dimension), correlated with the enclosing query's ``assessments`` row.
+    """
+    return (
+        select(WorkshopDimension.id)
+        .join(WorkshopAssessment, WorkshopAssessment.workshop_id == WorkshopDimension.workshop_id)
+        .where(
+            WorkshopAssessment.assessment_id == Assessment.id,
+            WorkshopDimension.dimension_id == dimension_id,
+            or_(WorkshopDimension.locked.is_(True), WorkshopDimension.revealed.is_(True)),
+        )
+        .exists()
+    )
+
+
+def _writable_assessment_of(
+    session: Session, respondent_id: int, item_id: str | None = None
+) -> tuple[str, str]:
+    """(questionnaire version, status) of the respondent's assessment; raises when missing or closed, and,
+    given an ``item_id``, ``LockedDimensionError`` when a workshop has locked or revealed its dimension.
+
+    One query, whatever is checked.
+    """
+    columns: list[Any] = [Assessment.questionnaire_version, Assessment.status, Assessment.id]
+    if item_id is not None:
+        columns.append(_frozen_dimension(dimension_of_item(item_id)).label("frozen"))
     row = session.execute(
-        select(Assessment.questionnaire_version, Assessment.status, Assessment.id)
+        select(*columns)
         .join(Respondent, Respondent.assessment_id == Assessment.id)
         .where(Respondent.id == respondent_id)
     ).one_or_none()
@@ -474,16 +556,26 @@ def _writable_assessment_of(session: Session, respondent_id: int) -> tuple[str, 
         raise NotFoundError(f"respondent {respondent_id} does not exist")
     if row.status == "closed":
         raise ClosedError(f"assessment {row.id} is closed; answers can no longer be changed")
+    if item_id is not None and row.frozen:
+        dimension_id = dimension_of_item(item_id)
+        raise LockedDimensionError(
+            f"dimension {dimension_id!r} of assessment {row.id} is locked in its workshop; the answer to "
+            f"{item_id!r} can no longer be given or changed",
+            dimension_id=dimension_id,
+        )
     return row.questionnaire_version, row.status
 
 
 @functools.cache
 def _save_answer_statement(dialect: str) -> Any:
-    """One statement that saves an answer only where the respondent exists and the assessment is open.
+    """One statement that saves an answer only where the respondent exists, the assessment is open and no
+    workshop has locked or revealed the item's dimension.
 
     ``INSERT … SELECT`` from the respondent and its assessment (which also supplies the questionnaire
     version), ``ON CONFLICT`` overwriting the earlier answer: one round trip instead of a check and a
-    write, built once per dialect (the autosave of a room full of people runs through here).
+    write, built once per dialect (the autosave of a room full of people runs through here). The lock is a
+    ``NOT EXISTS`` in the same statement, so it costs no extra round trip and no page, service or token
+    can go around it.
     """
     table: Table = Answer.__table__  # type: ignore[assignment]
     source = (
@@ -496,7 +588,13 @@ def _save_answer_statement(dialect: str) -> Any:
             bindparam("updated_at", type_=table.c.updated_at.type),
         )
         .join(Assessment, Respondent.assessment_id == Assessment.id)
-        .where(Respondent.id == bindparam("respondent_id"), Assessment.status != "closed")
+        .where(
+            Respondent.id == bindparam("respondent_id"),
+            Assessment.status != "closed",
+            ~_frozen_dimension(
+                bindparam("dimension_id", type_=WorkshopDimension.__table__.c.dimension_id.type)
+            ),
+        )
     )
     statement = _upsert_insert(dialect, table).from_select(
         ["respondent_id", "item_id", "value", "questionnaire_version", "created_at", "updated_at"], source
@@ -515,7 +613,9 @@ def save_answer(
     """Save one answer at once (an idempotent upsert): a level 1–5, or None for "Don't know".
 
     Saving again overwrites the value in place; the row records the questionnaire version it answered.
-    Raises ``NotFoundError`` for an unknown respondent and ``ClosedError`` when the assessment is closed.
+    Raises ``NotFoundError`` for an unknown respondent, ``ClosedError`` when the assessment is closed and
+    ``LockedDimensionError`` when a workshop discussing the assessment has locked or revealed the item's
+    dimension (checked in the same statement as the write).
     """
     value = _check_value(value, item_id=item_id)
     item_id = _check_text("item id", item_id, max_length=200)
@@ -525,21 +625,26 @@ def save_answer(
         {
             "respondent_id": respondent_id,
             "item_id": item_id,
+            "dimension_id": dimension_of_item(item_id),
             "value": value,
             "created_at": now,
             "updated_at": now,
         },
     ).first()
-    # RETURNING gives a row only when the respondent exists and the assessment is open (rowcount is not
-    # reliable across drivers for INSERT … SELECT … ON CONFLICT)
+    # RETURNING gives a row only when the respondent exists, the assessment is open and the dimension is not
+    # frozen (rowcount is not reliable across drivers for INSERT … SELECT … ON CONFLICT)
     if saved is None:
-        _writable_assessment_of(session, respondent_id)  # raises the reason: no such respondent, or closed
+        # raises the reason: no such respondent, closed, or locked
+        _writable_assessment_of(session, respondent_id, item_id)
         raise StorageError(f"the answer to {item_id!r} of respondent {respondent_id} was not saved")
 
 
 def clear_answer(session: Session, *, respondent_id: int, item_id: str) -> bool:
-    """Remove an answer, so the item counts as unanswered (not "Don't know"); True when there was one."""
-    _writable_assessment_of(session, respondent_id)
+    """Remove an answer, so the item counts as unanswered (not "Don't know"); True when there was one.
+
+    Raises like :func:`save_answer` (``LockedDimensionError`` for a locked or revealed workshop dimension).
+    """
+    _writable_assessment_of(session, respondent_id, item_id)
     result = session.execute(
         delete(Answer).where(Answer.respondent_id == respondent_id, Answer.item_id == item_id)
     )
@@ -1518,49 +1623,78 @@ def find_workshop_of_assessment(session: Session, *, assessment_id: int) -> Work
 
 # --- self-assessment: share codes and the first action plan (added for services/assessment.py) --------
 #
-# Both live in ``app_settings`` (no schema change): a share code row maps the code to the assessment, a
-# reverse row lets members see the code again, and a marker row records that the plan was seeded. Each
-# row names the assessment by id *and* its team and external id, so a row left behind by a deleted
-# assessment can never open another one that later reuses the id.
+# Both live in ``app_settings`` (no schema change): a share code row maps the SHA-256 digest of the code to
+# the assessment (the code itself is never stored, like every other token), a reverse row names the digest
+# of the assessment's current code (so a new code can replace it), and a marker row records that the plan
+# was seeded. Each row names the assessment by id *and* its team and external id, so a row left behind by a
+# deleted assessment can never open another one that later reuses the id.
+#
+# Databases written before codes were hashed hold ``share_code:<code>`` rows and the plain code in the
+# reverse row; :func:`hash_legacy_share_codes` converts them at every start, and a plain row written since
+# (an older server still running beside a newer one) is still found by :func:`find_assessment_by_share_code`.
 
 SHARE_CODE_PREFIX: Final = "share_code:"
+SHARE_CODE_HASH_PREFIX: Final = "share_code_hash:"
 SHARE_CODE_OF_PREFIX: Final = "share_code_of:"
+#: The reverse row's value for a hashed code: this marker, then the digest.
+_DIGEST_MARKER: Final = "sha256:"
 PLAN_SEEDED_PREFIX: Final = "plan_seeded:"
+_SHARE_CODE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _assessment_fingerprint(assessment: Assessment) -> str:
     return f"{assessment.id}:{assessment.team_id}:{assessment.external_id}"
 
 
-def create_share_code(session: Session, *, assessment_id: int) -> str:
-    """The share code of an assessment (an unguessable 128-bit code), created when it has none yet.
+def _share_code_keys(reverse_value: str) -> list[str]:
+    """The forward row key(s) a reverse row's value names: the hashed row, or a legacy plain row."""
+    if reverse_value.startswith(_DIGEST_MARKER):
+        return [f"{SHARE_CODE_HASH_PREFIX}{reverse_value.removeprefix(_DIGEST_MARKER)}"]
+    return [f"{SHARE_CODE_PREFIX}{reverse_value}", f"{SHARE_CODE_HASH_PREFIX}{hash_token(reverse_value)}"]
 
-    A share code lets a teammate add a respondent of their own to the assessment; it opens nothing else.
+
+def create_share_code(session: Session, *, assessment_id: int) -> str:
+    """A new share code of an assessment (an unguessable 128-bit code), returned once and stored hashed.
+
+    A share code lets a teammate add a respondent of their own to the assessment; it opens nothing else
+    (services also accept it as proof of belonging to the team). The code cannot be read back later: a new
+    one replaces the assessment's earlier code, which stops working.
     """
-    existing = find_share_code(session, assessment_id=assessment_id)
-    if existing is not None:
-        return existing
     assessment = get_assessment(session, assessment_id=assessment_id)
+    reverse_key = f"{SHARE_CODE_OF_PREFIX}{assessment_id}"
+    earlier = get_setting(session, key=reverse_key)
+    if earlier is not None:
+        session.execute(delete(AppSetting).where(AppSetting.key.in_(_share_code_keys(earlier))))
     code = secrets.token_urlsafe(16)
-    set_setting(session, key=f"{SHARE_CODE_PREFIX}{code}", value=_assessment_fingerprint(assessment))
-    set_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment_id}", value=code)
+    digest = hash_token(code)
+    set_setting(session, key=f"{SHARE_CODE_HASH_PREFIX}{digest}", value=_assessment_fingerprint(assessment))
+    set_setting(session, key=reverse_key, value=f"{_DIGEST_MARKER}{digest}")
     return code
 
 
-def find_share_code(session: Session, *, assessment_id: int) -> str | None:
-    """The share code of an assessment, or None when it has none."""
-    code = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment_id}")
-    if code is None:
-        return None
-    found = find_assessment_by_share_code(session, code=code)
-    return code if found is not None and found.id == assessment_id else None
+def has_share_code(session: Session, *, assessment_id: int) -> bool:
+    """Whether an assessment has a share code that still opens it (the code itself is not stored)."""
+    reverse = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment_id}")
+    if reverse is None:
+        return False
+    assessment = get_assessment(session, assessment_id=assessment_id)
+    return any(
+        get_setting(session, key=key) == _assessment_fingerprint(assessment)
+        for key in _share_code_keys(reverse)
+    )
 
 
 def find_assessment_by_share_code(session: Session, *, code: str) -> Assessment | None:
-    """The assessment a share code opens, or None (also for an empty, malformed or stale code)."""
-    if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", code.strip()):
+    """The assessment a share code opens, or None (also for an empty, malformed or stale code).
+
+    The code is looked up by its SHA-256 digest (a plain row of an older database is still found).
+    """
+    if not isinstance(code, str) or not _SHARE_CODE_PATTERN.fullmatch(code.strip()):
         return None
-    fingerprint = get_setting(session, key=f"{SHARE_CODE_PREFIX}{code.strip()}")
+    code = code.strip()
+    fingerprint = get_setting(session, key=f"{SHARE_CODE_HASH_PREFIX}{hash_token(code)}")
+    if fingerprint is None:
+        fingerprint = get_setting(session, key=f"{SHARE_CODE_PREFIX}{code}")
     if fingerprint is None:
         return None
     assessment_id = int(fingerprint.split(":", 1)[0])
@@ -1570,13 +1704,37 @@ def find_assessment_by_share_code(session: Session, *, code: str) -> Assessment 
     return assessment
 
 
+def hash_legacy_share_codes(session: Session) -> int:
+    """Replace the plain share code rows of an older database by hashed ones; returns how many it converted.
+
+    Run at every start (idempotent; several servers may run it at once): each ``share_code:<code>`` row
+    becomes ``share_code_hash:<digest>``, and the reverse row keeps the digest instead of the code, so the
+    codes people hold keep working and none is stored in clear any more.
+    """
+    legacy = session.execute(
+        select(AppSetting.key, AppSetting.value).where(
+            AppSetting.key.startswith(SHARE_CODE_PREFIX, autoescape=True)
+        )
+    ).all()
+    for row in legacy:
+        code = row.key.removeprefix(SHARE_CODE_PREFIX)
+        digest = hash_token(code)
+        set_setting(session, key=f"{SHARE_CODE_HASH_PREFIX}{digest}", value=row.value)
+        reverse_key = f"{SHARE_CODE_OF_PREFIX}{row.value.split(':', 1)[0]}"
+        if get_setting(session, key=reverse_key) == code:
+            set_setting(session, key=reverse_key, value=f"{_DIGEST_MARKER}{digest}")
+    if legacy:
+        session.execute(delete(AppSetting).where(AppSetting.key.in_([row.key for row in legacy])))
+    return len(legacy)
+
+
 def _forget_settings_of_assessments(session: Session, assessments: Iterable[Assessment]) -> None:
     """Delete the ``app_settings`` rows that belong to these assessments: share codes and plan markers."""
     keys: list[str] = []
     for assessment in assessments:
-        code = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment.id}")
-        if code is not None:
-            keys += [f"{SHARE_CODE_PREFIX}{code}", f"{SHARE_CODE_OF_PREFIX}{assessment.id}"]
+        reverse = get_setting(session, key=f"{SHARE_CODE_OF_PREFIX}{assessment.id}")
+        if reverse is not None:
+            keys += [*_share_code_keys(reverse), f"{SHARE_CODE_OF_PREFIX}{assessment.id}"]
         digest = hashlib.sha256(_assessment_fingerprint(assessment).encode("utf-8")).hexdigest()[:32]
         keys.append(f"{PLAN_SEEDED_PREFIX}{digest}")
     if keys:

@@ -225,10 +225,16 @@ def test_the_links_are_open_after_starting_and_open_on_request_later(
     back.session_state["layerwise.links_open"] = True  # what clicking "Your links" does
     back.run()
     assert any(f"assess?token={token}" in code.value for code in back.code)
-    assert share_code_on_page(back)
+    # the invitation code is stored hashed: a later session cannot show it, only make a new one
+    assert not [code for code in back.code if "start?assessment=" in code.value]
+    first_code = share_code_on_page(lead)
+    click(back, "Make a new invitation link")
+    new_code = share_code_on_page(back)
+    assert new_code != first_code
+    assert journey.shared_assessment(app_db.ctx, new_code).team == "Links"
     # answering keeps them open, and keeps autosaving
     back.radio(key="answer:permission.one_page_guide").set_value(4).run()
-    assert share_code_on_page(back)
+    assert share_code_on_page(back) == new_code
     assert journey.resume(app_db.ctx, token).answers == {"permission.one_page_guide": 4}
 
 

@@ -90,9 +90,8 @@ def test_an_organisations_own_questionnaire_can_be_picked_and_is_used_throughout
     variant_questionnaire = app_db.ctx.questionnaire(VARIANT_ID)
     own_answers = pattern_answers(variant_questionnaire, "pulse", [4, 2, 3])
     complete_steps(answers, own_answers)
-    session = journey.resume(app_db.ctx, token)
-    assert session.share_code is not None
-    join_and_answer(app_db.ctx, session.share_code, own_answers, count=2)
+    invitation = journey.new_invitation(app_db.ctx, token)  # the code is stored hashed: make one
+    join_and_answer(app_db.ctx, invitation, own_answers, count=2)
 
     results = open_page("pages/results.py", token=token)
     assert not results.exception, [e.value for e in results.exception]
@@ -135,9 +134,8 @@ def test_k_chosen_on_the_start_page_hides_results_of_three_people(
     answers = pattern_answers(questionnaire, "pulse", [3, 4, 2])
     for item_id, choice in answers.items():
         journey.save_answer(app_db.ctx, token, item_id, choice)
-    session = journey.resume(app_db.ctx, token)
-    assert session.share_code is not None
-    join_and_answer(app_db.ctx, session.share_code, answers, count=2)
+    invitation = journey.new_invitation(app_db.ctx, token)  # the code is stored hashed: make one
+    join_and_answer(app_db.ctx, invitation, answers, count=2)
 
     results = open_page("pages/results.py", token=token)
     assert not results.exception, [e.value for e in results.exception]

@@ -67,8 +67,8 @@ def test_a_share_code_lets_teammates_join_and_opens_nothing_else(ctx: AppContext
         journey.resume(ctx, lead.share_code)  # a share code is not a resume token
     with pytest.raises(AccessError):
         journey.shared_assessment(ctx, "no-such-code-0000")
-    consensus = journey.start_assessment(
-        ctx, team_name="Claims", mode="consensus", form="pulse", role="manager"
+    consensus = journey.start_assessment(  # the team's next round: its invitation link shows it belongs
+        ctx, team_name="Claims", mode="consensus", form="pulse", role="manager", share_code=lead.share_code
     )
     assert consensus.share_code is None
 
@@ -217,7 +217,9 @@ def test_repository_share_codes_and_seeding(ctx: AppContext) -> None:
     started = journey.start_assessment(ctx, team_name="Legal", mode="individual", form="pulse", role="leader")
     with ctx.write() as session:
         code = repo.create_share_code(session, assessment_id=started.assessment_id)
-        assert code == started.share_code, "a second call returns the same code"
+        assert code != started.share_code, "a second call makes a new code"
+        assert repo.find_assessment_by_share_code(session, code=code).id == started.assessment_id  # type: ignore[union-attr]
+        assert repo.find_assessment_by_share_code(session, code=started.share_code or "") is None, "replaced"
         for malformed in ("", "   ", "short", "x" * 65, "has spaces in it", "../../etc/passwd", None):
             assert repo.find_assessment_by_share_code(session, code=malformed) is None  # type: ignore[arg-type]
         rows = [{"title": "First"}, {"title": "Second", "owner": "Ann"}]

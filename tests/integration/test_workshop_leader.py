@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from questionnaires.loader import Catalog, get_catalog
+from questionnaires.loader import Catalog
 from services import leader
 from services import workshop as live
 from services.context import AppContext, InputError, make_context
@@ -22,20 +22,6 @@ from storage.models import AppSetting
 
 #: What a leak of the two answer sets below would print: dimension scores 4.25, the overall index 81.2/81.3.
 LEAKED_NUMBERS = ("4.25", "81.2", "81.3")
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    """The shipped questionnaires, read once for the module."""
-    return get_catalog()
-
-
-@pytest.fixture
-def ctx(db_url: str, catalog: Catalog) -> Iterator[AppContext]:
-    """A services context on a fresh database (SQLite file, then PostgreSQL)."""
-    context = make_context(db_url, catalog=catalog)
-    yield context
-    context.database.dispose()
 
 
 @pytest.fixture

@@ -11,32 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import string
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from questionnaires.loader import Catalog, get_catalog
+from questionnaires.loader import Catalog
 from services import workshop as live
 from services.context import AccessError, AppContext, InputError, make_context
 from storage import repository as repo
-from storage.models import AppSetting, Workshop
+from storage.models import Answer, AppSetting, Workshop
 
 DIMENSIONS = ("permission", "definition")
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    """The shipped questionnaires, read once for the module."""
-    return get_catalog()
-
-
-@pytest.fixture
-def ctx(db_url: str, catalog: Catalog) -> Iterator[AppContext]:
-    """A services context on a fresh database (SQLite file, then PostgreSQL)."""
-    context = make_context(db_url, catalog=catalog)
-    yield context
-    context.database.dispose()
 
 
 @pytest.fixture
@@ -83,7 +68,7 @@ def test_the_join_code_uses_unambiguous_characters_and_the_token_is_stored_hashe
 
 
 def test_a_facilitator_token_opens_one_workshop_and_nothing_else_does(ctx: AppContext) -> None:
-    first, second = new_workshop(ctx), new_workshop(ctx)
+    first, second = new_workshop(ctx), new_workshop(ctx, teams=("Support 2",))
     assert live.facilitator_workshop(ctx, first.facilitator_token) == first.workshop_id
     assert live.facilitator_workshop(ctx, second.facilitator_token) == second.workshop_id
     participant = join(ctx, first.code, 1)[0]
@@ -235,11 +220,24 @@ def test_reveal_locks_the_dimension_and_freezes_its_result(ctx: AppContext) -> N
         live.save_answer(ctx, tokens[0], "permission.one_page_guide", 5)
     with pytest.raises(Exception, match="stays locked"):
         live.unlock_dimension(ctx, created.facilitator_token, "permission")
-    # even an answer written behind the services' back (e.g. an import) leaves the frozen result alone
+    # storage itself refuses the answer, whoever sends it ...
     with ctx.write() as session:
         respondent = repo.find_respondent_by_token(session, token=late)
         assert respondent is not None
-        repo.save_answer(session, respondent_id=respondent.id, item_id="permission.one_page_guide", value=5)
+        with pytest.raises(repo.LockedDimensionError):
+            repo.save_answer(
+                session, respondent_id=respondent.id, item_id="permission.one_page_guide", value=5
+            )
+    # ... and even a row written behind storage's back (plain SQL) leaves the frozen result alone
+    with ctx.write() as session:
+        session.add(
+            Answer(
+                respondent_id=respondent.id,
+                item_id="permission.one_page_guide",
+                value=5,
+                questionnaire_version="1.0.0",
+            )
+        )
     again = live.revealed_dimensions(ctx, created.workshop_id)
     assert [r.result for r in again] == [revealed.result]
     assert live.reveal_dimension(ctx, created.facilitator_token, "permission").result == revealed.result

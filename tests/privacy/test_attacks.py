@@ -219,3 +219,36 @@ def test_every_view_is_published_and_releases_differ_by_k(
 def repo_teams(ctx: AppContext) -> list[str]:
     with ctx.read() as session:
         return [team.name for team in repo.list_teams(session)]
+
+
+def test_a_unit_moves_only_when_one_of_its_teams_publishes(ctx: AppContext) -> None:
+    """Units: one person joining a team of the unit changes neither the team nor the unit; a team under k
+    adds nothing to its unit, so unit minus the shown sibling is nobody."""
+    from services import units
+
+    tokens = {}
+    for name, people in (("North", 3), ("South", 2)):
+        lead = journey.start_assessment(ctx, team_name=name, mode="individual", form="pulse", role="leader")
+        assert lead.share_code
+        tokens[name] = (lead.share_code, lead.token)
+        answer_everything(ctx, lead.token, 1, form="pulse")
+        for level in range(people - 1):
+            token = journey.join_assessment(ctx, share_code=lead.share_code, role="contributor").token
+            answer_everything(ctx, token, level + 2, form="pulse")
+    units.import_structure(ctx, "unit,parent_unit,team\nRegion,,North\nRegion,,South\n")
+    region = units.unit_tree(ctx)[0].id
+
+    def unit_view() -> dict[str, object]:
+        view = leader.leader_view(ctx)
+        return units.unit_result(ctx, view, region).model_dump(mode="json")
+
+    before = unit_view()
+    assert before["respondents"] == 3  # South (2 people) adds nothing
+    token = journey.join_assessment(ctx, share_code=tokens["North"][0], role="contributor").token
+    answer_everything(ctx, token, 4, form="pulse")
+    assert unit_view() == before
+    # South reaches k: it is published on its own, and only then does the unit move (by all 3 of South)
+    token = journey.join_assessment(ctx, share_code=tokens["South"][0], role="contributor").token
+    answer_everything(ctx, token, 5, form="pulse")
+    after = unit_view()
+    assert after["respondents"] == 6
