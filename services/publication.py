@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -41,6 +41,9 @@ from scoring.rules import effective_k
 from services.context import AppContext
 from storage import publications as pub
 from storage import repository as repo
+
+#: How far before the newest answer a publication attempt records itself (see ``publish_in_session``).
+STALE_MARGIN = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -176,8 +179,11 @@ def publish_in_session(
             final=final,
         )
         changed = True
+    latest = pub.latest_activity(session, assessment_id=assessment_id)
+    # a little before the newest answer seen: an answer stamped earlier but committed after this read
+    # (PostgreSQL runs writers side by side) still counts as newer, so the next view tries again
     pub.set_published_through(
-        session, assessment_id=assessment_id, at=pub.latest_activity(session, assessment_id=assessment_id)
+        session, assessment_id=assessment_id, at=None if latest is None else latest - STALE_MARGIN
     )
     return changed
 
