@@ -119,6 +119,7 @@ else:
 st.subheader("Where do the freed hours go?")
 if result.ledger is not None:
     ui.chart(charts.capacity_waterfall(result.ledger), "ledger")
+    st.markdown(result.ledger.summary)
     ui.data_table(charts.capacity_waterfall_table(result.ledger))
 elif result.ledger_errors:
     st.warning(
@@ -139,6 +140,8 @@ st.page_link(
 
 st.subheader("Your outcomes against published figures")
 ui.chart(charts.kpi_reference_chart(questionnaire, result.kpis), "kpis")
+if result.ledger is not None and result.ledger.redeployed_note:
+    st.warning(f"Freed capacity deliberately redeployed: {result.ledger.redeployed_note}")
 ui.data_table(charts.kpi_reference_table(questionnaire, result.kpis), label="The numbers and their sources")
 
 st.subheader("Your own answers")

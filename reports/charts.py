@@ -39,7 +39,7 @@ from scoring.models import (
     DimensionResult,
     TeamResult,
 )
-from scoring.rules import LEVEL_NAMES, format_score
+from scoring.rules import LEVEL_NAMES, format_score, full_time_equivalents
 
 __all__ = [
     "FONT",
@@ -776,7 +776,8 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
 
 
 def capacity_waterfall_table(ledger: CapacityLedger) -> pd.DataFrame:
-    """The ledger's steps in hours per person per week: freed, minus meta-work, net, redeployed, absorbed."""
+    """The ledger's steps in hours per person per week (freed, minus meta-work, net, redeployed, absorbed),
+    and for the whole team (hours × people, and full-time equivalents) when the team size was entered."""
     rows = [
         {
             "step": "Freed by AI",
@@ -814,7 +815,12 @@ def capacity_waterfall_table(ledger: CapacityLedger) -> pd.DataFrame:
             "kind": "absorbed",
         },
     ]
-    return pd.DataFrame(rows, columns=["step", "hours", "start", "end", "kind"])
+    table = pd.DataFrame(rows, columns=["step", "hours", "start", "end", "kind"])
+    if ledger.team_size is not None:
+        size = ledger.team_size
+        table["team hours"] = [round(hours * size, 1) for hours in table["hours"]]
+        table["team FTE"] = [round(full_time_equivalents(hours * size), 2) for hours in table["hours"]]
+    return table
 
 
 def _hours(value: float) -> str:
@@ -824,8 +830,9 @@ def _hours(value: float) -> str:
 
 @_unvalidated
 def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
-    """A waterfall of one person-week: hours freed → minus meta-work → net freed → redeployed and absorbed."""
-    table = capacity_waterfall_table(ledger)
+    """A waterfall of one person-week: hours freed → minus meta-work → net freed → redeployed and absorbed;
+    the subtitle gives the before-and-now hours and, with a team size, the team's totals and FTE."""
+    table = capacity_waterfall_table(ledger)[["step", "hours", "start", "end", "kind"]]
     table["text"] = [f"−{_hours(-h)} h" if h < 0 else f"{_hours(h)} h" for h in table["hours"]]
     table["text_at"] = [max(s, e) for s, e in zip(table["start"], table["end"], strict=True)]
     steps = list(table["step"])
@@ -854,7 +861,17 @@ def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
     )
     zero = alt.Chart().mark_rule(color=GREY_MID).encode(y=alt.datum(0))
     chart = alt.layer(bars, zero, labels, data=data).properties(width=width - 60, height=230)
-    return _styled(chart, "Capacity ledger", ledger.summary, width=width)
+    subtitle = (
+        f"Per person per week: the AI-assisted tasks take {_hours(ledger.ai_hours_per_week)} h now and took "
+        f"{_hours(ledger.hours_before)} h before ({ledger.task_time_reduction_pct:g} % less, gross); "
+        "meta-work is subtracted once."
+    )
+    if ledger.team_size is not None and ledger.team_net_fte is not None:
+        subtitle += (
+            f" Team of {ledger.team_size}: {_hours(max(ledger.team_net_freed_hours or 0.0, 0.0))} h a week "
+            f"after meta-work = {ledger.team_net_fte:.1f} FTE."
+        )
+    return _styled(chart, "Capacity ledger", subtitle, width=width)
 
 
 # --- KPIs against reference points ----------------------------------------------------------------------

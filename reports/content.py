@@ -781,6 +781,14 @@ def team_report_content(
             Figure(charts.capacity_waterfall(result.ledger), name="capacity", max_height=0.36)
         )
         capacity_blocks.append(Paragraph(result.ledger.summary))
+        if result.ledger.team_size is None:
+            capacity_blocks.append(
+                Paragraph(
+                    "Enter the number of people doing this work on the Outcomes page to see the team's "
+                    "totals and full-time equivalents.",
+                    style="note",
+                )
+            )
     elif result.ledger_errors:
         problems = "; ".join(f"{name}: {message}" for name, message in result.ledger_errors.items())
         capacity_blocks.append(
@@ -789,8 +797,9 @@ def team_report_content(
     else:
         capacity_blocks.append(
             Paragraph(
-                "No capacity figures entered yet: the ledger needs AI-assisted hours per person per week, the "
-                "task-time reduction, meta-work hours and the share of freed time deliberately redeployed."
+                "No capacity figures entered yet: the ledger needs the hours the AI-assisted tasks take per "
+                "person per week now, their gross task-time reduction, meta-work hours and the share of freed "
+                "time deliberately redeployed (and, for the team's totals, the number of people)."
             )
         )
     kpi_table = charts.kpi_reference_table(questionnaire, team_kpis)
@@ -813,6 +822,10 @@ def team_report_content(
                 caption="Reference points and their sources (from the questionnaire).",
             )
         )
+        if result.ledger is not None and result.ledger.redeployed_note:
+            kpi_blocks.insert(
+                1, Paragraph(result.ledger.redeployed_note, label="Freed capacity deliberately redeployed.")
+            )
     capacity = Section("Capacity ledger", capacity_blocks, new_page=True)
     kpi_section = Section("KPIs against reference points", kpi_blocks, new_page=True) if kpi_blocks else None
     if result.ledger is None and kpi_section is not None:

@@ -262,24 +262,38 @@ def percentile_in_pack(score: float, points: Sequence[tuple[float, float]]) -> f
 class CapacityHours(NamedTuple):
     """The capacity ledger's figures, in hours per person per week."""
 
+    hours_before: float
     hours_freed: float
     net_freed_hours: float
     redeployed_hours: float
     absorbed_hours: float
 
 
-def capacity_hours(
-    ai_hours_per_week: float, task_time_reduction_pct: float, meta_work_hours: float, redeployed_pct: float
-) -> CapacityHours:
-    """Capacity ledger: hours freed = AI-assisted hours × task-time reduction %, minus meta-work hours; what is left is either deliberately redeployed (the team's redeployed %) or absorbed as more of the same work.
+#: Hours in one full-time week, for turning a team's freed hours into full-time equivalents.
+FULL_TIME_HOURS_PER_WEEK = 40.0
 
+
+def capacity_hours(
+    ai_hours_now: float, task_time_reduction_pct: float, meta_work_hours: float, redeployed_pct: float
+) -> CapacityHours:
+    """Capacity ledger: the AI-assisted tasks took (hours now) ÷ (1 − gross reduction %) before, so hours freed = that before-time − hours now; minus the meta-work hours (prompting, reviewing, correcting, counted once, here); what is left is either deliberately redeployed (the team's redeployed %) or absorbed as more of the same work.
+
+    The reduction is gross: how much less time the tasks themselves take, as a share of the time they used
+    to take, before any review time; meta-work is entered separately and subtracted once. For example, tasks
+    that take 20 h a week now with a 30 % reduction took 20 / 0.7 = 28.6 h before: 8.6 h are freed, not 6.
     When meta-work exceeds the hours freed, nothing is left to redeploy or absorb.
     """  # noqa: E501
-    hours_freed = ai_hours_per_week * task_time_reduction_pct / 100
+    hours_before = ai_hours_now / (1 - task_time_reduction_pct / 100)
+    hours_freed = hours_before - ai_hours_now
     net = hours_freed - meta_work_hours
     available = max(net, 0.0)
     redeployed = available * redeployed_pct / 100
-    return CapacityHours(hours_freed, net, redeployed, available - redeployed)
+    return CapacityHours(hours_before, hours_freed, net, redeployed, available - redeployed)
+
+
+def full_time_equivalents(team_hours_per_week: float) -> float:
+    """Full-time equivalents: a team's hours per week (hours per person × people) ÷ 40 hours of a full-time week."""
+    return team_hours_per_week / FULL_TIME_HOURS_PER_WEEK
 
 
 # --- action plans -------------------------------------------------------------------------------------
@@ -345,6 +359,7 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Peer percentile", percentile_among),
     ("Benchmark packs", percentile_in_pack),
     ("Capacity ledger", capacity_hours),
+    ("Full-time equivalents", full_time_equivalents),
     ("Action plan", action_rank_key),
 )
 

@@ -51,6 +51,7 @@ from scoring import (
     peer_percentiles,
     respondent_view,
 )
+from scoring.capacity import TEAM_SIZE_MAXIMUM
 from scoring.models import ROLES, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
 from services.context import (
@@ -91,6 +92,8 @@ K_HELP = (
 #: The field name of the AI-assisted hours in outcome forms (the other fields are the questionnaire's KPIs).
 AI_HOURS_FIELD = "ai_hours_per_week"
 AI_HOURS_MAXIMUM = 80.0
+#: The field name of the team size (people doing the AI-assisted work) in outcome forms.
+TEAM_SIZE_FIELD = "team_size"
 #: The questionnaire KPIs the capacity ledger reads (with the AI-assisted hours).
 LEDGER_KPIS: tuple[str, ...] = ("task_time_reduction", "meta_work_hours", "redeployed_share")
 #: Ledger input name → the outcome field it comes from (for messages next to the right field).
@@ -99,6 +102,7 @@ _LEDGER_FIELDS: dict[str, str] = {
     "task_time_reduction_pct": "task_time_reduction",
     "meta_work_hours": "meta_work_hours",
     "redeployed_pct": "redeployed_share",
+    "team_size": TEAM_SIZE_FIELD,
 }
 #: Columns of the action-plan CSV, in order.
 PLAN_CSV_COLUMNS: tuple[str, ...] = (
@@ -206,10 +210,12 @@ class FinishReport:
 
 @dataclass(frozen=True)
 class OutcomeValues:
-    """The outcome figures stored for an assessment: KPI id → value, and AI-assisted hours per person."""
+    """The outcome figures stored for an assessment: KPI id → value, AI-assisted hours per person, and the
+    number of people doing that work (the team size the ledger multiplies by)."""
 
     kpis: dict[str, float]
     ai_hours_per_week: float | None
+    team_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -584,17 +590,25 @@ def get_outcomes(ctx: AppContext, token: str) -> OutcomeValues:
     with ctx.read() as session:
         _, assessment_id = _respondent_of(session, token)
         outcomes = repo.get_outcomes(session, assessment_id=assessment_id)
-        return OutcomeValues(kpis=dict(outcomes.kpis), ai_hours_per_week=outcomes.ai_hours_per_week)
+        return OutcomeValues(
+            kpis=dict(outcomes.kpis),
+            ai_hours_per_week=outcomes.ai_hours_per_week,
+            team_size=outcomes.team_size,
+        )
 
 
 def validate_outcomes(
-    questionnaire: Questionnaire, kpis: Mapping[str, float | None], ai_hours_per_week: float | None
+    questionnaire: Questionnaire,
+    kpis: Mapping[str, float | None],
+    ai_hours_per_week: float | None,
+    team_size: float | None = None,
 ) -> dict[str, str]:
     """Messages per field for outcome figures that cannot be right (empty when all can be saved).
 
     Each KPI must lie in the range the questionnaire gives it; AI-assisted hours between 0 and 80 per
-    person per week; and when every capacity figure is there, the capacity ledger's own checks apply
-    (meta-work cannot exceed the AI-assisted hours).
+    person per week; the team size a whole number of people; and when every capacity figure is there, the
+    capacity ledger's own checks apply (a reduction below 100 %, AI-assisted hours and meta-work at most 80 h
+    together).
     """
     errors: dict[str, str] = {}
     known = {kpi.id: kpi for kpi in questionnaire.kpis}
@@ -610,6 +624,10 @@ def validate_outcomes(
         errors[AI_HOURS_FIELD] = (
             f"AI-assisted hours must be between 0 and {AI_HOURS_MAXIMUM:g} hours per person per week "
             f"(got {ai_hours_per_week:g})"
+        )
+    if team_size is not None and (team_size != int(team_size) or not 1 <= team_size <= TEAM_SIZE_MAXIMUM):
+        errors[TEAM_SIZE_FIELD] = (
+            f"People doing this work must be a whole number from 1 to {TEAM_SIZE_MAXIMUM:,} (got {team_size:g})"
         )
     ledger_inputs = {
         "ai_hours_per_week": ai_hours_per_week,
@@ -627,7 +645,12 @@ def validate_outcomes(
 
 
 def save_outcomes(
-    ctx: AppContext, token: str, *, kpis: Mapping[str, float | None], ai_hours_per_week: float | None
+    ctx: AppContext,
+    token: str,
+    *,
+    kpis: Mapping[str, float | None],
+    ai_hours_per_week: float | None,
+    team_size: float | None = None,
 ) -> OutcomeValues:
     """Save the team's outcome figures (empty fields are left out); ``InputError`` names each bad field.
 
@@ -637,7 +660,7 @@ def save_outcomes(
         _, assessment_id = _respondent_of(session, token)
         assessment = repo.get_assessment(session, assessment_id=assessment_id)
         questionnaire = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
-        errors = validate_outcomes(questionnaire, kpis, ai_hours_per_week)
+        errors = validate_outcomes(questionnaire, kpis, ai_hours_per_week, team_size)
         if errors:
             raise InputError(errors)
         outcomes = repo.save_kpis(
@@ -645,8 +668,13 @@ def save_outcomes(
             assessment_id=assessment_id,
             kpis={kpi_id: float(value) for kpi_id, value in kpis.items() if value is not None},
             ai_hours_per_week=ai_hours_per_week,
+            team_size=None if team_size is None else int(team_size),
         )
-        return OutcomeValues(kpis=dict(outcomes.kpis), ai_hours_per_week=outcomes.ai_hours_per_week)
+        return OutcomeValues(
+            kpis=dict(outcomes.kpis),
+            ai_hours_per_week=outcomes.ai_hours_per_week,
+            team_size=outcomes.team_size,
+        )
 
 
 # --- scoring ---------------------------------------------------------------------------------------------
@@ -748,6 +776,16 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         wording_changes=wording_changes_for_assessment(ctx, current.assessment_id),
         publication=publication,
     )
+
+
+#: The worked example of the capacity ledger (README and "How scoring works"): 20 h now, 30 % less than
+#: before, 2 h of meta-work, 25 % redeployed, 8 people.
+LEDGER_EXAMPLE: tuple[float, float, float, float, int] = (20.0, 30.0, 2.0, 25.0, 8)
+
+
+def ledger_example() -> str:
+    """The capacity ledger's worked example in words, computed by the ledger itself."""
+    return capacity_ledger(*LEDGER_EXAMPLE).summary
 
 
 def scoring_rules() -> list[tuple[str, str]]:

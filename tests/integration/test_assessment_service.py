@@ -116,9 +116,15 @@ def test_answers_are_saved_at_once_changed_and_cleared(ctx: AppContext) -> None:
         ({}, 90.0, "ai_hours_per_week", "between 0 and 80 hours per person per week (got 90)"),
         (
             {"task_time_reduction": 30.0, "meta_work_hours": 12.0, "redeployed_share": 50.0},
-            10.0,
+            70.0,
             "meta_work_hours",
-            "meta-work (12 h) cannot exceed the AI-assisted hours (10 h)",
+            "AI-assisted hours (70 h) and meta-work (12 h) together cannot exceed 80",
+        ),
+        (
+            {"task_time_reduction": 100.0, "meta_work_hours": 2.0, "redeployed_share": 50.0},
+            10.0,
+            "task_time_reduction",
+            "must be a percentage from 0 to below 100 (got 100)",
         ),
         ({"made_up": 1.0}, None, "made_up", "not an outcome figure"),
     ],

@@ -162,11 +162,20 @@ def test_the_benchmark_table_names_the_pack_and_the_percentiles(result: TeamResu
 
 
 def test_the_capacity_waterfall_steps_add_up() -> None:
-    ledger = capacity_ledger(20, 30, 3, 40)
+    ledger = capacity_ledger(21, 30, 3, 40)  # took 30 h before: 9 h freed
     table = charts.capacity_waterfall_table(ledger)
     assert list(table["step"]) == ["Freed by AI", "Meta-work", "Net freed", "Redeployed", "Absorbed"]
-    assert list(table["hours"]) == [6.0, -3.0, 3.0, 1.2, 1.8]
+    assert list(table["hours"]) == pytest.approx([9.0, -3.0, 6.0, 2.4, 3.6])
     assert table.iloc[-1]["end"] == pytest.approx(ledger.net_freed_hours)
+    assert "team hours" not in table
+
+
+def test_the_capacity_table_gives_the_team_totals_and_full_time_equivalents() -> None:
+    table = charts.capacity_waterfall_table(capacity_ledger(21, 30, 3, 40, team_size=10))
+    assert list(table["team hours"]) == pytest.approx([90.0, -30.0, 60.0, 24.0, 36.0])
+    assert list(table["team FTE"]) == pytest.approx([2.25, -0.75, 1.5, 0.6, 0.9])
+    subtitle = charts.capacity_waterfall(capacity_ledger(21, 30, 3, 40, team_size=10)).to_dict(validate=False)
+    assert "Team of 10: 60 h a week after meta-work = 1.5 FTE." in "".join(subtitle["title"]["subtitle"])
 
 
 def test_kpis_are_compared_with_reference_points_and_their_sources(questionnaire: Questionnaire) -> None:

@@ -126,5 +126,6 @@ def test_top_actions(text: str) -> None:
 
 
 def test_ledger_example(text: str) -> None:
-    ledger = capacity_ledger(20, 30, 2, 25)
+    ledger = capacity_ledger(20, 30, 2, 25, team_size=8)
     assert block(text, "ledger") == [f'"{ledger.summary}"']
+    assert "took 28.6 h before (30 % less, gross): AI frees 8.6 h" in ledger.summary
