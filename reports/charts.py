@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import textwrap
 import threading
 from collections import OrderedDict
@@ -894,8 +895,15 @@ def _reference_label(label: str, kpi_label: str) -> str:
     return label
 
 
+def _article_of(source: str) -> str:
+    """'article 003' from a reference point's source ('… (source article 003)'), else the source as written."""
+    found = re.search(r"source (article \d+)", source)
+    return found.group(1) if found else source
+
+
 def kpi_reference_table(questionnaire: Questionnaire, kpis: Mapping[str, float]) -> pd.DataFrame:
-    """Each KPI that has a team value or reference points: the team's value and each reference with its source."""
+    """Each KPI that has a team value or reference points: the team's value and each reference point with its
+    kind (measured case, comparison of two organisations, hypothetical example) and its source article."""
     rows = []
     for kpi in questionnaire.kpis:
         references = [point for point in questionnaire.reference_points if point.kpi == kpi.id]
@@ -911,6 +919,7 @@ def kpi_reference_table(questionnaire: Questionnaire, kpis: Mapping[str, float])
                     "kpi": heading,
                     "who": "Your team",
                     "value": float(value),
+                    "kind": "",
                     "context": "",
                     "source": "entered by the team",
                 }
@@ -923,11 +932,12 @@ def kpi_reference_table(questionnaire: Questionnaire, kpis: Mapping[str, float])
                     "kpi": heading,
                     "who": who,
                     "value": point.value,
+                    "kind": point.kind,
                     "context": point.context,
                     "source": point.source,
                 }
             )
-    return pd.DataFrame(rows, columns=["kpi_id", "kpi", "who", "value", "context", "source"])
+    return pd.DataFrame(rows, columns=["kpi_id", "kpi", "who", "value", "kind", "context", "source"])
 
 
 @_unvalidated
@@ -936,11 +946,24 @@ def kpi_reference_chart(
 ) -> Any:
     """The team's KPIs against published reference points: one small dot plot per KPI, the team in blue.
 
-    KPIs the team has not entered still show their reference points, so the page says what to measure.
+    Each reference point's label says what kind of figure it is, and each KPI's header names the kinds and
+    source articles of its points. KPIs the team has not entered still show their reference points, so the
+    page says what to measure.
     """
     table = kpi_reference_table(questionnaire, kpis)
     if table.empty:
         return _empty("KPIs against reference points", "No KPIs or reference points.", width)
+    headers = {}
+    for kpi_id, rows in table.groupby("kpi_id", sort=False):
+        points = rows[rows["kind"] != ""]
+        kinds = "; ".join(
+            dict.fromkeys(
+                f"{kind}, {_article_of(source)}"
+                for kind, source in zip(points["kind"], points["source"], strict=True)
+            )
+        )
+        headers[kpi_id] = f"{rows.iloc[0]['kpi']} · {kinds}" if kinds else str(rows.iloc[0]["kpi"])
+    table["kpi"] = [headers[kpi_id] for kpi_id in table["kpi_id"]]
     table["is_team"] = table["who"] == "Your team"
     table["kind"] = ["Your team" if is_team else "Reference point" for is_team in table["is_team"]]
     table["text"] = [f"{value:g}" for value in table["value"]]
@@ -948,7 +971,7 @@ def kpi_reference_chart(
     # each facet gets its own x domain, from 0 to a little above its largest value (room for the labels)
     table["x_max"] = table.groupby("kpi_id")["value"].transform("max") * 1.18
     data = alt.Data(values=_records(table))
-    label_width = 250
+    label_width = 320
     plot_width = max(width - label_width - 40, 160)
     y = alt.Y(
         "who:N", sort=None, title=None, axis=alt.Axis(labelLimit=label_width, ticks=False, domain=False)
@@ -990,6 +1013,7 @@ def kpi_reference_chart(
                     labelOrient="top",
                     labelFontWeight="bold",
                     labelPadding=2,
+                    labelLimit=width - 20,
                 ),
             ),
             data=data,
@@ -999,9 +1023,9 @@ def kpi_reference_chart(
     )
     entered = int(table["is_team"].sum())
     subtitle = (
-        "Sources are listed with the table."
+        "Each reference point says what kind of figure it is; sources are listed with the table."
         if entered
-        else "The team has not entered KPIs yet: reference points only."
+        else "The team has not entered KPIs yet: reference points only, each saying what kind of figure it is."
     )
     return _styled(chart, "KPIs against reference points", subtitle, width=width)
 

@@ -812,14 +812,23 @@ def team_report_content(
         labels = {kpi.id: kpi.label for kpi in questionnaire.kpis}
         kpi_blocks.append(
             Table(
-                columns=["KPI", "Reference point", "Value", "Source"],
+                columns=["KPI", "Reference point", "Kind of figure", "Value", "Source"],
                 rows=[
-                    [labels.get(row.kpi_id, row.kpi_id), row.context, f"{row.value:g}", row.source]
+                    [
+                        labels.get(row.kpi_id, row.kpi_id),
+                        f"{row.who}: {row.context}",
+                        row.kind,
+                        f"{row.value:g}",
+                        row.source,
+                    ]
                     for row in references.itertuples()
                 ],
-                widths=[0.2, 0.34, 0.08, 0.38],
-                font_size=7.5,
-                caption="Reference points and their sources (from the questionnaire).",
+                widths=[0.14, 0.4, 0.13, 0.07, 0.26],
+                font_size=7,
+                caption=(
+                    "Reference points, what kind of figure each is, and the article it comes from (from the "
+                    "questionnaire). None is a measured industry benchmark."
+                ),
             )
         )
         if result.ledger is not None and result.ledger.redeployed_note:

@@ -183,13 +183,48 @@ def test_kpis_are_compared_with_reference_points_and_their_sources(questionnaire
     rework = table[table["kpi_id"] == "rework_rate"]
     assert list(rework["who"]) == [
         "Your team",
-        "Without an optimisation strategy",
-        "With an optimisation strategy",
+        "Without a strategy (comparison of two organisations)",
+        "With a strategy (comparison of two organisations)",
     ]
     assert list(rework["value"]) == [12, 18, 5]
-    assert rework.iloc[1]["source"].startswith("Service-desk case comparison")
+    assert list(rework["kind"])[1:] == ["comparison of two organisations"] * 2
+    assert "source article 000" in rework.iloc[1]["source"]
     # KPIs without a value still show their reference points
     assert "satisfaction" in set(table["kpi_id"])
+
+
+def test_every_reference_point_names_its_article_and_its_kind_in_label_and_chart(
+    questionnaire: Questionnaire,
+) -> None:
+    for point in questionnaire.reference_points:
+        assert "source article 00" in point.source, point.label
+        assert f"({point.kind})" in point.label, point.label
+    meta_work = [p for p in questionnaire.reference_points if p.kpi == "meta_work_hours"]
+    assert {p.kind for p in meta_work} == {"hypothetical example"}
+    assert all("30 %" not in p.label for p in meta_work), "the 30 % review overhead is a separate sentence"
+    spec = json.dumps(
+        charts.kpi_reference_chart(questionnaire, {}).to_dict(validate=False), ensure_ascii=False
+    )
+    assert "Rework rate (%, lower is better) · comparison of two organisations, article 000" in spec
+    assert "AI meta-work per person (hours/week, lower is better) · hypothetical example, article 003" in spec
+
+
+def test_the_thirty_percent_question_is_not_drawn_as_a_reference_point(questionnaire: Questionnaire) -> None:
+    assert not [p for p in questionnaire.reference_points if p.kpi == "task_time_reduction"]
+    table = charts.kpi_reference_table(questionnaire, {"task_time_reduction": 30})
+    assert list(table[table["kpi_id"] == "task_time_reduction"]["who"]) == ["Your team"]
+
+
+def test_ticket_resolution_is_an_average_and_satisfaction_says_it_asks_a_narrower_question(
+    questionnaire: Questionnaire,
+) -> None:
+    kpis = {kpi.id: kpi for kpi in questionnaire.kpis}
+    assert "Average (mean) minutes" in kpis["ticket_resolution_minutes"].help
+    assert "median" not in kpis["ticket_resolution_minutes"].help.lower()
+    assert "Narrower than the reference figures" in kpis["satisfaction"].help
+    for point in questionnaire.reference_points:
+        if point.kpi == "satisfaction":
+            assert "broader than this KPI's question" in point.context
 
 
 def test_the_trend_leaves_suppressed_rounds_out_and_says_so(result: TeamResult, small: TeamResult) -> None:
