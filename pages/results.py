@@ -83,9 +83,15 @@ else:
     ui.data_table(charts.layer_ladder_table(result))
 
     st.subheader("How does the team compare?")
+    ui.chart(
+        charts.target_chart(result, view.target_levels, view.previous, previous_label=view.previous_label),
+        "target",
+    )
+    ui.data_table(charts.target_table(result, view.target_levels, view.previous))
     st.caption(view.benchmark_label)
-    ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")
-    ui.data_table(charts.benchmark_table(result, view.benchmark))
+    if view.benchmark is not None:
+        ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")
+        ui.data_table(charts.benchmark_table(result, view.benchmark))
 
     st.subheader("Item by item")
     ui.chart(charts.item_heatmap(questionnaire, result), "items")

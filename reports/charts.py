@@ -40,7 +40,14 @@ from scoring.models import (
     DimensionResult,
     TeamResult,
 )
-from scoring.rules import LEVEL_NAMES, format_score, full_time_equivalents
+from scoring.rules import (
+    DEFAULT_TARGET_LEVEL,
+    LEVEL_NAMES,
+    format_score,
+    full_time_equivalents,
+    level_floor,
+    target_gap,
+)
 
 __all__ = [
     "FONT",
@@ -376,6 +383,98 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
 
 
 # --- benchmark ------------------------------------------------------------------------------------------
+
+
+def target_table(
+    result: TeamResult, target_levels: Mapping[str, int], previous: TeamResult | None = None
+) -> pd.DataFrame:
+    """Per dimension: the team's score, its target level and gap (``scoring.rules.target_gap``), and the
+    score of the team's previous round (empty when there is none or it has no number there)."""
+    before = {} if previous is None else {d.id: d.score for d in previous.dimensions}
+    rows = []
+    for dimension in result.dimensions:
+        target = target_levels.get(dimension.id, DEFAULT_TARGET_LEVEL)
+        rows.append(
+            {
+                "dimension": dimension.name,
+                "score": dimension.score,
+                "target": target,
+                "target score": level_floor(target),
+                "gap to target": None if dimension.score is None else target_gap(dimension.score, target),
+                "previous round": before.get(dimension.id),
+                "change": (
+                    None
+                    if dimension.score is None or before.get(dimension.id) is None
+                    else round(dimension.score - before[dimension.id], 2)  # type: ignore[operator]
+                ),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["dimension", "score", "target", "target score", "gap to target", "previous round", "change"],
+    )
+
+
+@_unvalidated
+def target_chart(
+    result: TeamResult,
+    target_levels: Mapping[str, int],
+    previous: TeamResult | None = None,
+    *,
+    previous_label: str | None = None,
+    width: int = WIDTH,
+) -> Any:
+    """The team's dimension scores against its target profile (a tick per dimension) and its previous round
+    (a hollow dot); the subtitle names both comparisons and their n."""
+    table = target_table(result, target_levels, previous)
+    table["key_team"] = "This round"
+    data = alt.Data(values=_records(table))
+    order = list(table["dimension"])
+    y = alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelPadding=6))
+    x_scale = alt.Scale(domain=[1, 5], nice=False)
+    x_axis = alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Dimension score (1–5)", grid=True)
+    keys = ["This round", "Target", "Previous round"]
+    colour = alt.Scale(domain=keys, range=[BLUE_DARK, ORANGE_DARK, GREY])
+    target = (
+        alt.Chart()
+        .transform_calculate(key="'Target'")
+        .mark_tick(thickness=3, size=18)
+        .encode(
+            y=y, x=alt.X("target score:Q", scale=x_scale, axis=x_axis), color=alt.Color("key:N", scale=colour)
+        )
+    )
+    before = (
+        alt.Chart()
+        .transform_filter("datum['previous round'] != null")
+        .transform_calculate(key="'Previous round'")
+        .mark_point(size=90, filled=False, strokeWidth=2)
+        .encode(y=y, x=alt.X("previous round:Q", scale=x_scale), color=alt.Color("key:N", scale=colour))
+    )
+    team = (
+        alt.Chart()
+        .transform_filter("datum.score != null")
+        .mark_point(size=110, filled=True, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("score:Q", scale=x_scale),
+            color=alt.Color("key_team:N", scale=colour, legend=alt.Legend(title=None, orient="bottom")),
+        )
+    )
+    chart = alt.layer(target, before, team, data=data).properties(width=width - 190, height=alt.Step(24))
+    levels = sorted(set(table["target"]))
+    target_text = (
+        f"target level {levels[0]} on every dimension (a score of {level_floor(levels[0]):g} or more)"
+        if len(levels) == 1
+        else "the target level set per dimension"
+    )
+    if previous is None:
+        previous_text = "no previous round yet"
+    else:
+        previous_text = f"previous round {previous_label or ''} (n = {previous.respondents})".replace(
+            "  ", " "
+        )
+    subtitle = f"This round (n = {result.respondents}) against {target_text}, and {previous_text}."
+    return _styled(chart, "Against the target and the previous round", subtitle, width=width)
 
 
 def benchmark_table(

@@ -396,6 +396,10 @@ class BenchmarkRow(FrozenModel):
     source: str
     collected: str
     label: str
+    questionnaire_id: str
+    questionnaire_version: str
+    #: the wording hash of the dimension's items (``questionnaires.wording.dimension_wording_hash``)
+    wording: str
 
 
 class BenchmarkPack(FrozenModel):

@@ -231,6 +231,27 @@ def peers_sufficient(peers: int) -> bool:
     return peers >= PEER_MINIMUM
 
 
+#: The fewest teams a dimension of an exported or imported benchmark pack may be built from.
+PACK_MINIMUM_TEAMS = 10
+#: The target level of every dimension unless the team or leader set another.
+DEFAULT_TARGET_LEVEL = 4
+
+
+def pack_dimension_allowed(teams: int) -> bool:
+    """Benchmark packs hold measured data only: a dimension is exported (and accepted on import) only when at least 10 teams, each past its own anonymity threshold k, have a published score there; percentiles are rounded to one decimal and no team is named."""  # noqa: E501
+    return teams >= PACK_MINIMUM_TEAMS
+
+
+def level_floor(level: int) -> float:
+    """The lowest score of a level (level 1 starts at 1; level 4 Managed at 3.4)."""
+    return 1.0 if level <= 1 else LEVEL_THRESHOLDS[min(level, 5) - 2]
+
+
+def target_gap(score: float, target_level: int = DEFAULT_TARGET_LEVEL) -> float:
+    """Target profile: each dimension is compared with the level the team or leader set as its goal (default level 4 on every dimension); the gap is the score still missing to that level's lowest score (3.4 for level 4), 0 once it is reached."""  # noqa: E501
+    return max(0.0, round_score(level_floor(target_level) - round_score(score)))
+
+
 def percentile_among(score: float, peer_scores: Sequence[float]) -> float:
     """Percentile rank among peers = the share of peer scores below the team's, counting ties as half, × 100."""
     below = sum(1 for peer in peer_scores if peer < score)
@@ -358,6 +379,8 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Peer benchmarks", peers_sufficient),
     ("Peer percentile", percentile_among),
     ("Benchmark packs", percentile_in_pack),
+    ("Benchmark pack export", pack_dimension_allowed),
+    ("Target profile", target_gap),
     ("Capacity ledger", capacity_hours),
     ("Full-time equivalents", full_time_equivalents),
     ("Action plan", action_rank_key),

@@ -31,7 +31,6 @@ from questionnaires.schema import Item, Questionnaire
 from questionnaires.wording import WordingChange, wording_changes, wording_hashes, wording_warning
 from reports.content import team_report_content
 from reports.exchange import write_csv
-from reports.packs import load_benchmark_pack
 from reports.pdf import report_file_name as pdf_file_name
 from reports.pdf import team_report_pdf as render_team_pdf
 from scoring import (
@@ -54,6 +53,8 @@ from scoring import (
 from scoring.capacity import TEAM_SIZE_MAXIMUM
 from scoring.models import ROLES, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
+from scoring.rules import DEFAULT_TARGET_LEVEL
+from services.benchmark_packs import installed_pack
 from services.context import (
     DONT_KNOW,
     AccessError,
@@ -226,11 +227,16 @@ class ResultsView:
     questionnaire: Questionnaire
     result: TeamResult
     own: RespondentView | None
-    benchmark: BenchmarkPack | list[BenchmarkComparison]
-    benchmark_against: Literal["peers", "pack"]
+    benchmark: BenchmarkPack | list[BenchmarkComparison] | None
+    benchmark_against: Literal["peers", "pack", "none"]
     benchmark_label: str
     wording_changes: list[WordingChange] = field(default_factory=list)
     publication: PublishedView | None = None
+    #: the team's previous round (its latest earlier published result) and its calendar quarter
+    previous: TeamResult | None = None
+    previous_label: str | None = None
+    #: the target level per dimension (``scoring.rules.DEFAULT_TARGET_LEVEL`` on every dimension by default)
+    target_levels: dict[str, int] = field(default_factory=dict)
 
     @property
     def update_note(self) -> str | None:
@@ -712,20 +718,60 @@ def _peer_results(ctx: AppContext, assessment_id: int) -> list[TeamResult]:
 
 def benchmark_for(
     ctx: AppContext, assessment_id: int, result: TeamResult
-) -> tuple[BenchmarkPack | list[BenchmarkComparison], Literal["peers", "pack"], str]:
-    """Peer percentiles when every scored dimension has enough peer teams, else the shipped (labelled) pack.
+) -> tuple[BenchmarkPack | list[BenchmarkComparison] | None, Literal["peers", "pack", "none"], str]:
+    """Peer percentiles when every scored dimension has enough peer teams, else an imported measured pack
+    (``python cli.py pack import``) when one fits the questionnaire, else nothing, with the reason.
 
-    Returns the peer comparisons or the pack (``reports.charts.benchmark_chart`` takes either), what they
-    are against, and a sentence saying so.
+    Returns the peer comparisons, the pack or None (``reports.charts.benchmark_chart`` takes each), what
+    they are against, and a sentence naming the comparison and its n.
     """
     peers = _peer_results(ctx, assessment_id)
     by_peers = peer_percentiles(result, peers)
     scored = [comparison for comparison in by_peers if comparison.score is not None]
     if scored and all(comparison.percentile is not None for comparison in scored):
-        return by_peers, "peers", f"Against {len(peers)} peer teams that answered the same questionnaire."
-    pack = load_benchmark_pack()
+        return (
+            by_peers,
+            "peers",
+            f"Against {len(peers)} peer teams that answered the same questionnaire (n = {len(peers)}).",
+        )
     reason = next((c.reason for c in scored if c.reason), None) or "not enough peer teams yet"
-    return pack, "pack", f"Peer percentiles need more teams ({reason}), so this compares with: {pack.label}."
+    questionnaire = ctx.questionnaire(result.questionnaire_id, result.questionnaire_version)
+    pack = installed_pack(ctx, questionnaire)
+    if pack is not None:
+        sizes = ", ".join(sorted({str(row.n) for row in pack.rows}))
+        return (
+            pack,
+            "pack",
+            f"Peer percentiles need more teams ({reason}), so this compares with the imported pack "
+            f"{pack.source_name}: {pack.label} (n = {sizes} teams, collected {pack.rows[0].collected}).",
+        )
+    return (
+        None,
+        "none",
+        f"No peer percentiles yet ({reason}) and no measured benchmark pack imported: the team compares with "
+        "its target and its previous round.",
+    )
+
+
+def previous_round(ctx: AppContext, assessment_id: int) -> tuple[TeamResult | None, str | None]:
+    """The team's previous round: the published result of its latest earlier assessment on the same
+    questionnaire (id), and that round's calendar quarter; (None, None) when there is none."""
+    with ctx.read() as session:
+        own = repo.get_assessment(session, assessment_id=assessment_id)
+        earlier = [
+            a
+            for a in repo.list_assessments(session, team_id=own.team_id, include_demo=True)
+            if a.id != own.id
+            and a.questionnaire_id == own.questionnaire_id
+            and a.created_at <= own.created_at
+        ]
+        labels = {a.id: f"{a.created_at.year} Q{(a.created_at.month - 1) // 3 + 1}" for a in earlier}
+    published = published_results(ctx, [a.id for a in earlier])
+    for assessment in reversed(earlier):  # newest first
+        result = published.get(assessment.id)
+        if result is not None and not result.suppressed:
+            return result, labels[assessment.id]
+    return None, None
 
 
 def wording_changes_for_assessment(ctx: AppContext, assessment_id: int) -> list[WordingChange]:
@@ -765,6 +811,7 @@ def results(ctx: AppContext, token: str) -> ResultsView:
             current.form,
         )
     comparisons, against, label = benchmark_for(ctx, current.assessment_id, result)
+    previous, previous_label = previous_round(ctx, current.assessment_id)
     return ResultsView(
         session=current,
         questionnaire=questionnaire,
@@ -775,6 +822,9 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         benchmark_label=label,
         wording_changes=wording_changes_for_assessment(ctx, current.assessment_id),
         publication=publication,
+        previous=previous,
+        previous_label=previous_label,
+        target_levels={d.id: DEFAULT_TARGET_LEVEL for d in questionnaire.dimensions},
     )
 
 
@@ -1054,12 +1104,16 @@ def team_report_pdf_for_assessment(
         stored = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
     plan: ActionPlan | list[PlanAction] = stored or build_action_plan(questionnaire, result)
     benchmark, against, _ = benchmark_for(ctx, assessment_id, result)
+    previous, previous_label = previous_round(ctx, assessment_id)
     content = team_report_content(
         questionnaire,
         result,
         plan,
-        pack=load_benchmark_pack(),
+        pack=benchmark if isinstance(benchmark, BenchmarkPack) else None,
         peer_comparisons=benchmark if against == "peers" and isinstance(benchmark, list) else None,
+        target_levels={d.id: DEFAULT_TARGET_LEVEL for d in questionnaire.dimensions},
+        previous=previous,
+        previous_label=previous_label,
         generated_at=generated_at or datetime.now(UTC),
         wording_note=wording_warning(wording_changes_for_assessment(ctx, assessment_id)),
     )

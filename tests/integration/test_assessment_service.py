@@ -173,14 +173,17 @@ def test_the_plan_is_seeded_once_then_belongs_to_the_team(ctx: AppContext) -> No
     assert journey.action_plan(ctx, tokens[0]).actions == [added]
 
 
-def test_results_equal_scoring_and_the_benchmark_falls_back_to_the_pack(ctx: AppContext) -> None:
+def test_results_equal_scoring_and_without_peers_or_a_pack_compare_with_the_target(ctx: AppContext) -> None:
     tokens = team_with_answers(ctx, "Service desk", [2, 3, journey.DONT_KNOW, 4])
     view = journey.results(ctx, tokens[0])
     responses = journey.team_responses_for_assessment(ctx, view.session.assessment_id)
     assert view.result == score_team(view.questionnaire, responses)
     assert view.own is not None and view.own.respondent_id == "R001"
-    assert view.benchmark_against == "pack"
-    assert "not enough" in view.benchmark_label or "needs at least 5 peer teams" in view.benchmark_label
+    assert (view.benchmark_against, view.benchmark) == ("none", None)
+    assert "needs at least 5 peer teams" in view.benchmark_label
+    assert "no measured benchmark pack imported" in view.benchmark_label
+    assert set(view.target_levels.values()) == {4}
+    assert view.previous is None
 
 
 def test_peer_percentiles_from_five_peer_teams(sqlite_ctx: AppContext) -> None:

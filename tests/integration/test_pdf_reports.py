@@ -17,11 +17,11 @@ from pypdf import PdfReader
 from questionnaires.loader import default_questionnaire
 from questionnaires.schema import Questionnaire
 from reports import charts, content, pdf
-from reports.packs import load_benchmark_pack
 from scoring import build_action_plan, score_team
 from scoring.models import ActionPlan, TeamResult
 from settings import get_settings
 from tests.integration.pdf_support import all_text, page_texts, render_pages
+from tests.packs import measured_pack
 from tests.report_samples import sample_team
 
 GENERATED = datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
@@ -49,7 +49,7 @@ def plan(questionnaire: Questionnaire, result: TeamResult) -> ActionPlan:
 @pytest.fixture(scope="module")
 def team_pdf(questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan) -> bytes:
     report = content.team_report_content(
-        questionnaire, result, plan, pack=load_benchmark_pack(), generated_at=GENERATED
+        questionnaire, result, plan, pack=measured_pack(questionnaire), generated_at=GENERATED
     )
     return pdf.team_report_pdf(report)
 
@@ -312,7 +312,7 @@ def test_the_org_report_keeps_suppressed_teams_without_numbers(
         questionnaire,
         results,
         {result.team: plan},
-        pack=load_benchmark_pack(),
+        pack=measured_pack(questionnaire),
         generated_at=GENERATED,
         rounds=[("2025 Q4", [result, pair]), ("2026 Q1", results)],
         organisation="Acme & Co",

@@ -13,9 +13,9 @@ import pytest
 from questionnaires.loader import default_questionnaire
 from questionnaires.schema import Questionnaire
 from reports import charts
-from reports.packs import load_benchmark_pack
 from scoring import capacity_ledger, peer_percentiles, score_team
 from scoring.models import TeamResult
+from tests.packs import measured_pack
 from tests.report_samples import sample_team
 
 PALETTE = {colour.upper() for colour in charts.SERIES_COLOURS} | {
@@ -56,7 +56,7 @@ def every_chart(
     assert result.ledger is not None
     return {
         "layer_ladder": charts.layer_ladder(result),
-        "benchmark_pack": charts.benchmark_chart(result, load_benchmark_pack()),
+        "benchmark_pack": charts.benchmark_chart(result, measured_pack(questionnaire)),
         "benchmark_peers": charts.benchmark_chart(result, peer_percentiles(result, peers)),
         "item_heatmap": charts.item_heatmap(questionnaire, result),
         "capacity_waterfall": charts.capacity_waterfall(result.ledger),
@@ -109,7 +109,7 @@ def test_a_suppressed_team_has_no_number_in_any_of_its_charts(
     assert small.suppressed
     for chart in (
         charts.layer_ladder(small),
-        charts.benchmark_chart(small, load_benchmark_pack()),
+        charts.benchmark_chart(small, measured_pack(questionnaire)),
         charts.item_heatmap(questionnaire, small),
         charts.item_distribution(questionnaire, small.dimensions[0]),
         charts.org_heatmap([small]),
@@ -150,15 +150,31 @@ def test_the_gap_chart_leaves_out_groups_below_k(questionnaire: Questionnaire) -
     assert "No perception gap can be shown" in text
 
 
-def test_the_benchmark_table_names_the_pack_and_the_percentiles(result: TeamResult) -> None:
-    pack = load_benchmark_pack()
+def test_the_benchmark_table_names_the_pack_and_the_percentiles(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    pack = measured_pack(questionnaire)
     table = charts.benchmark_table(result, pack)
     permission = table[table["dimension"] == "Permission"].iloc[0]
     assert (permission["p10"], permission["p50"], permission["p90"]) == (1.7, 3.1, 4.5)
-    assert permission["label"] == "Illustrative — not measured industry data"
-    assert permission["n"] == 2
+    assert permission["label"] == "Measured: 12 teams"
+    assert permission["n"] == 12
     spec = charts.benchmark_chart(result, pack).to_dict(validate=False)
-    assert spec["title"]["subtitle"][0].startswith("Illustrative — not measured industry data (n = 2")
+    assert spec["title"]["subtitle"][0].startswith("Measured: 12 teams (n = 12")
+
+
+def test_the_target_chart_names_the_target_and_the_previous_round_with_their_n(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult
+) -> None:
+    table = charts.target_table(result, {}, None)
+    assert set(table["target"]) == {4} and set(table["target score"]) == {3.4}
+    assert table["previous round"].isna().all()
+    spec = charts.target_chart(result, {}, result, previous_label="2026 Q1").to_dict(validate=False)
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "against target level 4 on every dimension (a score of 3.4 or" in subtitle
+    assert "previous round 2026 Q1 (n = 7)" in subtitle
+    none = " ".join(charts.target_chart(result, {}, None).to_dict(validate=False)["title"]["subtitle"])
+    assert "no previous round yet" in none
 
 
 def test_the_capacity_waterfall_steps_add_up() -> None:
