@@ -25,6 +25,20 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def _questionnaire_or_exit(questionnaire_id: str | None, version: str | None) -> Questionnaire:
+    """The questionnaire by id and version (the shipped one by default); exits naming the problem otherwise."""
+    from questionnaires.loader import QuestionnaireError, default_questionnaire, get_questionnaire
+
+    try:
+        return get_questionnaire(questionnaire_id, version) if questionnaire_id else default_questionnaire()
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+        raise
+    except QuestionnaireError as exc:
+        fail(str(exc))
+        raise
+
+
 # --- questionnaires ------------------------------------------------------------------------------------
 
 
@@ -171,17 +185,9 @@ def score(file: Path, k: int, as_json: bool, questionnaire_id: str | None) -> No
     """
     import csv
 
-    from questionnaires.loader import QuestionnaireError, default_questionnaire, get_questionnaire
     from scoring import ResponseDataError, responses_from_rows, score_teams
 
-    try:
-        questionnaire = get_questionnaire(questionnaire_id) if questionnaire_id else default_questionnaire()
-    except KeyError as exc:
-        fail(str(exc.args[0]))
-        return
-    except QuestionnaireError as exc:
-        fail(str(exc))
-        return
+    questionnaire = _questionnaire_or_exit(questionnaire_id, None)
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -211,6 +217,8 @@ def score(file: Path, k: int, as_json: bool, questionnaire_id: str | None) -> No
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from questionnaires.schema import Questionnaire
 
 
 def _open_database() -> tuple[Engine, sessionmaker[Session]]:
@@ -643,20 +651,11 @@ def _csv_report(
     import csv
     from datetime import UTC, datetime
 
-    from questionnaires.loader import QuestionnaireError, default_questionnaire, get_questionnaire
     from reports.content import org_report_content, team_report_content
-    from reports.packs import load_benchmark_pack
     from reports.pdf import org_report_pdf, team_report_pdf
     from scoring import ResponseDataError, TeamResult, build_action_plan, responses_from_rows, score_teams
 
-    try:
-        questionnaire = get_questionnaire(questionnaire_id) if questionnaire_id else default_questionnaire()
-    except KeyError as exc:
-        fail(str(exc.args[0]))
-        raise
-    except QuestionnaireError as exc:
-        fail(str(exc))
-        raise
+    questionnaire = _questionnaire_or_exit(questionnaire_id, None)
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -671,7 +670,7 @@ def _csv_report(
         fail("\n".join(f"{file}: {error}" for error in exc.errors))
         raise
     results = score_teams(questionnaire, teams)
-    pack = load_benchmark_pack()
+    pack = None  # no pack is shipped; imported packs live in a database, and this report needs none
     now = datetime.now(UTC)
     if team is not None:
         chosen = [result for result in results if result.team == team]
@@ -798,6 +797,75 @@ def report(
         fail(f"{out}: cannot write the file ({exc.strerror})")
         return
     click.echo(f"wrote {out}: {what} ({len(data):,} bytes)", err=True)
+
+
+# --- benchmark packs -----------------------------------------------------------------------------------
+
+
+@cli.group()
+def pack() -> None:
+    """Measured benchmark packs: export one from this installation's published results, import one."""
+
+
+@pack.command("export")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The pack CSV.")
+@click.option(
+    "--questionnaire", "questionnaire_id", default=None, help="Questionnaire id (default: shipped)."
+)
+@click.option("--version", default=None, help="Questionnaire version (default: the latest).")
+@click.option("--source", default="Layerwise installation", show_default=True, help="Who measured it.")
+@click.option("--include-demo", is_flag=True, help="Count the demo teams too (for trying it out).")
+def pack_export(
+    out: Path, questionnaire_id: str | None, version: str | None, source: str, include_demo: bool
+) -> None:
+    """Write a measured pack from the published results: dimensions with at least 10 teams past k."""
+    from services.benchmark_packs import export_pack
+    from services.context import make_context
+
+    questionnaire = _questionnaire_or_exit(questionnaire_id, version)
+    ctx = make_context()
+    try:
+        exported = export_pack(ctx, questionnaire, source=source, include_demo=include_demo)
+    finally:
+        ctx.database.dispose()
+    for dimension_id, reason in exported.skipped.items():
+        click.echo(f"left out {dimension_id}: {reason}", err=True)
+    if not exported.pack.rows:
+        fail("no pack written: no dimension has at least 10 teams with a published score")
+    try:
+        out.write_text(exported.csv_text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{out}: cannot write the file ({exc.strerror})")
+    click.echo(f"wrote {out}: {len(exported.pack.rows)} dimension(s)", err=True)
+
+
+@pack.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--questionnaire", "questionnaire_id", default=None, help="Questionnaire id (default: shipped)."
+)
+@click.option("--version", default=None, help="Questionnaire version (default: the latest).")
+def pack_import(file: Path, questionnaire_id: str | None, version: str | None) -> None:
+    """Check a pack CSV against the questionnaire and install it; refused with every reason otherwise."""
+    from scoring import BenchmarkPackError
+    from services.benchmark_packs import import_pack
+    from services.context import make_context
+
+    questionnaire = _questionnaire_or_exit(questionnaire_id, version)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot read the file ({exc})")
+        raise
+    ctx = make_context()
+    try:
+        installed = import_pack(ctx, text, questionnaire, source_name=file.name)
+    except BenchmarkPackError as exc:
+        fail("\n".join(f"{file}: {error}" for error in exc.errors) + "\npack refused: nothing was imported")
+        raise
+    finally:
+        ctx.database.dispose()
+    click.echo(f"imported {file}: {len(installed.rows)} dimension(s), {installed.label}", err=True)
 
 
 # --- benchmarks ----------------------------------------------------------------------------------------

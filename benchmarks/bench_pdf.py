@@ -54,7 +54,6 @@ from benchmarks.harness import Config, Figure, Timing, at_most, below
 from questionnaires.loader import default_questionnaire
 from questionnaires.schema import Questionnaire
 from reports import charts, content
-from reports.packs import load_benchmark_pack
 from reports.pdf import org_report_pdf, team_report_pdf
 from scoring import BenchmarkComparison, TeamResult, build_action_plan, peer_percentiles, score_team
 from scoring.models import BenchmarkPack
@@ -98,7 +97,7 @@ def team_case(questionnaire: Questionnaire, seed: int) -> TeamCase:
 
 
 def team_content(
-    questionnaire: Questionnaire, pack: BenchmarkPack, case: TeamCase
+    questionnaire: Questionnaire, pack: BenchmarkPack | None, case: TeamCase
 ) -> content.TeamReportContent:
     """The team report's content, as the app builds it."""
     return content.team_report_content(
@@ -111,7 +110,7 @@ def team_content(
     )
 
 
-def team_report(questionnaire: Questionnaire, pack: BenchmarkPack, case: TeamCase) -> bytes:
+def team_report(questionnaire: Questionnaire, pack: BenchmarkPack | None, case: TeamCase) -> bytes:
     """The timed team report: content from the scored result, then the PDF."""
     return team_report_pdf(team_content(questionnaire, pack, case))
 
@@ -190,7 +189,7 @@ def floor_pdf(prepared: FloorInput) -> bytes:
 
 
 def org_report(
-    questionnaire: Questionnaire, pack: BenchmarkPack, demo: list[DemoTeam]
+    questionnaire: Questionnaire, pack: BenchmarkPack | None, demo: list[DemoTeam]
 ) -> Callable[[], bytes]:
     """The organisation report of the demo teams, scored untimed; returns the timed action."""
     history = [
@@ -229,7 +228,7 @@ def _timed(action: Callable[[], object], cpu: list[float] | None = None) -> floa
 def run(config: Config) -> list[Figure]:
     """Team report vs its floor (fresh teams, interleaved rounds), then the organisation report."""
     questionnaire = default_questionnaire()
-    pack = load_benchmark_pack()
+    pack = None  # no pack is shipped; a team report compares with its target and previous round
     rounds = config.rounds
     # warm-up, untimed: vl-convert's engine, fonts, imports (seed 0 is never used again)
     warm = team_case(questionnaire, seed=0)

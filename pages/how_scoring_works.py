@@ -19,7 +19,10 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Agreement and blind spots", ("Spread", "Consensus", "Perception gap", "Don't know")),
     ("Anonymity", ("Anonymity threshold", "Suppression", "Segments", "Publication", "Comments")),
     ("Benchmarks", ("Peer benchmarks", "Peer percentile", "Benchmark packs")),
-    ("Capacity and the action plan", ("Capacity ledger", "Recommendation bands", "Action plan")),
+    (
+        "Capacity and the action plan",
+        ("Capacity ledger", "Full-time equivalents", "Recommendation bands", "Action plan"),
+    ),
 )
 
 questionnaire = ui.questionnaire(DEFAULT_QUESTIONNAIRE_ID)
@@ -42,6 +45,11 @@ for heading, names in SECTIONS:
         if name in rules:
             st.markdown(f"**{name}.** {rules[name]}")
             shown.add(name)
+        if name == "Capacity ledger":
+            st.markdown(
+                "For example, 20 h a week now at 30 % less than before, 2 h of meta-work, 25 % redeployed, "
+                f"8 people: {journey.ledger_example()}"
+            )
     if heading == "Layers build on each other":
         example = journey.gating_example(questionnaire)
         lines = [

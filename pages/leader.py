@@ -208,9 +208,19 @@ with benchmark_tab:
     else:
         reason = next((c.reason for c in peers if c.reason), "not enough peer teams")
         st.caption(f"No peer percentiles: {ui.plain(reason)}.")
-    st.markdown(f"**Against the benchmark pack**: {ui.plain(view.pack.label)}")
-    st.altair_chart(benchmark_chart(result, view.pack, width=CHART_WIDTH), theme=None)
-    ui.data_table(benchmark_table(result, view.pack), label="Pack percentiles as a table")
+    if view.pack is not None:
+        sizes = ", ".join(sorted({str(row.n) for row in view.pack.rows}))
+        st.markdown(
+            f"**Against the imported pack** {ui.plain(view.pack.source_name)}: {ui.plain(view.pack.label)} "
+            f"(n = {sizes} teams)"
+        )
+        st.altair_chart(benchmark_chart(result, view.pack, width=CHART_WIDTH), theme=None)
+        ui.data_table(benchmark_table(result, view.pack), label="Pack percentiles as a table")
+    else:
+        st.caption(
+            "No measured benchmark pack imported (python cli.py pack import); each team's report compares "
+            "it with its target and its previous round."
+        )
 
 with trend_tab:
     st.caption("Rounds are calendar quarters; a team's latest assessment in a quarter counts.")

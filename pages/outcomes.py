@@ -32,7 +32,7 @@ st.markdown(
 
 stored = journey.get_outcomes(ctx, token)
 # Fill empty fields from the database; a field that holds what the person typed keeps it.
-initial = {journey.AI_HOURS_FIELD: stored.ai_hours_per_week} | {
+initial = {journey.AI_HOURS_FIELD: stored.ai_hours_per_week, journey.TEAM_SIZE_FIELD: stored.team_size} | {
     kpi.id: stored.kpis.get(kpi.id) for kpi in questionnaire.kpis
 }
 for field_id, value in initial.items():
@@ -63,17 +63,39 @@ def kpi_field(kpi: Any) -> None:
 ledger_kpis = [kpi for kpi in questionnaire.kpis if kpi.id in journey.LEDGER_KPIS]
 other_kpis = [kpi for kpi in questionnaire.kpis if kpi.id not in journey.LEDGER_KPIS]
 with st.form("outcomes", border=True):
-    st.markdown("**Where the time goes** · for the capacity ledger (all four needed)")
+    st.markdown(
+        "**Where the time goes** · for the capacity ledger (the first four needed; the number of people "
+        "adds the team's totals)"
+    )
+    st.caption(
+        "Enter what the AI-assisted tasks take **now**, and how much less time they take than **before**, "
+        "as a share of the time they used to take, *without* the prompting, reviewing and correcting around "
+        "them: that meta-work has its own field and the ledger subtracts it once. Example: tasks that take "
+        "20 h now and 30 % less than before took 20 / 0.7 = 28.6 h, so AI freed 8.6 h (not 6)."
+    )
     st.number_input(
-        "Hours of AI-assisted work per person per week",
+        "Hours the AI-assisted tasks take per person per week now",
         value=None,
         step=1.0,
         format="%.1f",
         key=f"outcome:{journey.AI_HOURS_FIELD}",
-        help="Hours per person per week spent on tasks where AI tools are used (0–80).",
+        help=(
+            "Hours per person per week the tasks where AI tools are used take today, not counting the "
+            "prompting, reviewing and correcting (that is meta-work, entered below) (0–80)."
+        ),
         placeholder="e.g. 12",
     )
     show_error(journey.AI_HOURS_FIELD)
+    st.number_input(
+        "People doing this work",
+        value=None,
+        step=1,
+        min_value=None,
+        key=f"outcome:{journey.TEAM_SIZE_FIELD}",
+        help="How many people on the team do these AI-assisted tasks: the ledger multiplies by it (1–10,000).",
+        placeholder="e.g. 8",
+    )
+    show_error(journey.TEAM_SIZE_FIELD)
     for kpi in ledger_kpis:
         kpi_field(kpi)
     st.markdown("**Outcomes** · compared with published reference points")
@@ -89,6 +111,7 @@ if submitted:
             token,
             kpis=values,
             ai_hours_per_week=st.session_state.get(f"outcome:{journey.AI_HOURS_FIELD}"),
+            team_size=st.session_state.get(f"outcome:{journey.TEAM_SIZE_FIELD}"),
         )
     except InputError as error:
         st.session_state[ERRORS_KEY] = error.errors

@@ -83,9 +83,15 @@ else:
     ui.data_table(charts.layer_ladder_table(result))
 
     st.subheader("How does the team compare?")
+    ui.chart(
+        charts.target_chart(result, view.target_levels, view.previous, previous_label=view.previous_label),
+        "target",
+    )
+    ui.data_table(charts.target_table(result, view.target_levels, view.previous))
     st.caption(ui.plain(view.benchmark_label))
-    ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")
-    ui.data_table(charts.benchmark_table(result, view.benchmark))
+    if view.benchmark is not None:
+        ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")
+        ui.data_table(charts.benchmark_table(result, view.benchmark))
 
     st.subheader("Item by item")
     ui.chart(charts.item_heatmap(questionnaire, result), "items")
@@ -119,6 +125,7 @@ else:
 st.subheader("Where do the freed hours go?")
 if result.ledger is not None:
     ui.chart(charts.capacity_waterfall(result.ledger), "ledger")
+    st.markdown(result.ledger.summary)
     ui.data_table(charts.capacity_waterfall_table(result.ledger))
 elif result.ledger_errors:
     st.warning(
@@ -139,6 +146,8 @@ st.page_link(
 
 st.subheader("Your outcomes against published figures")
 ui.chart(charts.kpi_reference_chart(questionnaire, result.kpis), "kpis")
+if result.ledger is not None and result.ledger.redeployed_note:
+    st.warning(f"Freed capacity deliberately redeployed: {result.ledger.redeployed_note}")
 ui.data_table(charts.kpi_reference_table(questionnaire, result.kpis), label="The numbers and their sources")
 
 st.subheader("Your own answers")

@@ -158,16 +158,30 @@ class Kpi(StrictModel):
         return self
 
 
+#: What kind of figure a reference point is, in the words every label, chart and table uses.
+ReferenceKind = Literal["measured case", "comparison of two organisations", "hypothetical example"]
+
+
 class ReferencePoint(StrictModel):
-    """A published figure a team's KPI can be compared with, and where it comes from."""
+    """A published figure a team's KPI can be compared with: what kind of figure it is and which article
+    it comes from. A figure that only illustrates a question is not a reference point."""
 
     kpi: Annotated[str, Field(pattern=SLUG)]
-    label: NonEmpty
+    label: NonEmpty = Field(
+        description="Names the situation and says the kind, e.g. '… (hypothetical example)'."
+    )
     value: float
+    kind: ReferenceKind = Field(
+        description=(
+            "measured case: measured in one named organisation; comparison of two organisations: two "
+            "organisations side by side, not a before/after; hypothetical example: an illustration the "
+            "article asks the reader to consider."
+        )
+    )
     context: NonEmpty = Field(
         description="Which situation the figure describes, e.g. 'with an optimisation strategy'."
     )
-    source: NonEmpty
+    source: NonEmpty = Field(description="The article: its title and where it is kept.")
 
 
 class QuestionnaireMeta(StrictModel):

@@ -11,6 +11,7 @@ Pure functions: no I/O, no caching; services read the recorded hashes from stora
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -38,6 +39,14 @@ class WordingChange:
 def wording_hashes(questionnaire: Questionnaire, form: Literal["full", "pulse"]) -> dict[str, str]:
     """The wording hash of every item on a form (full or pulse), by item id, in questionnaire order."""
     return {item.id: item.wording_hash for item in questionnaire.items_for(form)}
+
+
+def dimension_wording_hash(questionnaire: Questionnaire, dimension_id: str) -> str:
+    """One hash of the wording of every item of a dimension (full form, in order): it changes when any of
+    them is reworded, added or removed, so a benchmark pack built on other words is recognised."""
+    items = questionnaire.dimension(dimension_id).items
+    joined = "\n".join(f"{item.id}={item.wording_hash}" for item in items)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
 
 
 def wording_changes(recorded: Mapping[str, str] | None, questionnaire: Questionnaire) -> list[WordingChange]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import textwrap
 import threading
 from collections import OrderedDict
@@ -39,7 +40,14 @@ from scoring.models import (
     DimensionResult,
     TeamResult,
 )
-from scoring.rules import LEVEL_NAMES, format_score
+from scoring.rules import (
+    DEFAULT_TARGET_LEVEL,
+    LEVEL_NAMES,
+    format_score,
+    full_time_equivalents,
+    level_floor,
+    target_gap,
+)
 
 __all__ = [
     "FONT",
@@ -375,6 +383,98 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
 
 
 # --- benchmark ------------------------------------------------------------------------------------------
+
+
+def target_table(
+    result: TeamResult, target_levels: Mapping[str, int], previous: TeamResult | None = None
+) -> pd.DataFrame:
+    """Per dimension: the team's score, its target level and gap (``scoring.rules.target_gap``), and the
+    score of the team's previous round (empty when there is none or it has no number there)."""
+    before = {} if previous is None else {d.id: d.score for d in previous.dimensions}
+    rows = []
+    for dimension in result.dimensions:
+        target = target_levels.get(dimension.id, DEFAULT_TARGET_LEVEL)
+        rows.append(
+            {
+                "dimension": dimension.name,
+                "score": dimension.score,
+                "target": target,
+                "target score": level_floor(target),
+                "gap to target": None if dimension.score is None else target_gap(dimension.score, target),
+                "previous round": before.get(dimension.id),
+                "change": (
+                    None
+                    if dimension.score is None or before.get(dimension.id) is None
+                    else round(dimension.score - before[dimension.id], 2)  # type: ignore[operator]
+                ),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["dimension", "score", "target", "target score", "gap to target", "previous round", "change"],
+    )
+
+
+@_unvalidated
+def target_chart(
+    result: TeamResult,
+    target_levels: Mapping[str, int],
+    previous: TeamResult | None = None,
+    *,
+    previous_label: str | None = None,
+    width: int = WIDTH,
+) -> Any:
+    """The team's dimension scores against its target profile (a tick per dimension) and its previous round
+    (a hollow dot); the subtitle names both comparisons and their n."""
+    table = target_table(result, target_levels, previous)
+    table["key_team"] = "This round"
+    data = alt.Data(values=_records(table))
+    order = list(table["dimension"])
+    y = alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelPadding=6))
+    x_scale = alt.Scale(domain=[1, 5], nice=False)
+    x_axis = alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Dimension score (1–5)", grid=True)
+    keys = ["This round", "Target", "Previous round"]
+    colour = alt.Scale(domain=keys, range=[BLUE_DARK, ORANGE_DARK, GREY])
+    target = (
+        alt.Chart()
+        .transform_calculate(key="'Target'")
+        .mark_tick(thickness=3, size=18)
+        .encode(
+            y=y, x=alt.X("target score:Q", scale=x_scale, axis=x_axis), color=alt.Color("key:N", scale=colour)
+        )
+    )
+    before = (
+        alt.Chart()
+        .transform_filter("datum['previous round'] != null")
+        .transform_calculate(key="'Previous round'")
+        .mark_point(size=90, filled=False, strokeWidth=2)
+        .encode(y=y, x=alt.X("previous round:Q", scale=x_scale), color=alt.Color("key:N", scale=colour))
+    )
+    team = (
+        alt.Chart()
+        .transform_filter("datum.score != null")
+        .mark_point(size=110, filled=True, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("score:Q", scale=x_scale),
+            color=alt.Color("key_team:N", scale=colour, legend=alt.Legend(title=None, orient="bottom")),
+        )
+    )
+    chart = alt.layer(target, before, team, data=data).properties(width=width - 190, height=alt.Step(24))
+    levels = sorted(set(table["target"]))
+    target_text = (
+        f"target level {levels[0]} on every dimension (a score of {level_floor(levels[0]):g} or more)"
+        if len(levels) == 1
+        else "the target level set per dimension"
+    )
+    if previous is None:
+        previous_text = "no previous round yet"
+    else:
+        previous_text = f"previous round {previous_label or ''} (n = {previous.respondents})".replace(
+            "  ", " "
+        )
+    subtitle = f"This round (n = {result.respondents}) against {target_text}, and {previous_text}."
+    return _styled(chart, "Against the target and the previous round", subtitle, width=width)
 
 
 def benchmark_table(
@@ -776,7 +876,8 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
 
 
 def capacity_waterfall_table(ledger: CapacityLedger) -> pd.DataFrame:
-    """The ledger's steps in hours per person per week: freed, minus meta-work, net, redeployed, absorbed."""
+    """The ledger's steps in hours per person per week (freed, minus meta-work, net, redeployed, absorbed),
+    and for the whole team (hours × people, and full-time equivalents) when the team size was entered."""
     rows = [
         {
             "step": "Freed by AI",
@@ -814,7 +915,12 @@ def capacity_waterfall_table(ledger: CapacityLedger) -> pd.DataFrame:
             "kind": "absorbed",
         },
     ]
-    return pd.DataFrame(rows, columns=["step", "hours", "start", "end", "kind"])
+    table = pd.DataFrame(rows, columns=["step", "hours", "start", "end", "kind"])
+    if ledger.team_size is not None:
+        size = ledger.team_size
+        table["team hours"] = [round(hours * size, 1) for hours in table["hours"]]
+        table["team FTE"] = [round(full_time_equivalents(hours * size), 2) for hours in table["hours"]]
+    return table
 
 
 def _hours(value: float) -> str:
@@ -824,8 +930,9 @@ def _hours(value: float) -> str:
 
 @_unvalidated
 def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
-    """A waterfall of one person-week: hours freed → minus meta-work → net freed → redeployed and absorbed."""
-    table = capacity_waterfall_table(ledger)
+    """A waterfall of one person-week: hours freed → minus meta-work → net freed → redeployed and absorbed;
+    the subtitle gives the before-and-now hours and, with a team size, the team's totals and FTE."""
+    table = capacity_waterfall_table(ledger)[["step", "hours", "start", "end", "kind"]]
     table["text"] = [f"−{_hours(-h)} h" if h < 0 else f"{_hours(h)} h" for h in table["hours"]]
     table["text_at"] = [max(s, e) for s, e in zip(table["start"], table["end"], strict=True)]
     steps = list(table["step"])
@@ -854,7 +961,17 @@ def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
     )
     zero = alt.Chart().mark_rule(color=GREY_MID).encode(y=alt.datum(0))
     chart = alt.layer(bars, zero, labels, data=data).properties(width=width - 60, height=230)
-    return _styled(chart, "Capacity ledger", ledger.summary, width=width)
+    subtitle = (
+        f"Per person per week: the AI-assisted tasks take {_hours(ledger.ai_hours_per_week)} h now and took "
+        f"{_hours(ledger.hours_before)} h before ({ledger.task_time_reduction_pct:g} % less, gross); "
+        "meta-work is subtracted once."
+    )
+    if ledger.team_size is not None and ledger.team_net_fte is not None:
+        subtitle += (
+            f" Team of {ledger.team_size}: {_hours(max(ledger.team_net_freed_hours or 0.0, 0.0))} h a week "
+            f"after meta-work = {ledger.team_net_fte:.1f} FTE."
+        )
+    return _styled(chart, "Capacity ledger", subtitle, width=width)
 
 
 # --- KPIs against reference points ----------------------------------------------------------------------
@@ -877,8 +994,15 @@ def _reference_label(label: str, kpi_label: str) -> str:
     return label
 
 
+def _article_of(source: str) -> str:
+    """'article 003' from a reference point's source ('… (source article 003)'), else the source as written."""
+    found = re.search(r"source (article \d+)", source)
+    return found.group(1) if found else source
+
+
 def kpi_reference_table(questionnaire: Questionnaire, kpis: Mapping[str, float]) -> pd.DataFrame:
-    """Each KPI that has a team value or reference points: the team's value and each reference with its source."""
+    """Each KPI that has a team value or reference points: the team's value and each reference point with its
+    kind (measured case, comparison of two organisations, hypothetical example) and its source article."""
     rows = []
     for kpi in questionnaire.kpis:
         references = [point for point in questionnaire.reference_points if point.kpi == kpi.id]
@@ -894,6 +1018,7 @@ def kpi_reference_table(questionnaire: Questionnaire, kpis: Mapping[str, float])
                     "kpi": heading,
                     "who": "Your team",
                     "value": float(value),
+                    "kind": "",
                     "context": "",
                     "source": "entered by the team",
                 }
@@ -906,11 +1031,12 @@ def kpi_reference_table(questionnaire: Questionnaire, kpis: Mapping[str, float])
                     "kpi": heading,
                     "who": who,
                     "value": point.value,
+                    "kind": point.kind,
                     "context": point.context,
                     "source": point.source,
                 }
             )
-    return pd.DataFrame(rows, columns=["kpi_id", "kpi", "who", "value", "context", "source"])
+    return pd.DataFrame(rows, columns=["kpi_id", "kpi", "who", "value", "kind", "context", "source"])
 
 
 @_unvalidated
@@ -919,11 +1045,24 @@ def kpi_reference_chart(
 ) -> Any:
     """The team's KPIs against published reference points: one small dot plot per KPI, the team in blue.
 
-    KPIs the team has not entered still show their reference points, so the page says what to measure.
+    Each reference point's label says what kind of figure it is, and each KPI's header names the kinds and
+    source articles of its points. KPIs the team has not entered still show their reference points, so the
+    page says what to measure.
     """
     table = kpi_reference_table(questionnaire, kpis)
     if table.empty:
         return _empty("KPIs against reference points", "No KPIs or reference points.", width)
+    headers = {}
+    for kpi_id, rows in table.groupby("kpi_id", sort=False):
+        points = rows[rows["kind"] != ""]
+        kinds = "; ".join(
+            dict.fromkeys(
+                f"{kind}, {_article_of(source)}"
+                for kind, source in zip(points["kind"], points["source"], strict=True)
+            )
+        )
+        headers[kpi_id] = f"{rows.iloc[0]['kpi']} · {kinds}" if kinds else str(rows.iloc[0]["kpi"])
+    table["kpi"] = [headers[kpi_id] for kpi_id in table["kpi_id"]]
     table["is_team"] = table["who"] == "Your team"
     table["kind"] = ["Your team" if is_team else "Reference point" for is_team in table["is_team"]]
     table["text"] = [f"{value:g}" for value in table["value"]]
@@ -931,7 +1070,7 @@ def kpi_reference_chart(
     # each facet gets its own x domain, from 0 to a little above its largest value (room for the labels)
     table["x_max"] = table.groupby("kpi_id")["value"].transform("max") * 1.18
     data = alt.Data(values=_records(table))
-    label_width = 250
+    label_width = 320
     plot_width = max(width - label_width - 40, 160)
     y = alt.Y(
         "who:N", sort=None, title=None, axis=alt.Axis(labelLimit=label_width, ticks=False, domain=False)
@@ -973,6 +1112,7 @@ def kpi_reference_chart(
                     labelOrient="top",
                     labelFontWeight="bold",
                     labelPadding=2,
+                    labelLimit=width - 20,
                 ),
             ),
             data=data,
@@ -982,9 +1122,9 @@ def kpi_reference_chart(
     )
     entered = int(table["is_team"].sum())
     subtitle = (
-        "Sources are listed with the table."
+        "Each reference point says what kind of figure it is; sources are listed with the table."
         if entered
-        else "The team has not entered KPIs yet: reference points only."
+        else "The team has not entered KPIs yet: reference points only, each saying what kind of figure it is."
     )
     return _styled(chart, "KPIs against reference points", subtitle, width=width)
 

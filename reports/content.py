@@ -657,6 +657,9 @@ def team_report_content(
     rounds: charts.TrendRounds | None = None,
     plan_start: date | None = None,
     wording_note: str | None = None,
+    target_levels: Mapping[str, int] | None = None,
+    previous: TeamResult | None = None,
+    previous_label: str | None = None,
 ) -> TeamReportContent:
     """Everything a team's report says, in order.
 
@@ -666,7 +669,9 @@ def team_report_content(
     ``peer_comparisons`` (``scoring.peer_percentiles``) are shown beside the pack when given; ``kpis``
     defaults to the KPIs in the result; ``rounds`` adds the team's index over time. ``wording_note``
     (``questionnaires.wording.wording_warning``) opens the executive summary and is repeated in the method
-    appendix when items were reworded after the assessment was taken.
+    appendix when items were reworded after the assessment was taken. The benchmark section always compares
+    with the team's ``target_levels`` (default level 4 on every dimension) and its ``previous`` round; a
+    ``pack`` is a measured pack someone imported (none is shipped).
     """
     start = plan_start or generated_at.date()
     actions = report_actions(plan, start) if not result.suppressed else []
@@ -674,7 +679,7 @@ def team_report_content(
     top_count = plan.top if isinstance(plan, ActionPlan) else len(actions)
     team_kpis = dict(result.kpis if kpis is None else kpis)
     comparisons = pack_percentiles(result, pack) if pack is not None else []
-    benchmark_name = f"of the {pack.label.split(' — ')[0].lower()} benchmark" if pack is not None else ""
+    benchmark_name = f"of the imported pack {pack.source_name}" if pack is not None else ""
     summary = summary_sentences(questionnaire, result, actions, comparisons, benchmark_name)
     suppressed = suppression_notes(questionnaire, result)
 
@@ -742,7 +747,13 @@ def team_report_content(
             )
         )
 
-        bench_blocks: list[Block] = []
+        bench_blocks: list[Block] = [
+            Figure(
+                charts.target_chart(result, target_levels or {}, previous, previous_label=previous_label),
+                name="target",
+                max_height=0.3,
+            )
+        ]
         if pack is not None:
             sources = " ".join(
                 f"Benchmark: {label}. n = {n}. Source: {source}"
@@ -764,6 +775,14 @@ def team_report_content(
             else:
                 reason = next((c.reason for c in peer_comparisons if c.reason), "not enough peer teams")
                 bench_blocks.append(Paragraph(f"No peer percentiles yet: {reason}.", style="note"))
+        if pack is None and not any(c.percentile is not None for c in peer_comparisons or []):
+            bench_blocks.append(
+                Paragraph(
+                    "No other benchmark: peer percentiles need at least 5 peer teams, and no measured "
+                    "benchmark pack has been imported (python cli.py pack import).",
+                    style="note",
+                )
+            )
         if bench_blocks:
             sections.append(Section("Benchmark", bench_blocks))
 
@@ -781,6 +800,14 @@ def team_report_content(
             Figure(charts.capacity_waterfall(result.ledger), name="capacity", max_height=0.36)
         )
         capacity_blocks.append(Paragraph(result.ledger.summary))
+        if result.ledger.team_size is None:
+            capacity_blocks.append(
+                Paragraph(
+                    "Enter the number of people doing this work on the Outcomes page to see the team's "
+                    "totals and full-time equivalents.",
+                    style="note",
+                )
+            )
     elif result.ledger_errors:
         problems = "; ".join(f"{name}: {message}" for name, message in result.ledger_errors.items())
         capacity_blocks.append(
@@ -789,8 +816,9 @@ def team_report_content(
     else:
         capacity_blocks.append(
             Paragraph(
-                "No capacity figures entered yet: the ledger needs AI-assisted hours per person per week, the "
-                "task-time reduction, meta-work hours and the share of freed time deliberately redeployed."
+                "No capacity figures entered yet: the ledger needs the hours the AI-assisted tasks take per "
+                "person per week now, their gross task-time reduction, meta-work hours and the share of freed "
+                "time deliberately redeployed (and, for the team's totals, the number of people)."
             )
         )
     kpi_table = charts.kpi_reference_table(questionnaire, team_kpis)
@@ -803,16 +831,29 @@ def team_report_content(
         labels = {kpi.id: kpi.label for kpi in questionnaire.kpis}
         kpi_blocks.append(
             Table(
-                columns=["KPI", "Reference point", "Value", "Source"],
+                columns=["KPI", "Reference point", "Kind of figure", "Value", "Source"],
                 rows=[
-                    [labels.get(row.kpi_id, row.kpi_id), row.context, f"{row.value:g}", row.source]
+                    [
+                        labels.get(row.kpi_id, row.kpi_id),
+                        f"{row.who}: {row.context}",
+                        row.kind,
+                        f"{row.value:g}",
+                        row.source,
+                    ]
                     for row in references.itertuples()
                 ],
-                widths=[0.2, 0.34, 0.08, 0.38],
-                font_size=7.5,
-                caption="Reference points and their sources (from the questionnaire).",
+                widths=[0.14, 0.4, 0.13, 0.07, 0.26],
+                font_size=7,
+                caption=(
+                    "Reference points, what kind of figure each is, and the article it comes from (from the "
+                    "questionnaire). None is a measured industry benchmark."
+                ),
             )
         )
+        if result.ledger is not None and result.ledger.redeployed_note:
+            kpi_blocks.insert(
+                1, Paragraph(result.ledger.redeployed_note, label="Freed capacity deliberately redeployed.")
+            )
     capacity = Section("Capacity ledger", capacity_blocks, new_page=True)
     kpi_section = Section("KPIs against reference points", kpi_blocks, new_page=True) if kpi_blocks else None
     if result.ledger is None and kpi_section is not None:

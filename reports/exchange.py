@@ -191,6 +191,7 @@ def export_document(session: Session, *, assessment_ids: Sequence[int] | None = 
                 "created_at": _iso(assessment.created_at),
                 "closed_at": _iso(assessment.closed_at),
                 "ai_hours_per_week": assessment.ai_hours_per_week,
+                "team_size": assessment.team_size,
                 "item_wording": None if assessment.item_wording is None else dict(assessment.item_wording),
                 "kpis": {kpi.kpi_id: kpi.value for kpi in sorted(assessment.kpis, key=lambda k: k.kpi_id)},
                 "respondents": [
@@ -349,6 +350,7 @@ def export_tables(document: Mapping[str, Any]) -> dict[str, tuple[list[str], lis
     assessment_columns = [
         "assessment", "team", "questionnaire_id", "questionnaire_version", "form", "mode", "k", "round_label",
         "status", "is_demo", "created_at", "closed_at", "ai_hours_per_week",
+        "team_size",
     ]  # fmt: skip
     tables["assessments"] = (
         assessment_columns,
@@ -747,6 +749,8 @@ class _JsonAssessment(_Strict):
     created_at: datetime | None = None
     closed_at: datetime | None = None
     ai_hours_per_week: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    # optional: exports made before the team size was asked for do not have it
+    team_size: Annotated[int, Field(ge=1, le=10_000)] | None = None
     kpis: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(default_factory=dict)
     # optional: exports made before wording was recorded do not have it
     item_wording: dict[Text, Annotated[str, Field(pattern=r"^[0-9a-f]{8,64}$")]] | None = None
@@ -1015,6 +1019,7 @@ def _team_responses(assessment: _JsonAssessment) -> TeamResponses:
         ],
         kpis=dict(assessment.kpis),
         ai_hours_per_week=assessment.ai_hours_per_week,
+        team_size=assessment.team_size,
         collected_at=max(
             (r.submitted_at for r in assessment.respondents if r.submitted_at is not None),
             default=assessment.created_at,

@@ -436,7 +436,7 @@ def score_team(
             )
 
     comments, comments_hidden = _comments(layout, responses, k, individual)
-    ledger, ledger_errors = ledger_from_kpis(responses.ai_hours_per_week, responses.kpis)
+    ledger, ledger_errors = ledger_from_kpis(responses.ai_hours_per_week, responses.kpis, responses.team_size)
     return TeamResult.trusted(
         team=responses.team,
         assessment_id=responses.assessment_id,

@@ -1,7 +1,10 @@
 """Benchmarks: a team's percentile rank per dimension against peer teams and against a benchmark pack.
 
 Packs are CSV files read elsewhere (``reports/packs.py``); ``parse_benchmark_pack`` checks rows that are
-already read. The shipped pack is illustrative and says so in its ``label``; it is never measured data.
+already read. Packs hold measured data only: ``build_pack`` makes one from published team results (at
+least 10 teams per dimension, each past its k), and ``pack_mismatches`` refuses a pack made for another
+questionnaire version or other item wording. Nothing is shipped: a team compares with its previous round,
+its target profile and (from 5) its peers; a pack is an addition an organisation imports.
 """
 
 from __future__ import annotations
@@ -10,7 +13,14 @@ import math
 from collections.abc import Mapping, Sequence
 
 from scoring.models import BenchmarkComparison, BenchmarkPack, BenchmarkRow, TeamResult
-from scoring.rules import PEER_MINIMUM, peers_sufficient, percentile_among, percentile_in_pack
+from scoring.rules import (
+    PACK_MINIMUM_TEAMS,
+    PEER_MINIMUM,
+    pack_dimension_allowed,
+    peers_sufficient,
+    percentile_among,
+    percentile_in_pack,
+)
 
 PACK_COLUMNS: tuple[str, ...] = (
     "dimension",
@@ -23,7 +33,11 @@ PACK_COLUMNS: tuple[str, ...] = (
     "source",
     "collected",
     "label",
+    "questionnaire_id",
+    "questionnaire_version",
+    "wording",
 )
+_TEXT_COLUMNS: tuple[str, ...] = PACK_COLUMNS[7:]
 _PERCENTILES: tuple[tuple[str, float], ...] = (
     ("p10", 10),
     ("p25", 25),
@@ -66,7 +80,7 @@ def parse_benchmark_pack(
         line = first_line + offset
         problems: list[str] = []
         text = {column: (row.get(column) or "").strip() for column in PACK_COLUMNS}
-        for column in ("dimension", "source", "collected", "label"):
+        for column in ("dimension", *_TEXT_COLUMNS):
             if not text[column]:
                 problems.append(f"line {line}, column {column}: empty")
         values: dict[str, float] = {}
@@ -102,12 +116,96 @@ def parse_benchmark_pack(
         if problems:
             errors.extend(problems)
             continue
-        parsed.append(
-            BenchmarkRow(dimension=dimension, n=n, **values, **{c: text[c] for c in PACK_COLUMNS[7:]})
-        )
+        parsed.append(BenchmarkRow(dimension=dimension, n=n, **values, **{c: text[c] for c in _TEXT_COLUMNS}))
     if errors:
         raise BenchmarkPackError(source_name, errors)
     return BenchmarkPack(source_name=source_name, rows=parsed)
+
+
+def _quantile(ordered: Sequence[float], share: float) -> float:
+    """The value at ``share`` (0–1) of sorted values, on straight lines between neighbours."""
+    position = share * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def build_pack(
+    results: Sequence[TeamResult],
+    *,
+    questionnaire_id: str,
+    questionnaire_version: str,
+    wording: Mapping[str, str],
+    collected: str,
+    source: str,
+) -> tuple[BenchmarkPack, dict[str, str]]:
+    """A measured pack from published team results, and why each dimension left out was left out.
+
+    Only results of that questionnaire id and version count, one per team (the caller passes each team's
+    latest); per dimension only teams with a (not suppressed) score. A dimension needs at least
+    ``PACK_MINIMUM_TEAMS`` such teams (``scoring.rules.pack_dimension_allowed``). Percentiles are rounded to
+    one decimal; no team is named.
+    """
+    same = [
+        r
+        for r in results
+        if r.questionnaire_id == questionnaire_id and r.questionnaire_version == questionnaire_version
+    ]
+    rows: list[BenchmarkRow] = []
+    skipped: dict[str, str] = {}
+    for dimension_id, dimension_wording in wording.items():
+        scores = sorted(
+            d.score for r in same for d in r.dimensions if d.id == dimension_id and d.score is not None
+        )
+        if not pack_dimension_allowed(len(scores)):
+            skipped[dimension_id] = (
+                f"needs at least {PACK_MINIMUM_TEAMS} teams with a published score; {len(scores)}"
+            )
+            continue
+        values = {column: round(_quantile(scores, rank / 100), 1) for column, rank in _PERCENTILES}
+        rows.append(
+            BenchmarkRow(
+                dimension=dimension_id,
+                n=len(scores),
+                source=source,
+                collected=collected,
+                label=f"Measured: {len(scores)} teams",
+                questionnaire_id=questionnaire_id,
+                questionnaire_version=questionnaire_version,
+                wording=dimension_wording,
+                **values,
+            )
+        )
+    return BenchmarkPack(source_name=source, rows=rows), skipped
+
+
+def pack_mismatches(
+    pack: BenchmarkPack, *, questionnaire_id: str, questionnaire_version: str, wording: Mapping[str, str]
+) -> list[str]:
+    """Why a pack cannot be compared with this questionnaire (empty when it can), one reason per row.
+
+    A row must be for the same questionnaire id and version, for a dimension the questionnaire has, with
+    the same item wording (``wording``: dimension → wording hash) and at least ``PACK_MINIMUM_TEAMS``
+    teams.
+    """
+    problems = []
+    for index, row in enumerate(pack.rows):
+        where = f"line {index + 2} ({row.dimension})"
+        if (row.questionnaire_id, row.questionnaire_version) != (questionnaire_id, questionnaire_version):
+            problems.append(
+                f"{where}: made for questionnaire {row.questionnaire_id} {row.questionnaire_version}, "
+                f"expected {questionnaire_id} {questionnaire_version}"
+            )
+        elif row.dimension not in wording:
+            problems.append(f"{where}: {questionnaire_id} has no dimension '{row.dimension}'")
+        elif row.wording != wording[row.dimension]:
+            problems.append(
+                f"{where}: the wording of its items differs from this installation's, so its scores do not "
+                "answer the same questions"
+            )
+        if not pack_dimension_allowed(row.n):
+            problems.append(f"{where}: n = {row.n} teams, fewer than {PACK_MINIMUM_TEAMS}")
+    return problems
 
 
 def pack_percentiles(result: TeamResult, pack: BenchmarkPack) -> list[BenchmarkComparison]:

@@ -122,8 +122,8 @@ class TeamResponses(FrozenModel):
 
     ``k`` is the anonymity threshold of the assessment (never below 3). ``mode="consensus"`` means the team
     agreed one answer set together: it holds at most one respondent and is not individual data, so nothing
-    is suppressed. ``kpis`` and ``ai_hours_per_week`` are team-entered outcome figures (not individual
-    answers) used by the capacity ledger.
+    is suppressed. ``kpis``, ``ai_hours_per_week`` and ``team_size`` are team-entered outcome figures (not
+    individual answers) used by the capacity ledger.
     """
 
     team: Annotated[str, Field(min_length=1)]
@@ -138,6 +138,7 @@ class TeamResponses(FrozenModel):
     respondents: list[RespondentAnswers]
     kpis: dict[str, float] = Field(default_factory=dict)
     ai_hours_per_week: float | None = None
+    team_size: int | None = None
     collected_at: datetime | None = None
 
     @model_validator(mode="after")
@@ -257,23 +258,34 @@ class Finding(FrozenModel):
 
 
 class CapacityLedger(FrozenModel):
-    """Where the hours AI freed go, per person per week.
+    """Where the hours AI freed go, per person per week, and for the team when its size is known.
 
-    hours freed = AI-assisted hours × task-time reduction; net freed = hours freed − meta-work hours; the net
-    (when positive) is split into ``redeployed_hours`` (the share the team deliberately redeployed) and
-    ``absorbed_hours`` (the rest, absorbed as more of the same work).
+    hours before = AI-assisted hours now ÷ (1 − gross task-time reduction); hours freed = hours before − hours
+    now; net freed = hours freed − meta-work hours; the net (when positive) is split into ``redeployed_hours``
+    (the share the team deliberately redeployed) and ``absorbed_hours`` (the rest, absorbed as more of the
+    same work). The ``team_*`` figures are those × ``team_size``; ``team_net_fte`` is the net in full-time
+    equivalents. ``redeployed_note`` says why a redeployed share entered as a KPI has no hours behind it.
     """
 
     ai_hours_per_week: float
     task_time_reduction_pct: float
     meta_work_hours: float
     redeployed_pct: float
+    hours_before: float
     hours_freed: float
     net_freed_hours: float
     redeployed_hours: float
     absorbed_hours: float
     meta_work_exceeds_savings: bool
     summary: str
+    team_size: int | None = None
+    team_hours_freed: float | None = None
+    team_net_freed_hours: float | None = None
+    team_redeployed_hours: float | None = None
+    team_absorbed_hours: float | None = None
+    team_net_fte: float | None = None
+    team_summary: str | None = None
+    redeployed_note: str | None = None
 
 
 class TeamResult(FrozenModel):
@@ -384,6 +396,10 @@ class BenchmarkRow(FrozenModel):
     source: str
     collected: str
     label: str
+    questionnaire_id: str
+    questionnaire_version: str
+    #: the wording hash of the dimension's items (``questionnaires.wording.dimension_wording_hash``)
+    wording: str
 
 
 class BenchmarkPack(FrozenModel):

@@ -242,6 +242,27 @@ def peers_sufficient(peers: int) -> bool:
     return peers >= PEER_MINIMUM
 
 
+#: The fewest teams a dimension of an exported or imported benchmark pack may be built from.
+PACK_MINIMUM_TEAMS = 10
+#: The target level of every dimension unless the team or leader set another.
+DEFAULT_TARGET_LEVEL = 4
+
+
+def pack_dimension_allowed(teams: int) -> bool:
+    """Benchmark packs hold measured data only: a dimension is exported (and accepted on import) only when at least 10 teams, each past its own anonymity threshold k, have a published score there; percentiles are rounded to one decimal and no team is named."""  # noqa: E501
+    return teams >= PACK_MINIMUM_TEAMS
+
+
+def level_floor(level: int) -> float:
+    """The lowest score of a level (level 1 starts at 1; level 4 Managed at 3.4)."""
+    return 1.0 if level <= 1 else LEVEL_THRESHOLDS[min(level, 5) - 2]
+
+
+def target_gap(score: float, target_level: int = DEFAULT_TARGET_LEVEL) -> float:
+    """Target profile: each dimension is compared with the level the team or leader set as its goal (default level 4 on every dimension); the gap is the score still missing to that level's lowest score (3.4 for level 4), 0 once it is reached."""  # noqa: E501
+    return max(0.0, round_score(level_floor(target_level) - round_score(score)))
+
+
 def percentile_among(score: float, peer_scores: Sequence[float]) -> float:
     """Percentile rank among peers = the share of peer scores below the team's, counting ties as half, × 100."""
     below = sum(1 for peer in peer_scores if peer < score)
@@ -273,24 +294,38 @@ def percentile_in_pack(score: float, points: Sequence[tuple[float, float]]) -> f
 class CapacityHours(NamedTuple):
     """The capacity ledger's figures, in hours per person per week."""
 
+    hours_before: float
     hours_freed: float
     net_freed_hours: float
     redeployed_hours: float
     absorbed_hours: float
 
 
-def capacity_hours(
-    ai_hours_per_week: float, task_time_reduction_pct: float, meta_work_hours: float, redeployed_pct: float
-) -> CapacityHours:
-    """Capacity ledger: hours freed = AI-assisted hours × task-time reduction %, minus meta-work hours; what is left is either deliberately redeployed (the team's redeployed %) or absorbed as more of the same work.
+#: Hours in one full-time week, for turning a team's freed hours into full-time equivalents.
+FULL_TIME_HOURS_PER_WEEK = 40.0
 
+
+def capacity_hours(
+    ai_hours_now: float, task_time_reduction_pct: float, meta_work_hours: float, redeployed_pct: float
+) -> CapacityHours:
+    """Capacity ledger: the AI-assisted tasks took (hours now) ÷ (1 − gross reduction %) before, so hours freed = that before-time − hours now; minus the meta-work hours (prompting, reviewing, correcting, counted once, here); what is left is either deliberately redeployed (the team's redeployed %) or absorbed as more of the same work.
+
+    The reduction is gross: how much less time the tasks themselves take, as a share of the time they used
+    to take, before any review time; meta-work is entered separately and subtracted once. For example, tasks
+    that take 20 h a week now with a 30 % reduction took 20 / 0.7 = 28.6 h before: 8.6 h are freed, not 6.
     When meta-work exceeds the hours freed, nothing is left to redeploy or absorb.
     """  # noqa: E501
-    hours_freed = ai_hours_per_week * task_time_reduction_pct / 100
+    hours_before = ai_hours_now / (1 - task_time_reduction_pct / 100)
+    hours_freed = hours_before - ai_hours_now
     net = hours_freed - meta_work_hours
     available = max(net, 0.0)
     redeployed = available * redeployed_pct / 100
-    return CapacityHours(hours_freed, net, redeployed, available - redeployed)
+    return CapacityHours(hours_before, hours_freed, net, redeployed, available - redeployed)
+
+
+def full_time_equivalents(team_hours_per_week: float) -> float:
+    """Full-time equivalents: a team's hours per week (hours per person × people) ÷ 40 hours of a full-time week."""
+    return team_hours_per_week / FULL_TIME_HOURS_PER_WEEK
 
 
 # --- action plans -------------------------------------------------------------------------------------
@@ -356,7 +391,10 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Peer benchmarks", peers_sufficient),
     ("Peer percentile", percentile_among),
     ("Benchmark packs", percentile_in_pack),
+    ("Benchmark pack export", pack_dimension_allowed),
+    ("Target profile", target_gap),
     ("Capacity ledger", capacity_hours),
+    ("Full-time equivalents", full_time_equivalents),
     ("Action plan", action_rank_key),
 )
 

@@ -35,7 +35,6 @@ from questionnaires.schema import Item, Questionnaire
 from questionnaires.wording import WordingChange, wording_changes, wording_hashes, wording_warning
 from reports.content import team_report_content
 from reports.exchange import write_csv
-from reports.packs import load_benchmark_pack
 from reports.pdf import report_file_name as pdf_file_name
 from reports.pdf import team_report_pdf as render_team_pdf
 from scoring import (
@@ -55,8 +54,11 @@ from scoring import (
     peer_percentiles,
     respondent_view,
 )
+from scoring.capacity import TEAM_SIZE_MAXIMUM
 from scoring.models import ROLES, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
+from scoring.rules import DEFAULT_TARGET_LEVEL
+from services.benchmark_packs import installed_pack
 from services.context import (
     DONT_KNOW,
     TEAM_EXISTS_MESSAGE,
@@ -99,6 +101,8 @@ K_HELP = (
 #: The field name of the AI-assisted hours in outcome forms (the other fields are the questionnaire's KPIs).
 AI_HOURS_FIELD = "ai_hours_per_week"
 AI_HOURS_MAXIMUM = 80.0
+#: The field name of the team size (people doing the AI-assisted work) in outcome forms.
+TEAM_SIZE_FIELD = "team_size"
 #: The questionnaire KPIs the capacity ledger reads (with the AI-assisted hours).
 LEDGER_KPIS: tuple[str, ...] = ("task_time_reduction", "meta_work_hours", "redeployed_share")
 #: Ledger input name → the outcome field it comes from (for messages next to the right field).
@@ -107,6 +111,7 @@ _LEDGER_FIELDS: dict[str, str] = {
     "task_time_reduction_pct": "task_time_reduction",
     "meta_work_hours": "meta_work_hours",
     "redeployed_pct": "redeployed_share",
+    "team_size": TEAM_SIZE_FIELD,
 }
 #: Columns of the action-plan CSV, in order.
 PLAN_CSV_COLUMNS: tuple[str, ...] = (
@@ -216,10 +221,12 @@ class FinishReport:
 
 @dataclass(frozen=True)
 class OutcomeValues:
-    """The outcome figures stored for an assessment: KPI id → value, and AI-assisted hours per person."""
+    """The outcome figures stored for an assessment: KPI id → value, AI-assisted hours per person, and the
+    number of people doing that work (the team size the ledger multiplies by)."""
 
     kpis: dict[str, float]
     ai_hours_per_week: float | None
+    team_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -230,11 +237,16 @@ class ResultsView:
     questionnaire: Questionnaire
     result: TeamResult
     own: RespondentView | None
-    benchmark: BenchmarkPack | list[BenchmarkComparison]
-    benchmark_against: Literal["peers", "pack"]
+    benchmark: BenchmarkPack | list[BenchmarkComparison] | None
+    benchmark_against: Literal["peers", "pack", "none"]
     benchmark_label: str
     wording_changes: list[WordingChange] = field(default_factory=list)
     publication: PublishedView | None = None
+    #: the team's previous round (its latest earlier published result) and its calendar quarter
+    previous: TeamResult | None = None
+    previous_label: str | None = None
+    #: the target level per dimension (``scoring.rules.DEFAULT_TARGET_LEVEL`` on every dimension by default)
+    target_levels: dict[str, int] = field(default_factory=dict)
 
     @property
     def update_note(self) -> str | None:
@@ -658,17 +670,25 @@ def get_outcomes(ctx: AppContext, token: str) -> OutcomeValues:
     with ctx.read() as session:
         _, assessment_id = _respondent_of(session, token)
         outcomes = repo.get_outcomes(session, assessment_id=assessment_id)
-        return OutcomeValues(kpis=dict(outcomes.kpis), ai_hours_per_week=outcomes.ai_hours_per_week)
+        return OutcomeValues(
+            kpis=dict(outcomes.kpis),
+            ai_hours_per_week=outcomes.ai_hours_per_week,
+            team_size=outcomes.team_size,
+        )
 
 
 def validate_outcomes(
-    questionnaire: Questionnaire, kpis: Mapping[str, float | None], ai_hours_per_week: float | None
+    questionnaire: Questionnaire,
+    kpis: Mapping[str, float | None],
+    ai_hours_per_week: float | None,
+    team_size: float | None = None,
 ) -> dict[str, str]:
     """Messages per field for outcome figures that cannot be right (empty when all can be saved).
 
     Each KPI must lie in the range the questionnaire gives it; AI-assisted hours between 0 and 80 per
-    person per week; and when every capacity figure is there, the capacity ledger's own checks apply
-    (meta-work cannot exceed the AI-assisted hours).
+    person per week; the team size a whole number of people; and when every capacity figure is there, the
+    capacity ledger's own checks apply (a reduction below 100 %, AI-assisted hours and meta-work at most 80 h
+    together).
     """
     errors: dict[str, str] = {}
     known = {kpi.id: kpi for kpi in questionnaire.kpis}
@@ -684,6 +704,10 @@ def validate_outcomes(
         errors[AI_HOURS_FIELD] = (
             f"AI-assisted hours must be between 0 and {AI_HOURS_MAXIMUM:g} hours per person per week "
             f"(got {ai_hours_per_week:g})"
+        )
+    if team_size is not None and (team_size != int(team_size) or not 1 <= team_size <= TEAM_SIZE_MAXIMUM):
+        errors[TEAM_SIZE_FIELD] = (
+            f"People doing this work must be a whole number from 1 to {TEAM_SIZE_MAXIMUM:,} (got {team_size:g})"
         )
     ledger_inputs = {
         "ai_hours_per_week": ai_hours_per_week,
@@ -701,7 +725,12 @@ def validate_outcomes(
 
 
 def save_outcomes(
-    ctx: AppContext, token: str, *, kpis: Mapping[str, float | None], ai_hours_per_week: float | None
+    ctx: AppContext,
+    token: str,
+    *,
+    kpis: Mapping[str, float | None],
+    ai_hours_per_week: float | None,
+    team_size: float | None = None,
 ) -> OutcomeValues:
     """Save the team's outcome figures (empty fields are left out); ``InputError`` names each bad field.
 
@@ -711,7 +740,7 @@ def save_outcomes(
         _, assessment_id = _respondent_of(session, token)
         assessment = repo.get_assessment(session, assessment_id=assessment_id)
         questionnaire = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
-        errors = validate_outcomes(questionnaire, kpis, ai_hours_per_week)
+        errors = validate_outcomes(questionnaire, kpis, ai_hours_per_week, team_size)
         if errors:
             raise InputError(errors)
         outcomes = repo.save_kpis(
@@ -719,8 +748,13 @@ def save_outcomes(
             assessment_id=assessment_id,
             kpis={kpi_id: float(value) for kpi_id, value in kpis.items() if value is not None},
             ai_hours_per_week=ai_hours_per_week,
+            team_size=None if team_size is None else int(team_size),
         )
-        return OutcomeValues(kpis=dict(outcomes.kpis), ai_hours_per_week=outcomes.ai_hours_per_week)
+        return OutcomeValues(
+            kpis=dict(outcomes.kpis),
+            ai_hours_per_week=outcomes.ai_hours_per_week,
+            team_size=outcomes.team_size,
+        )
 
 
 # --- scoring ---------------------------------------------------------------------------------------------
@@ -758,20 +792,60 @@ def _peer_results(ctx: AppContext, assessment_id: int) -> list[TeamResult]:
 
 def benchmark_for(
     ctx: AppContext, assessment_id: int, result: TeamResult
-) -> tuple[BenchmarkPack | list[BenchmarkComparison], Literal["peers", "pack"], str]:
-    """Peer percentiles when every scored dimension has enough peer teams, else the shipped (labelled) pack.
+) -> tuple[BenchmarkPack | list[BenchmarkComparison] | None, Literal["peers", "pack", "none"], str]:
+    """Peer percentiles when every scored dimension has enough peer teams, else an imported measured pack
+    (``python cli.py pack import``) when one fits the questionnaire, else nothing, with the reason.
 
-    Returns the peer comparisons or the pack (``reports.charts.benchmark_chart`` takes either), what they
-    are against, and a sentence saying so.
+    Returns the peer comparisons, the pack or None (``reports.charts.benchmark_chart`` takes each), what
+    they are against, and a sentence naming the comparison and its n.
     """
     peers = _peer_results(ctx, assessment_id)
     by_peers = peer_percentiles(result, peers)
     scored = [comparison for comparison in by_peers if comparison.score is not None]
     if scored and all(comparison.percentile is not None for comparison in scored):
-        return by_peers, "peers", f"Against {len(peers)} peer teams that answered the same questionnaire."
-    pack = load_benchmark_pack()
+        return (
+            by_peers,
+            "peers",
+            f"Against {len(peers)} peer teams that answered the same questionnaire (n = {len(peers)}).",
+        )
     reason = next((c.reason for c in scored if c.reason), None) or "not enough peer teams yet"
-    return pack, "pack", f"Peer percentiles need more teams ({reason}), so this compares with: {pack.label}."
+    questionnaire = ctx.questionnaire(result.questionnaire_id, result.questionnaire_version)
+    pack = installed_pack(ctx, questionnaire)
+    if pack is not None:
+        sizes = ", ".join(sorted({str(row.n) for row in pack.rows}))
+        return (
+            pack,
+            "pack",
+            f"Peer percentiles need more teams ({reason}), so this compares with the imported pack "
+            f"{pack.source_name}: {pack.label} (n = {sizes} teams, collected {pack.rows[0].collected}).",
+        )
+    return (
+        None,
+        "none",
+        f"No peer percentiles yet ({reason}) and no measured benchmark pack imported: the team compares with "
+        "its target and its previous round.",
+    )
+
+
+def previous_round(ctx: AppContext, assessment_id: int) -> tuple[TeamResult | None, str | None]:
+    """The team's previous round: the published result of its latest earlier assessment on the same
+    questionnaire (id), and that round's calendar quarter; (None, None) when there is none."""
+    with ctx.read() as session:
+        own = repo.get_assessment(session, assessment_id=assessment_id)
+        earlier = [
+            a
+            for a in repo.list_assessments(session, team_id=own.team_id, include_demo=True)
+            if a.id != own.id
+            and a.questionnaire_id == own.questionnaire_id
+            and a.created_at <= own.created_at
+        ]
+        labels = {a.id: f"{a.created_at.year} Q{(a.created_at.month - 1) // 3 + 1}" for a in earlier}
+    published = published_results(ctx, [a.id for a in earlier])
+    for assessment in reversed(earlier):  # newest first
+        result = published.get(assessment.id)
+        if result is not None and not result.suppressed:
+            return result, labels[assessment.id]
+    return None, None
 
 
 def wording_changes_for_assessment(ctx: AppContext, assessment_id: int) -> list[WordingChange]:
@@ -811,6 +885,7 @@ def results(ctx: AppContext, token: str) -> ResultsView:
             current.form,
         )
     comparisons, against, label = benchmark_for(ctx, current.assessment_id, result)
+    previous, previous_label = previous_round(ctx, current.assessment_id)
     return ResultsView(
         session=current,
         questionnaire=questionnaire,
@@ -821,7 +896,20 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         benchmark_label=label,
         wording_changes=wording_changes_for_assessment(ctx, current.assessment_id),
         publication=publication,
+        previous=previous,
+        previous_label=previous_label,
+        target_levels={d.id: DEFAULT_TARGET_LEVEL for d in questionnaire.dimensions},
     )
+
+
+#: The worked example of the capacity ledger (README and "How scoring works"): 20 h now, 30 % less than
+#: before, 2 h of meta-work, 25 % redeployed, 8 people.
+LEDGER_EXAMPLE: tuple[float, float, float, float, int] = (20.0, 30.0, 2.0, 25.0, 8)
+
+
+def ledger_example() -> str:
+    """The capacity ledger's worked example in words, computed by the ledger itself."""
+    return capacity_ledger(*LEDGER_EXAMPLE).summary
 
 
 def scoring_rules() -> list[tuple[str, str]]:
@@ -1107,12 +1195,16 @@ def team_report_pdf_for_assessment(
         stored = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
     plan: ActionPlan | list[PlanAction] = stored or build_action_plan(questionnaire, result)
     benchmark, against, _ = benchmark_for(ctx, assessment_id, result)
+    previous, previous_label = previous_round(ctx, assessment_id)
     content = team_report_content(
         questionnaire,
         result,
         plan,
-        pack=load_benchmark_pack(),
+        pack=benchmark if isinstance(benchmark, BenchmarkPack) else None,
         peer_comparisons=benchmark if against == "peers" and isinstance(benchmark, list) else None,
+        target_levels={d.id: DEFAULT_TARGET_LEVEL for d in questionnaire.dimensions},
+        previous=previous,
+        previous_label=previous_label,
         generated_at=generated_at or datetime.now(UTC),
         wording_note=wording_warning(wording_changes_for_assessment(ctx, assessment_id)),
     )

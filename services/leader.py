@@ -30,7 +30,6 @@ from typing import Any, Literal
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Questionnaire
 from reports.exchange import neutralise_cell, write_csv
-from reports.packs import load_benchmark_pack
 from scoring import (
     BenchmarkComparison,
     BenchmarkPack,
@@ -39,7 +38,8 @@ from scoring import (
     pack_percentiles,
     peer_percentiles,
 )
-from scoring.rules import dont_know_flagged
+from scoring.rules import DEFAULT_TARGET_LEVEL, dont_know_flagged
+from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
 from services.publication import has_answers, publish_stale, published_result, published_results
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt
@@ -182,7 +182,8 @@ class LeaderView:
     latest: tuple[TeamResult, ...]
     rounds: tuple[tuple[str, tuple[TeamResult, ...]], ...]
     peers: dict[str, list[BenchmarkComparison]]
-    pack: BenchmarkPack
+    #: an imported measured pack that fits the questionnaire (``python cli.py pack import``), else None
+    pack: BenchmarkPack | None
     pack_comparisons: dict[str, list[BenchmarkComparison]]
     hotspots: tuple[ItemHotspot, ...]
     assessment_ids: tuple[int, ...]
@@ -339,7 +340,7 @@ def leader_view(
         latest_by_team[entry.team] = entry
         by_round.setdefault(entry.round, {})[entry.team] = entry.result
     latest = tuple(entry.result for entry in sorted(latest_by_team.values(), key=lambda e: e.team.lower()))
-    pack = load_benchmark_pack()
+    pack = installed_pack(ctx, questionnaire) if questionnaire is not None else None
     return LeaderView(
         questionnaire=questionnaire,
         all_teams=all_teams,
@@ -347,7 +348,7 @@ def leader_view(
         rounds=tuple((label, tuple(by_round[label].values())) for label in sorted(by_round)),
         peers={result.team: peer_percentiles(result, latest) for result in latest},
         pack=pack,
-        pack_comparisons={result.team: pack_percentiles(result, pack) for result in latest},
+        pack_comparisons={result.team: pack_percentiles(result, pack) for result in latest} if pack else {},
         hotspots=tuple(hotspots(questionnaire, latest)) if questionnaire is not None else (),
         assessment_ids=tuple(entry.assessment_id for entry in latest_by_team.values()),
         history=tuple(history),
@@ -518,6 +519,8 @@ def team_pdfs_zip(ctx: AppContext, view: LeaderView) -> bytes:
     contents = []
     for result in view.latest:
         rounds = [(label, [r for r in results if r.team == result.team]) for label, results in view.rounds]
+        earlier = [e for e in view.history if e.team == result.team and e.result is not result]
+        previous = earlier[-1] if earlier else None
         contents.append(
             team_report_content(
                 view.questionnaire,
@@ -525,6 +528,9 @@ def team_pdfs_zip(ctx: AppContext, view: LeaderView) -> bytes:
                 plans.get(result.team),
                 pack=view.pack,
                 peer_comparisons=view.peers.get(result.team),
+                target_levels={d.id: DEFAULT_TARGET_LEVEL for d in view.questionnaire.dimensions},
+                previous=previous.result if previous else None,
+                previous_label=previous.round if previous else None,
                 generated_at=now,
                 rounds=[(label, results) for label, results in rounds if results],
             )

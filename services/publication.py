@@ -302,9 +302,9 @@ def published_result(ctx: AppContext, assessment_id: int, *, refresh: bool = Fal
         if row is None:
             result, published_at, people, final = _unpublished(questionnaire, responses), None, 0, False
         else:
-            result = TeamResult.model_validate(row.result)
+            result = _stored_result(row.result)
             published_at, people, final = row.published_at, row.respondents, row.final
-    result = _with_outcomes(result, responses.kpis, responses.ai_hours_per_week)
+    result = _with_outcomes(result, responses.kpis, responses.ai_hours_per_week, responses.team_size)
     waiting = _waiting(responses, releases)
     newcomers = _newcomers(responses, releases)
     more = 0 if not waiting else max(1, k - newcomers)
@@ -355,13 +355,21 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
         for assessment_id, row in rows.items():
             outcomes = repo.get_outcomes(session, assessment_id=assessment_id)
             results[assessment_id] = _with_outcomes(
-                TeamResult.model_validate(row.result), outcomes.kpis, outcomes.ai_hours_per_week
+                _stored_result(row.result), outcomes.kpis, outcomes.ai_hours_per_week, outcomes.team_size
             )
         return results
 
 
-def _with_outcomes(result: TeamResult, kpis: Mapping[str, float], ai_hours: float | None) -> TeamResult:
-    ledger, ledger_errors = ledger_from_kpis(ai_hours, dict(kpis))
+def _stored_result(stored: Mapping[str, Any]) -> TeamResult:
+    """A published result read back; its ledger is dropped (it is recomputed from the current outcome
+    figures, and results published before the ledger's team totals have a ledger of an older shape)."""
+    return TeamResult.model_validate({**stored, "ledger": None, "ledger_errors": {}})
+
+
+def _with_outcomes(
+    result: TeamResult, kpis: Mapping[str, float], ai_hours: float | None, team_size: int | None
+) -> TeamResult:
+    ledger, ledger_errors = ledger_from_kpis(ai_hours, dict(kpis), team_size)
     return result.model_copy(update={"kpis": dict(kpis), "ledger": ledger, "ledger_errors": ledger_errors})
 
 

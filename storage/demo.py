@@ -294,6 +294,7 @@ def generate_demo(
                         respondents=people,
                         kpis=_kpis(profile, round_index, rng, name),
                         ai_hours_per_week=ai_hours,
+                        team_size=size + 2,  # a few people on every team never answer
                         collected_at=collected,
                     ),
                 )

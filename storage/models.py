@@ -161,6 +161,8 @@ class Assessment(Base):
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
     is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     ai_hours_per_week: Mapped[float | None] = mapped_column(Float)
+    #: people on the team doing the AI-assisted work (the capacity ledger's team totals); None: not entered
+    team_size: Mapped[int | None] = mapped_column(Integer)
     respondent_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

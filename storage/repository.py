@@ -715,6 +715,7 @@ class Outcomes:
 
     kpis: dict[str, float] = field(default_factory=dict)
     ai_hours_per_week: float | None = None
+    team_size: int | None = None
 
 
 def save_kpis(
@@ -723,12 +724,14 @@ def save_kpis(
     assessment_id: int,
     kpis: Mapping[str, float],
     ai_hours_per_week: float | _Unchanged | None = UNCHANGED,
+    team_size: int | _Unchanged | None = UNCHANGED,
     replace: bool = True,
 ) -> Outcomes:
     """Save the outcome KPIs of an assessment (team figures, not individual answers).
 
     With ``replace=True`` (default) the given KPIs become the whole set; with ``replace=False`` they are
-    merged into what is stored. ``ai_hours_per_week`` is stored when given (None clears it).
+    merged into what is stored. ``ai_hours_per_week`` and ``team_size`` are stored when given (None clears
+    them).
     """
     assessment = get_assessment(session, assessment_id=assessment_id)
     clean = {
@@ -741,6 +744,13 @@ def save_kpis(
             if ai_hours_per_week < 0:
                 raise InvalidValueError(f"AI hours per week must not be negative, not {ai_hours_per_week}")
         assessment.ai_hours_per_week = ai_hours_per_week
+    if not isinstance(team_size, _Unchanged):
+        if team_size is not None:
+            size = _check_number("team size", team_size)
+            if size < 1 or size != int(size):
+                raise InvalidValueError(f"team size must be a whole number from 1 up, not {team_size}")
+            team_size = int(size)
+        assessment.team_size = team_size
     if replace:
         session.execute(delete(OutcomeKpi).where(OutcomeKpi.assessment_id == assessment_id))
     now = utc_now()
@@ -768,7 +778,9 @@ def get_outcomes(session: Session, *, assessment_id: int) -> Outcomes:
         .order_by(OutcomeKpi.kpi_id)
     )
     return Outcomes(
-        kpis={row.kpi_id: row.value for row in rows}, ai_hours_per_week=assessment.ai_hours_per_week
+        kpis={row.kpi_id: row.value for row in rows},
+        ai_hours_per_week=assessment.ai_hours_per_week,
+        team_size=assessment.team_size,
     )
 
 
@@ -837,6 +849,7 @@ def load_team_responses(
         ],
         kpis=outcomes.kpis,
         ai_hours_per_week=outcomes.ai_hours_per_week,
+        team_size=outcomes.team_size,
         collected_at=latest or assessment.created_at,
     )
 
@@ -1037,7 +1050,11 @@ def store_team_responses(
         )
         summary.answers_written += len(answer_rows)
         summary.comments_written += len(comment_rows)
-        if team_responses.kpis or team_responses.ai_hours_per_week is not None:
+        if (
+            team_responses.kpis
+            or team_responses.ai_hours_per_week is not None
+            or team_responses.team_size is not None
+        ):
             save_kpis(
                 session,
                 assessment_id=assessment.id,
@@ -1047,6 +1064,7 @@ def store_team_responses(
                     if team_responses.ai_hours_per_week is None
                     else team_responses.ai_hours_per_week
                 ),
+                team_size=UNCHANGED if team_responses.team_size is None else team_responses.team_size,
                 replace=False,
             )
     session.flush()

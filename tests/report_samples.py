@@ -39,6 +39,7 @@ def sample_team(
     k: int = 3,
     kpis: Mapping[str, float] | None = None,
     ai_hours_per_week: float | None = 20.0,
+    team_size: int | None = None,
     assessment_id: str | None = None,
     comments: bool = False,
 ) -> TeamResponses:
@@ -83,4 +84,5 @@ def sample_team(
             }
         ),
         ai_hours_per_week=ai_hours_per_week,
+        team_size=team_size,
     )

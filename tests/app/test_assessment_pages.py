@@ -300,29 +300,36 @@ def test_outcomes_name_the_wrong_field_and_keep_what_was_typed(
     )
     at = open_page("pages/outcomes.py", token=started.token)
     at.number_input(key="outcome:rework_rate").set_value(120.0)
-    at.number_input(key="outcome:ai_hours_per_week").set_value(10.0)
+    at.number_input(key="outcome:ai_hours_per_week").set_value(70.0)
     at.number_input(key="outcome:meta_work_hours").set_value(12.0)
+    at.number_input(key="outcome:team_size").set_value(0)
     at.button[0].click().run()
     errors = [error.value for error in at.error]
     assert any("Rework rate must be between 0 and 100" in error for error in errors)
+    assert any("People doing this work must be a whole number from 1" in error for error in errors)
     assert at.number_input(key="outcome:rework_rate").value == 120.0, "what was typed must stay"
     assert journey.get_outcomes(app_db.ctx, started.token).kpis == {}, (
         "nothing is saved while a field is wrong"
     )
 
     at.number_input(key="outcome:rework_rate").set_value(12.0)
+    at.number_input(key="outcome:team_size").set_value(6)
     at.number_input(key="outcome:task_time_reduction").set_value(30.0)
     at.number_input(key="outcome:redeployed_share").set_value(50.0)
     at.button[0].click().run()
     errors = [error.value for error in at.error]
-    assert any("meta-work (12 h) cannot exceed the AI-assisted hours (10 h)" in error for error in errors)
+    assert any(
+        "AI-assisted hours (70 h) and meta-work (12 h) together cannot exceed 80" in error for error in errors
+    )
 
+    at.number_input(key="outcome:ai_hours_per_week").set_value(10.0)
     at.number_input(key="outcome:meta_work_hours").set_value(2.0)
     at.button[0].click().run()
     assert not at.error
     assert any("saved" in success.value for success in at.success)
     saved = journey.get_outcomes(app_db.ctx, started.token)
     assert saved.ai_hours_per_week == 10.0
+    assert saved.team_size == 6
     assert saved.kpis == {
         "rework_rate": 12.0,
         "meta_work_hours": 2.0,
@@ -388,6 +395,9 @@ def test_how_scoring_works_shows_every_rule(open_page: PageOpener) -> None:
         sentence = rule.sentence.removeprefix(f"{rule.name}:").strip()
         assert sentence[1:] in text, rule.name
     assert "Definition: own level 4, counts as 3" in text
+    # the ledger's worked example: 20 h now at 30 % less took 28.6 h before, so 8.6 h are freed (not 6)
+    assert "took 28.6 h before (30 % less, gross): AI frees 8.6 h" in text
+    assert "For the team (8 people)" in text
 
 
 def test_a_wrong_link_says_so_and_offers_a_way_in(open_page: PageOpener) -> None:

@@ -70,7 +70,9 @@ def test_the_right_passcode_opens_every_team_side_by_side(
         "Divided and don't know",
         "Downloads",
     ]
-    assert len(at.get("vega_lite_chart")) == 4  # heatmap, pack benchmark (fewer than 5 peers), trend, gaps
+    # heatmap, trend, gaps: fewer than 5 peers and no imported pack, so no benchmark chart (none is shipped)
+    assert len(at.get("vega_lite_chart")) == 3
+    assert "No measured benchmark pack imported" in texts(at)
     heatmap = at.dataframe[0].value
     assert set(heatmap["team"]) == {"Support", "Claims"}
     assert "2 team(s), latest assessment each." in texts(at)

@@ -116,9 +116,15 @@ def test_answers_are_saved_at_once_changed_and_cleared(ctx: AppContext) -> None:
         ({}, 90.0, "ai_hours_per_week", "between 0 and 80 hours per person per week (got 90)"),
         (
             {"task_time_reduction": 30.0, "meta_work_hours": 12.0, "redeployed_share": 50.0},
-            10.0,
+            70.0,
             "meta_work_hours",
-            "meta-work (12 h) cannot exceed the AI-assisted hours (10 h)",
+            "AI-assisted hours (70 h) and meta-work (12 h) together cannot exceed 80",
+        ),
+        (
+            {"task_time_reduction": 100.0, "meta_work_hours": 2.0, "redeployed_share": 50.0},
+            10.0,
+            "task_time_reduction",
+            "must be a percentage from 0 to below 100 (got 100)",
         ),
         ({"made_up": 1.0}, None, "made_up", "not an outcome figure"),
     ],
@@ -167,14 +173,17 @@ def test_the_plan_is_seeded_once_then_belongs_to_the_team(ctx: AppContext) -> No
     assert journey.action_plan(ctx, tokens[0]).actions == [added]
 
 
-def test_results_equal_scoring_and_the_benchmark_falls_back_to_the_pack(ctx: AppContext) -> None:
+def test_results_equal_scoring_and_without_peers_or_a_pack_compare_with_the_target(ctx: AppContext) -> None:
     tokens = team_with_answers(ctx, "Service desk", [2, 3, journey.DONT_KNOW, 4])
     view = journey.results(ctx, tokens[0])
     responses = journey.team_responses_for_assessment(ctx, view.session.assessment_id)
     assert view.result == score_team(view.questionnaire, responses)
     assert view.own is not None and view.own.respondent_id == "R001"
-    assert view.benchmark_against == "pack"
-    assert "not enough" in view.benchmark_label or "needs at least 5 peer teams" in view.benchmark_label
+    assert (view.benchmark_against, view.benchmark) == ("none", None)
+    assert "needs at least 5 peer teams" in view.benchmark_label
+    assert "no measured benchmark pack imported" in view.benchmark_label
+    assert set(view.target_levels.values()) == {4}
+    assert view.previous is None
 
 
 def test_peer_percentiles_from_five_peer_teams(sqlite_ctx: AppContext) -> None:

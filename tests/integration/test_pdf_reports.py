@@ -17,11 +17,11 @@ from pypdf import PdfReader
 from questionnaires.loader import default_questionnaire
 from questionnaires.schema import Questionnaire
 from reports import charts, content, pdf
-from reports.packs import load_benchmark_pack
 from scoring import build_action_plan, score_team
 from scoring.models import ActionPlan, TeamResult
 from settings import get_settings
 from tests.integration.pdf_support import all_text, page_texts, render_pages
+from tests.packs import measured_pack
 from tests.report_samples import sample_team
 
 GENERATED = datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
@@ -49,7 +49,7 @@ def plan(questionnaire: Questionnaire, result: TeamResult) -> ActionPlan:
 @pytest.fixture(scope="module")
 def team_pdf(questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan) -> bytes:
     report = content.team_report_content(
-        questionnaire, result, plan, pack=load_benchmark_pack(), generated_at=GENERATED
+        questionnaire, result, plan, pack=measured_pack(questionnaire), generated_at=GENERATED
     )
     return pdf.team_report_pdf(report)
 
@@ -155,6 +155,39 @@ def test_a_team_without_capacity_figures_gets_no_near_empty_capacity_page(
     pages = page_texts(team_report(questionnaire, "Service desk", ai_hours_per_week=None))
     [page] = [text for text in pages if "No capacity figures entered yet" in text]
     assert len(page.split()) > 80, f"a page with little but the ledger's sentence: {page!r}"
+
+
+def test_the_capacity_ledger_counts_from_the_time_before_and_gives_the_team_total(
+    questionnaire: Questionnaire,
+) -> None:
+    kpis = {"task_time_reduction": 30, "meta_work_hours": 2, "redeployed_share": 25}
+    text = " ".join(all_text(team_report(questionnaire, "Ledger", kpis=kpis, team_size=8)).split())
+    assert "took 28.6 h before (30 % less, gross): AI frees 8.6 h" in text
+    assert (
+        "For the team (8 people): 68.6 h freed per week, 52.6 h left after meta-work (1.3 full-time" in text
+    )
+
+
+def test_a_redeployed_share_without_freed_hours_is_said_on_the_ledger_and_beside_the_kpi(
+    questionnaire: Questionnaire,
+) -> None:
+    kpis = {"task_time_reduction": 30, "meta_work_hours": 10, "redeployed_share": 23.9}
+    pages = [" ".join(page.split()) for page in page_texts(team_report(questionnaire, "Absorbed", kpis=kpis))]
+    note = "The 23.9 % entered as deliberately redeployed has no freed hours to come from"
+    [ledger_page] = [page for page in pages if "nothing is left to redeploy" in page]
+    assert note in ledger_page
+    kpi_pages = [page for page in pages if "KPIs against reference points" in page]
+    assert kpi_pages and any(note in page for page in kpi_pages)
+
+
+def test_the_reference_points_say_what_kind_of_figure_they_are(team_pdf: bytes) -> None:
+    text = " ".join(all_text(team_pdf).split())
+    assert "comparison of two organisations" in text
+    assert "hypothetical example" in text
+    assert "source article 000" in text and "source article 003" in text
+    assert "Average (not median) ticket resolution time" in text
+    assert "broader than this KPI's question" in text
+    assert "fell" not in text
 
 
 # --- text safety and fonts ------------------------------------------------------------------------------
@@ -279,7 +312,7 @@ def test_the_org_report_keeps_suppressed_teams_without_numbers(
         questionnaire,
         results,
         {result.team: plan},
-        pack=load_benchmark_pack(),
+        pack=measured_pack(questionnaire),
         generated_at=GENERATED,
         rounds=[("2025 Q4", [result, pair]), ("2026 Q1", results)],
         organisation="Acme & Co",

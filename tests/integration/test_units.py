@@ -163,3 +163,15 @@ def test_the_org_commands_import_export_and_make_passcodes(
     refused = runner.invoke(cli.cli, ["org", "import", str(bad)])
     assert refused.exit_code != 0 and "units form a cycle" in refused.output
     get_settings.cache_clear()
+
+
+def test_the_unit_report_covers_the_unit_only(organisation: AppContext) -> None:
+    from pypdf import PdfReader
+
+    claims = {node.name: node.id for node in units.unit_tree(organisation)}["Claims"]
+    view = leader.leader_view(organisation, unit_id=claims)
+    data = units.unit_pdf(organisation, view, claims)
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    assert "unit Claims" in text and "Claims A" in text
+    for other in ("Ledger", "Desk"):
+        assert other not in text

@@ -13,9 +13,9 @@ import pytest
 from questionnaires.loader import default_questionnaire
 from questionnaires.schema import Questionnaire
 from reports import charts
-from reports.packs import load_benchmark_pack
 from scoring import capacity_ledger, peer_percentiles, score_team
 from scoring.models import TeamResult
+from tests.packs import measured_pack
 from tests.report_samples import sample_team
 
 PALETTE = {colour.upper() for colour in charts.SERIES_COLOURS} | {
@@ -56,7 +56,7 @@ def every_chart(
     assert result.ledger is not None
     return {
         "layer_ladder": charts.layer_ladder(result),
-        "benchmark_pack": charts.benchmark_chart(result, load_benchmark_pack()),
+        "benchmark_pack": charts.benchmark_chart(result, measured_pack(questionnaire)),
         "benchmark_peers": charts.benchmark_chart(result, peer_percentiles(result, peers)),
         "item_heatmap": charts.item_heatmap(questionnaire, result),
         "capacity_waterfall": charts.capacity_waterfall(result.ledger),
@@ -109,7 +109,7 @@ def test_a_suppressed_team_has_no_number_in_any_of_its_charts(
     assert small.suppressed
     for chart in (
         charts.layer_ladder(small),
-        charts.benchmark_chart(small, load_benchmark_pack()),
+        charts.benchmark_chart(small, measured_pack(questionnaire)),
         charts.item_heatmap(questionnaire, small),
         charts.item_distribution(questionnaire, small.dimensions[0]),
         charts.org_heatmap([small]),
@@ -150,23 +150,48 @@ def test_the_gap_chart_leaves_out_groups_below_k(questionnaire: Questionnaire) -
     assert "No perception gap can be shown" in text
 
 
-def test_the_benchmark_table_names_the_pack_and_the_percentiles(result: TeamResult) -> None:
-    pack = load_benchmark_pack()
+def test_the_benchmark_table_names_the_pack_and_the_percentiles(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    pack = measured_pack(questionnaire)
     table = charts.benchmark_table(result, pack)
     permission = table[table["dimension"] == "Permission"].iloc[0]
     assert (permission["p10"], permission["p50"], permission["p90"]) == (1.7, 3.1, 4.5)
-    assert permission["label"] == "Illustrative — not measured industry data"
-    assert permission["n"] == 2
+    assert permission["label"] == "Measured: 12 teams"
+    assert permission["n"] == 12
     spec = charts.benchmark_chart(result, pack).to_dict(validate=False)
-    assert spec["title"]["subtitle"][0].startswith("Illustrative — not measured industry data (n = 2")
+    assert spec["title"]["subtitle"][0].startswith("Measured: 12 teams (n = 12")
+
+
+def test_the_target_chart_names_the_target_and_the_previous_round_with_their_n(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult
+) -> None:
+    table = charts.target_table(result, {}, None)
+    assert set(table["target"]) == {4} and set(table["target score"]) == {3.4}
+    assert table["previous round"].isna().all()
+    spec = charts.target_chart(result, {}, result, previous_label="2026 Q1").to_dict(validate=False)
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "against target level 4 on every dimension (a score of 3.4 or" in subtitle
+    assert "previous round 2026 Q1 (n = 7)" in subtitle
+    none = " ".join(charts.target_chart(result, {}, None).to_dict(validate=False)["title"]["subtitle"])
+    assert "no previous round yet" in none
 
 
 def test_the_capacity_waterfall_steps_add_up() -> None:
-    ledger = capacity_ledger(20, 30, 3, 40)
+    ledger = capacity_ledger(21, 30, 3, 40)  # took 30 h before: 9 h freed
     table = charts.capacity_waterfall_table(ledger)
     assert list(table["step"]) == ["Freed by AI", "Meta-work", "Net freed", "Redeployed", "Absorbed"]
-    assert list(table["hours"]) == [6.0, -3.0, 3.0, 1.2, 1.8]
+    assert list(table["hours"]) == pytest.approx([9.0, -3.0, 6.0, 2.4, 3.6])
     assert table.iloc[-1]["end"] == pytest.approx(ledger.net_freed_hours)
+    assert "team hours" not in table
+
+
+def test_the_capacity_table_gives_the_team_totals_and_full_time_equivalents() -> None:
+    table = charts.capacity_waterfall_table(capacity_ledger(21, 30, 3, 40, team_size=10))
+    assert list(table["team hours"]) == pytest.approx([90.0, -30.0, 60.0, 24.0, 36.0])
+    assert list(table["team FTE"]) == pytest.approx([2.25, -0.75, 1.5, 0.6, 0.9])
+    subtitle = charts.capacity_waterfall(capacity_ledger(21, 30, 3, 40, team_size=10)).to_dict(validate=False)
+    assert "Team of 10: 60 h a week after meta-work = 1.5 FTE." in "".join(subtitle["title"]["subtitle"])
 
 
 def test_kpis_are_compared_with_reference_points_and_their_sources(questionnaire: Questionnaire) -> None:
@@ -174,13 +199,48 @@ def test_kpis_are_compared_with_reference_points_and_their_sources(questionnaire
     rework = table[table["kpi_id"] == "rework_rate"]
     assert list(rework["who"]) == [
         "Your team",
-        "Without an optimisation strategy",
-        "With an optimisation strategy",
+        "Without a strategy (comparison of two organisations)",
+        "With a strategy (comparison of two organisations)",
     ]
     assert list(rework["value"]) == [12, 18, 5]
-    assert rework.iloc[1]["source"].startswith("Service-desk case comparison")
+    assert list(rework["kind"])[1:] == ["comparison of two organisations"] * 2
+    assert "source article 000" in rework.iloc[1]["source"]
     # KPIs without a value still show their reference points
     assert "satisfaction" in set(table["kpi_id"])
+
+
+def test_every_reference_point_names_its_article_and_its_kind_in_label_and_chart(
+    questionnaire: Questionnaire,
+) -> None:
+    for point in questionnaire.reference_points:
+        assert "source article 00" in point.source, point.label
+        assert f"({point.kind})" in point.label, point.label
+    meta_work = [p for p in questionnaire.reference_points if p.kpi == "meta_work_hours"]
+    assert {p.kind for p in meta_work} == {"hypothetical example"}
+    assert all("30 %" not in p.label for p in meta_work), "the 30 % review overhead is a separate sentence"
+    spec = json.dumps(
+        charts.kpi_reference_chart(questionnaire, {}).to_dict(validate=False), ensure_ascii=False
+    )
+    assert "Rework rate (%, lower is better) · comparison of two organisations, article 000" in spec
+    assert "AI meta-work per person (hours/week, lower is better) · hypothetical example, article 003" in spec
+
+
+def test_the_thirty_percent_question_is_not_drawn_as_a_reference_point(questionnaire: Questionnaire) -> None:
+    assert not [p for p in questionnaire.reference_points if p.kpi == "task_time_reduction"]
+    table = charts.kpi_reference_table(questionnaire, {"task_time_reduction": 30})
+    assert list(table[table["kpi_id"] == "task_time_reduction"]["who"]) == ["Your team"]
+
+
+def test_ticket_resolution_is_an_average_and_satisfaction_says_it_asks_a_narrower_question(
+    questionnaire: Questionnaire,
+) -> None:
+    kpis = {kpi.id: kpi for kpi in questionnaire.kpis}
+    assert "Average (mean) minutes" in kpis["ticket_resolution_minutes"].help
+    assert "median" not in kpis["ticket_resolution_minutes"].help.lower()
+    assert "Narrower than the reference figures" in kpis["satisfaction"].help
+    for point in questionnaire.reference_points:
+        if point.kpi == "satisfaction":
+            assert "broader than this KPI's question" in point.context
 
 
 def test_the_trend_leaves_suppressed_rounds_out_and_says_so(result: TeamResult, small: TeamResult) -> None:

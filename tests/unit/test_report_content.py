@@ -13,9 +13,9 @@ import pytest
 from questionnaires.schema import Questionnaire
 from reports import content
 from reports.content import Figure, ReportAction, Table
-from reports.packs import load_benchmark_pack
 from scoring import RULES, build_action_plan, score_team
 from scoring.models import TeamResult
+from tests.packs import measured_pack
 from tests.unit.scoring_support import item_ids, make_questionnaire, make_team, uniform
 
 GENERATED = datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
@@ -76,17 +76,28 @@ def test_the_summary_names_index_stage_strongest_weakest_blocker_and_top_three_a
 def test_with_a_pack_the_summary_gives_percentiles_of_the_labelled_benchmark(
     questionnaire: Questionnaire, result: TeamResult
 ) -> None:
-    report = team_content(questionnaire, result, pack=load_benchmark_pack())
-    # 4.0 lies between p75 = 3.84 and p90 = 4.5: 75 + 0.16 / 0.66 × 15 = 78.6; 2.0: 10 + 0.3 / 0.66 × 15 = 16.8
+    report = team_content(questionnaire, result, pack=measured_pack(questionnaire))
+    # 4.0 lies between p75 = 3.8 and p90 = 4.5: 75 + 0.2 / 0.7 × 15 = 79.3; 2.0: 10 + 0.3 / 0.7 × 15 = 16.4
     assert report.summary[1] == (
-        "The strongest dimension is Definition at 4.0 (level 4 Managed, 79th percentile of the illustrative "
-        "benchmark); the weakest is Permission at 2.0 (level 2 Emerging, 17th percentile of the illustrative "
-        "benchmark)."
+        "The strongest dimension is Definition at 4.0 (level 4 Managed, 79th percentile of the imported pack "
+        "measured.csv); the weakest is Permission at 2.0 (level 2 Emerging, 16th percentile of the imported "
+        "pack measured.csv)."
     )
     benchmark = report.section("Benchmark")
-    figure = benchmark.blocks[0]
+    target, figure = benchmark.blocks[0], benchmark.blocks[1]
+    assert isinstance(target, Figure) and target.name == "target"
     assert isinstance(figure, Figure)
-    assert "Illustrative — not measured industry data. n = 2. Source: Illustrative, derived" in figure.caption
+    assert "Benchmark: Measured: 12 teams. n = 12. Source: Test organisation" in figure.caption
+
+
+def test_without_peers_or_a_pack_the_team_compares_with_its_target_and_previous_round(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    report = team_content(questionnaire, result, pack=None)
+    benchmark = report.section("Benchmark")
+    assert getattr(benchmark.blocks[0], "name", None) == "target"
+    assert any("no measured benchmark pack has been imported" in text for text in report.texts())
+    assert not any("Illustrative" in text or "illustrative" in text for text in report.texts())
 
 
 def test_without_caps_the_blocker_is_the_layer_that_sets_the_stage(questionnaire: Questionnaire) -> None:
@@ -102,7 +113,7 @@ def test_without_caps_the_blocker_is_the_layer_that_sets_the_stage(questionnaire
 def test_a_suppressed_team_gets_the_reason_and_no_numbers(
     questionnaire: Questionnaire, suppressed: TeamResult
 ) -> None:
-    report = team_content(questionnaire, suppressed, pack=load_benchmark_pack())
+    report = team_content(questionnaire, suppressed, pack=measured_pack(questionnaire))
     assert report.summary == [
         "The results of Pair are suppressed: needs at least 3 responses; 2 so far.",
         "No scores, charts or actions are shown until at least 3 people have responded; this protects the "
@@ -119,7 +130,7 @@ def test_a_suppressed_team_gets_the_reason_and_no_numbers(
     ]
     # no score, level or index anywhere: the only decimals are in the questionnaire version, the rule book
     # and the benchmark's source
-    texts = [text for text in report.texts() if "1.0.0" not in text and not text.startswith("Illustrative")]
+    texts = [text for text in report.texts() if "1.0.0" not in text and not text.startswith("Benchmark:")]
     rules = {rule.sentence for rule in RULES}
     assert [t for t in texts if re.search(r"\d\.\d", t) and not any(t.endswith(r) for r in rules)] == []
     assert report.suppressed == [
@@ -154,7 +165,7 @@ def test_a_dimension_below_k_is_suppressed_on_its_page_and_in_the_appendix(
 def test_the_team_report_has_every_section_the_issue_asks_for(
     questionnaire: Questionnaire, result: TeamResult
 ) -> None:
-    report = team_content(questionnaire, result, pack=load_benchmark_pack())
+    report = team_content(questionnaire, result, pack=measured_pack(questionnaire))
     assert [section.title for section in report.sections] == [
         "Executive summary",
         "Benchmark",
@@ -168,7 +179,12 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
         "Capacity governance",
         "Method",
     ]
-    assert [figure.name for figure in report.figures()] == ["layer_ladder", "benchmark", "item_heatmap"]
+    assert [figure.name for figure in report.figures()] == [
+        "layer_ladder",
+        "target",
+        "benchmark",
+        "item_heatmap",
+    ]
     assert report.title == "Layerwise team report: Team A"
     assert report.author == "Layerwise"
     assert report.subject.startswith("AI human-system assessment and action plan of Team A")
@@ -345,7 +361,12 @@ def test_the_org_report_ranks_teams_by_index_with_suppressed_teams_last(
     results = [suppressed, result, strong]
     plans = {team.team: build_action_plan(questionnaire, team) for team in results}
     report = content.org_report_content(
-        questionnaire, results, plans, pack=load_benchmark_pack(), generated_at=GENERATED, organisation="Acme"
+        questionnaire,
+        results,
+        plans,
+        pack=measured_pack(questionnaire),
+        generated_at=GENERATED,
+        organisation="Acme",
     )
     assert report.ranking == ["Strong", "Team A", "Pair"]
     ranking = report.section("Ranking").blocks[0]

@@ -1,16 +1,19 @@
-"""Benchmarks: peer percentiles (only with 5 peers), pack percentiles, pack checking, the shipped pack."""
+"""Benchmarks: peer percentiles (only with 5 peers), pack percentiles, pack checking, measured packs built
+from published results and refused when they do not fit."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
-from statistics import NormalDist
 
 import pytest
 
-from reports.packs import ILLUSTRATIVE_PACK, load_benchmark_pack
+from questionnaires.wording import dimension_wording_hash
+from reports.packs import load_benchmark_pack, pack_csv
 from scoring import BenchmarkPackError, pack_percentiles, parse_benchmark_pack, peer_percentiles, score_team
+from scoring.benchmarks import build_pack, pack_mismatches
 from scoring.models import TeamResult
+from tests.packs import measured_pack
 from tests.unit.scoring_support import everywhere, make_questionnaire, make_team
 
 Q = make_questionnaire()
@@ -45,7 +48,7 @@ def test_a_suppressed_team_gets_no_percentile() -> None:
     peers = [team_scoring(value, f"peer {value}") for value in (1, 2, 3, 4, 5)]
     small = team_scoring(3, "small", respondents=2)
     assert all(c.percentile is None and c.reason for c in peer_percentiles(small, peers))
-    assert all(c.percentile is None for c in pack_percentiles(small, load_benchmark_pack()))
+    assert all(c.percentile is None for c in pack_percentiles(small, measured_pack(Q)))
 
 
 def rows(**changes: dict[str, str]) -> list[dict[str, str]]:
@@ -58,7 +61,10 @@ def rows(**changes: dict[str, str]) -> list[dict[str, str]]:
         "n": "2",
         "source": "test",
         "collected": "2024",
-        "label": "Illustrative",
+        "label": "Measured",
+        "questionnaire_id": Q.id,
+        "questionnaire_version": Q.version,
+        "wording": "abc",
     }
     result = [{"dimension": d.id, **base} for d in Q.dimensions]
     for index, change in changes.items():
@@ -71,7 +77,7 @@ def test_pack_percentiles() -> None:
     team = team_scoring(3, "us")
     comparisons = pack_percentiles(team, pack)
     assert comparisons[0].percentile == pytest.approx(50 - 0.1 / 0.74 * 25, abs=0.05)
-    assert (comparisons[0].source, comparisons[0].label, comparisons[0].peers) == ("test", "Illustrative", 2)
+    assert (comparisons[0].source, comparisons[0].label, comparisons[0].peers) == ("test", "Measured", 2)
 
 
 def test_pack_without_a_row_for_a_dimension() -> None:
@@ -111,26 +117,6 @@ def test_pack_missing_column_and_empty_pack() -> None:
         parse_benchmark_pack([], "pack.csv")
 
 
-def test_shipped_pack_is_labelled_illustrative_and_follows_its_derivation() -> None:
-    pack = load_benchmark_pack()
-    assert pack.source_name == "illustrative.csv"
-    assert [row.dimension for row in pack.rows] == [
-        "permission",
-        "definition",
-        "boundaries",
-        "coaching",
-        "capacity_governance",
-    ]
-    assert pack.label == "Illustrative — not measured industry data"
-    # without an optimisation strategy (satisfaction 3.1 of 5) = p50, with one (4.5 of 5) = p90, normal curve
-    spread = (4.5 - 3.1) / NormalDist().inv_cdf(0.9)
-    expected = {f"p{p}": round(3.1 + NormalDist().inv_cdf(p / 100) * spread, 2) for p in (10, 25, 50, 75, 90)}
-    for row in pack.rows:
-        assert {key: getattr(row, key) for key in expected} == expected
-        assert row.n == 2
-        assert "Illustrative" in row.source and "3.1" in row.source and "4.5" in row.source
-
-
 def test_pack_file_reads_with_the_csv_module(tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -138,4 +124,67 @@ def test_pack_file_reads_with_the_csv_module(tmp_path: Path) -> None:
         writer.writeheader()
         writer.writerows(rows())
     assert load_benchmark_pack(path).source_name == "mine.csv"
-    assert ILLUSTRATIVE_PACK.exists()
+
+
+def test_no_pack_is_shipped() -> None:
+    """The satisfaction-derived illustrative pack is gone: packs hold measured data only."""
+    assert not list((Path(__file__).resolve().parents[2] / "reports").rglob("*.csv"))
+
+
+def _teams(count: int) -> list[TeamResult]:
+    return [team_scoring(1 + index % 5, f"team {index}") for index in range(count)]
+
+
+WORDING = {d.id: dimension_wording_hash(Q, d.id) for d in Q.dimensions}
+
+
+def _build(results: list[TeamResult]) -> tuple[object, dict[str, str]]:
+    return build_pack(
+        results,
+        questionnaire_id=Q.id,
+        questionnaire_version=Q.version,
+        wording=WORDING,
+        collected="2026-11-30",
+        source="Acme",
+    )
+
+
+def test_a_pack_is_built_from_ten_teams_past_k_with_rounded_percentiles_and_no_names() -> None:
+    pack, skipped = _build([*_teams(10), team_scoring(5, "too small", respondents=2)])
+    assert skipped == {}
+    row = pack.rows[0]  # type: ignore[attr-defined]
+    assert (row.n, row.p10, row.p50, row.p90) == (10, 1.0, 3.0, 5.0)  # the suppressed team is not counted
+    assert (row.questionnaire_id, row.questionnaire_version, row.collected) == (Q.id, Q.version, "2026-11-30")
+    text = pack_csv(pack)  # type: ignore[arg-type]
+    assert "team " not in text and "too small" not in text
+    assert text.splitlines()[0] == (
+        "dimension,p10,p25,p50,p75,p90,n,source,collected,label,questionnaire_id,questionnaire_version,wording"
+    )
+
+
+def test_a_dimension_with_fewer_than_ten_teams_is_left_out_with_the_reason() -> None:
+    pack, skipped = _build(_teams(9))
+    assert pack.rows == []  # type: ignore[attr-defined]
+    assert skipped[Q.dimensions[0].id] == "needs at least 10 teams with a published score; 9"
+
+
+def test_a_pack_of_another_version_other_wording_or_too_few_teams_is_refused_with_the_reason() -> None:
+    pack = measured_pack(Q)
+    assert (
+        pack_mismatches(pack, questionnaire_id=Q.id, questionnaire_version=Q.version, wording=WORDING) == []
+    )
+    other = pack_mismatches(pack, questionnaire_id=Q.id, questionnaire_version="9.0.0", wording=WORDING)
+    assert (
+        other[0] == f"line 2 (permission): made for questionnaire {Q.id} {Q.version}, expected {Q.id} 9.0.0"
+    )
+    reworded = pack_mismatches(
+        pack, questionnaire_id=Q.id, questionnaire_version=Q.version, wording={**WORDING, "definition": "x"}
+    )
+    assert reworded == [
+        "line 3 (definition): the wording of its items differs from this installation's, so its scores do not "
+        "answer the same questions"
+    ]
+    small = pack_mismatches(
+        measured_pack(Q, n=4), questionnaire_id=Q.id, questionnaire_version=Q.version, wording=WORDING
+    )
+    assert small[0] == "line 2 (permission): n = 4 teams, fewer than 10"

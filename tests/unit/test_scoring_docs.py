@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from reports.packs import load_benchmark_pack
-from scoring import build_action_plan, capacity_ledger, pack_percentiles, score_team
+from scoring import build_action_plan, capacity_ledger, score_team
 from scoring.models import TeamResult
+from scoring.rules import target_gap
 from tests.unit.scoring_support import make_questionnaire, make_team
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,10 +108,12 @@ def test_findings_gap_and_comments(text: str) -> None:
     assert result.respondents == 4 and "4 respondents are fewer than max(3, 5)" in text
 
 
-def test_benchmark_percentile(text: str) -> None:
+def test_benchmark_against_the_target_profile(text: str) -> None:
     result = worked_example(text)
-    permission = pack_percentiles(result, load_benchmark_pack())[0]
-    assert f"**{permission.percentile}**th percentile" in text
+    permission = result.dimensions[0]
+    assert f"Permission {permission.score:.2f} is **{target_gap(permission.score):g}** short" in " ".join(
+        text.split()
+    )
 
 
 def test_top_actions(text: str) -> None:
@@ -126,5 +128,6 @@ def test_top_actions(text: str) -> None:
 
 
 def test_ledger_example(text: str) -> None:
-    ledger = capacity_ledger(20, 30, 2, 25)
+    ledger = capacity_ledger(20, 30, 2, 25, team_size=8)
     assert block(text, "ledger") == [f'"{ledger.summary}"']
+    assert "took 28.6 h before (30 % less, gross): AI frees 8.6 h" in ledger.summary

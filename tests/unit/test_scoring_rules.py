@@ -15,6 +15,7 @@ from scoring.rules import (
     dont_know_flagged,
     effective_k,
     format_score,
+    full_time_equivalents,
     gap_flagged,
     gate_levels,
     is_suppressed,
@@ -221,15 +222,19 @@ def test_percentile_in_a_pack_with_tied_percentiles_takes_the_highest() -> None:
     assert percentile_in_pack(3.0, points) == 50.0
 
 
-def test_capacity_hours() -> None:
-    hours = capacity_hours(20, 30, 2, 25)
-    assert hours.hours_freed == pytest.approx(6.0)
-    assert hours.net_freed_hours == pytest.approx(4.0)
-    assert hours.redeployed_hours == pytest.approx(1.0)
-    assert hours.absorbed_hours == pytest.approx(3.0)
+def test_capacity_hours_count_from_the_time_the_tasks_used_to_take() -> None:
+    hours = capacity_hours(20, 30, 2, 25)  # 20 h now, 30 % less than before
+    assert hours.hours_before == pytest.approx(20 / 0.7)
+    assert hours.hours_freed == pytest.approx(20 / 0.7 - 20)  # 8.57, not 20 × 30 % = 6
+    assert hours.net_freed_hours == pytest.approx(20 / 0.7 - 22)
+    assert hours.redeployed_hours == pytest.approx((20 / 0.7 - 22) * 0.25)
     short = capacity_hours(20, 30, 10, 50)
-    assert short.net_freed_hours == pytest.approx(-4.0)
+    assert short.net_freed_hours == pytest.approx(20 / 0.7 - 30)
     assert (short.redeployed_hours, short.absorbed_hours) == (0.0, 0.0)
+
+
+def test_full_time_equivalents_divide_by_a_forty_hour_week() -> None:
+    assert full_time_equivalents(52) == pytest.approx(1.3)
 
 
 def test_action_rank_key_orders_by_the_four_criteria() -> None:

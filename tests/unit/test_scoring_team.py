@@ -275,8 +275,8 @@ def test_capacity_ledger_from_team_figures() -> None:
     result = score_team(Q, make_team(Q, [everywhere(Q, 3)] * 2, kpis=kpis, ai_hours_per_week=20.0))
     # team-entered figures, not individual answers: shown even for a suppressed team
     assert result.suppressed
-    assert result.ledger is not None and result.ledger.redeployed_hours == 1.0
-    impossible = {**kpis, "meta_work_hours": 25.0}
+    assert result.ledger is not None and result.ledger.redeployed_hours == 1.64
+    impossible = {**kpis, "meta_work_hours": 65.0}
     bad = score_team(Q, make_team(Q, [everywhere(Q, 3)] * 3, kpis=impossible, ai_hours_per_week=20.0))
     assert bad.ledger is None and "meta_work_hours" in bad.ledger_errors
     none = score_team(Q, make_team(Q, [everywhere(Q, 3)] * 3, kpis=kpis))
