@@ -94,7 +94,7 @@ class ThrottledError(ServiceError):
 class ThrottleRule:
     """How one counter of wrong attempts slows things down.
 
-    After ``free_failures`` wrong attempts, each further one blocks the counter's key for 2, 4, 8, … seconds
+    After ``free_failures`` wrong attempts, each further attempt must wait 2, 4, 8, … seconds
     (at most ``max_delay_seconds``); a key with no wrong attempt for ``forget_after_seconds`` starts afresh.
     """
 
@@ -110,8 +110,8 @@ JOIN_ALL_CLIENTS = ThrottleRule("join-all", free_failures=30, max_delay_seconds=
 
 
 def throttle_delay(failures: int, rule: ThrottleRule) -> int:
-    """Wrong attempts are slowed down: after the free ones, the n-th further wrong attempt blocks for 2^n seconds, up to the rule's maximum."""  # noqa: E501
-    extra = failures - rule.free_failures
+    """Wrong attempts are slowed down: once the free ones are used up, each further attempt must wait, 2 seconds after the first further wrong one and twice as long after each next, up to the rule's maximum."""  # noqa: E501
+    extra = failures - rule.free_failures + 1
     if extra <= 0:
         return 0
     return int(min(rule.max_delay_seconds, 2**extra))

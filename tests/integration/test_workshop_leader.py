@@ -112,7 +112,7 @@ def test_a_configured_passcode_wins_and_nothing_is_generated(ctx: AppContext) ->
 
 def test_wrong_passcodes_are_slowed_down(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(live, "clock", lambda: 5_000_000.0)
-    for _ in range(leader.PASSCODE_PER_CLIENT.free_failures + 1):
+    for _ in range(leader.PASSCODE_PER_CLIENT.free_failures):
         assert not leader.check_passcode(ctx, "guess", configured="right", client_key="guesser")
     with pytest.raises(live.ThrottledError, match="wrong passcodes"):
         leader.check_passcode(ctx, "right", configured="right", client_key="guesser")

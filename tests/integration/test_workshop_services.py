@@ -292,7 +292,7 @@ def test_the_room_view_opens_with_the_join_code_and_holds_counts_and_reveals_onl
 
 def test_wrong_room_codes_count_against_the_join_throttle(ctx: AppContext, clock: list[float]) -> None:
     created = new_workshop(ctx)
-    for wrong in ("ZZZZZZ", "", created.facilitator_token):  # the free attempts; a token is no code
+    for wrong in ("ZZZZZZ", created.facilitator_token):  # free attempts; a token is no code
         with pytest.raises(AccessError, match="No workshop has this code"):
             live.room_view(ctx, wrong, client_key="screen")
     with pytest.raises(AccessError):
@@ -356,9 +356,7 @@ def test_repeated_wrong_codes_are_slowed_down_with_state_shared_by_servers(
         for server in (ctx, other_server, ctx):  # the free attempts, spread over two servers
             with pytest.raises(AccessError, match="No workshop has this code"):
                 live.find_workshop(server, "ZZZZZZ", client_key="guesser")
-        with pytest.raises(AccessError):
-            live.find_workshop(other_server, "YYYYYY", client_key="guesser")
-        # the fourth wrong code blocks this browser for 2 s, on every server, even for the right code
+        # after the third wrong code this browser waits 2 s, on every server, even for the right code
         for server in (ctx, other_server):
             with pytest.raises(live.ThrottledError, match="wait 2 seconds") as blocked:
                 live.find_workshop(server, created.code, client_key="guesser")
@@ -383,7 +381,7 @@ def test_repeated_wrong_codes_are_slowed_down_with_state_shared_by_servers(
 
 def test_a_script_opening_new_sessions_is_slowed_down_too(ctx: AppContext, clock: list[float]) -> None:
     created = new_workshop(ctx)
-    for attempt in range(live.JOIN_ALL_CLIENTS.free_failures + 1):
+    for attempt in range(live.JOIN_ALL_CLIENTS.free_failures):
         with pytest.raises(AccessError):
             live.find_workshop(ctx, "ZZZZZZ", client_key=f"fresh-session-{attempt}")
     with pytest.raises(live.ThrottledError):
@@ -405,7 +403,7 @@ def test_throttle_counters_store_no_client_identity(ctx: AppContext) -> None:
     )
 
 
-@pytest.mark.parametrize(("failures", "delay"), [(0, 0), (3, 0), (4, 2), (5, 4), (8, 32), (20, 300)])
+@pytest.mark.parametrize(("failures", "delay"), [(0, 0), (2, 0), (3, 2), (4, 4), (7, 32), (20, 300)])
 def test_throttle_delay_doubles_after_the_free_attempts(failures: int, delay: int) -> None:
     assert live.throttle_delay(failures, live.JOIN_PER_CLIENT) == delay
 
