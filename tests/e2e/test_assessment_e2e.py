@@ -173,7 +173,7 @@ def test_pulse_assessment_in_the_browser(
     page.get_by_role("heading", name="Outcome figures").wait_for()
     settle(page)
     for label, value in (
-        ("Hours of AI-assisted work per person per week", "20"),
+        ("Hours the AI-assisted tasks take per person per week now", "20"),
         ("Task-time reduction from AI (%)", "30"),
         ("AI meta-work per person (hours/week)", "2"),
         ("Freed capacity deliberately redeployed (%)", "25"),
