@@ -42,7 +42,9 @@ from services.context import AppContext
 from storage import publications as pub
 from storage import repository as repo
 
-#: How far before the newest answer a publication attempt records itself (see ``publish_in_session``).
+#: For this long after an assessment's newest answer, another publication attempt is still made: an answer
+#: stamped earlier but committed after an attempt read the answers (PostgreSQL runs writers side by side)
+#: is then not missed (see ``storage.publications.stale_assessments``).
 STALE_MARGIN = timedelta(seconds=5)
 
 
@@ -179,11 +181,8 @@ def publish_in_session(
             final=final,
         )
         changed = True
-    latest = pub.latest_activity(session, assessment_id=assessment_id)
-    # a little before the newest answer seen: an answer stamped earlier but committed after this read
-    # (PostgreSQL runs writers side by side) still counts as newer, so the next view tries again
     pub.set_published_through(
-        session, assessment_id=assessment_id, at=None if latest is None else latest - STALE_MARGIN
+        session, assessment_id=assessment_id, at=pub.latest_activity(session, assessment_id=assessment_id)
     )
     return changed
 
@@ -245,7 +244,7 @@ def publish(
     if dimensions is None and not final:
         with ctx.read() as session:
             # nothing answered or changed since the last attempt (and not a workshop team): nothing to do
-            if not pub.stale_assessments(session, assessment_ids=[assessment_id]):
+            if not pub.stale_assessments(session, assessment_ids=[assessment_id], margin=STALE_MARGIN):
                 return False
     with ctx.write() as session:
         if pub.in_workshop(session, assessment_id=assessment_id):
@@ -257,7 +256,7 @@ def publish_stale(ctx: AppContext, assessment_ids: Sequence[int]) -> int:
     """Attempt publication for the self-assessments among ``assessment_ids`` with answers newer than their
     last attempt; returns how many changed. Workshop assessments are left to their reveals."""
     with ctx.read() as session:
-        stale = pub.stale_assessments(session, assessment_ids=assessment_ids)
+        stale = pub.stale_assessments(session, assessment_ids=assessment_ids, margin=STALE_MARGIN)
     changed = 0
     for assessment_id in stale:
         try:

@@ -9,7 +9,7 @@ assessment at once take turns instead of both writing release number n.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -155,8 +155,11 @@ def latest_activity_many(session: Session, *, assessment_ids: Sequence[int]) -> 
     return latest
 
 
-def stale_assessments(session: Session, *, assessment_ids: Sequence[int]) -> list[int]:
-    """The self-assessments (not workshop ones) whose answers changed after their last publication attempt."""
+def stale_assessments(
+    session: Session, *, assessment_ids: Sequence[int], margin: timedelta = timedelta(0)
+) -> list[int]:
+    """The self-assessments (not workshop ones) whose answers changed after their last publication attempt,
+    or whose newest answer is less than ``margin`` old (one that is still being committed may come in)."""
     if not assessment_ids:
         return []
     in_workshop = set(
@@ -177,7 +180,7 @@ def stale_assessments(session: Session, *, assessment_ids: Sequence[int]) -> lis
         if assessment_id in in_workshop:
             continue
         through = checked.get(assessment_id)
-        if through is None or when > _aware(through):
+        if through is None or when > _aware(through) or when > utc_now() - margin:
             stale.append(assessment_id)
     return sorted(stale)
 

@@ -252,3 +252,23 @@ def test_a_unit_moves_only_when_one_of_its_teams_publishes(ctx: AppContext) -> N
     answer_everything(ctx, token, 5, form="pulse")
     after = unit_view()
     assert after["respondents"] == 6
+
+
+def test_a_published_assessment_is_not_attempted_again_until_an_answer_changes(ctx: AppContext) -> None:
+    """The leader view attempts publication only for assessments with newer answers (it was every one)."""
+    from datetime import timedelta
+
+    lead = journey.start_assessment(ctx, team_name="Quiet", mode="individual", form="pulse", role="leader")
+    assert lead.share_code
+    answer_everything(ctx, lead.token, 1, form="pulse")
+    journey.results(ctx, lead.token)
+    with ctx.read() as session:
+        assert pub.stale_assessments(session, assessment_ids=[lead.assessment_id]) == []
+        # within the margin after the newest answer, another attempt is still made
+        recent = pub.stale_assessments(
+            session, assessment_ids=[lead.assessment_id], margin=timedelta(hours=1)
+        )
+        assert recent == [lead.assessment_id]
+    journey.save_answer(ctx, lead.token, "permission.one_page_guide", 5)
+    with ctx.read() as session:
+        assert pub.stale_assessments(session, assessment_ids=[lead.assessment_id]) == [lead.assessment_id]
