@@ -350,9 +350,10 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
     team-entered outcome figures are the current ones."""
     with ctx.read() as session:
         rows = pub.latest_published_many(session, assessment_ids=assessment_ids)
+        every_outcome = repo.get_outcomes_many(session, assessment_ids=list(rows))
         results = {}
         for assessment_id, row in rows.items():
-            outcomes = repo.get_outcomes(session, assessment_id=assessment_id)
+            outcomes = every_outcome[assessment_id]
             results[assessment_id] = _with_outcomes(
                 _stored_result(row.result), outcomes.kpis, outcomes.ai_hours_per_week, outcomes.team_size
             )

@@ -784,6 +784,28 @@ def get_outcomes(session: Session, *, assessment_id: int) -> Outcomes:
     )
 
 
+def get_outcomes_many(session: Session, *, assessment_ids: Sequence[int]) -> dict[int, Outcomes]:
+    """The outcome figures of several assessments, in two queries (for the leader view)."""
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    kpis: dict[int, dict[str, float]] = {assessment_id: {} for assessment_id in ids}
+    for row in session.execute(
+        select(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id, OutcomeKpi.value)
+        .where(OutcomeKpi.assessment_id.in_(ids))
+        .order_by(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id)
+    ):
+        kpis[row.assessment_id][row.kpi_id] = row.value
+    return {
+        row.id: Outcomes(kpis=kpis[row.id], ai_hours_per_week=row.ai_hours_per_week, team_size=row.team_size)
+        for row in session.execute(
+            select(Assessment.id, Assessment.ai_hours_per_week, Assessment.team_size).where(
+                Assessment.id.in_(ids)
+            )
+        )
+    }
+
+
 # --- the scoring input ---------------------------------------------------------------------------------
 
 
