@@ -9,6 +9,7 @@ its target profile and (from 5) its peers; a pack is an addition an organisation
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 
@@ -19,6 +20,7 @@ from scoring.rules import (
     pack_dimension_allowed,
     peers_sufficient,
     percentile_among,
+    percentile_from_counts,
     percentile_in_pack,
 )
 
@@ -279,4 +281,63 @@ def peer_percentiles(result: TeamResult, peers: Sequence[TeamResult]) -> list[Be
                 reason=reason,
             )
         )
+    return comparisons
+
+
+def peer_percentiles_all(results: Sequence[TeamResult]) -> dict[str, list[BenchmarkComparison]]:
+    """``peer_percentiles`` of every team among all the others, by team name, in one pass per dimension.
+
+    The same numbers as calling ``peer_percentiles(result, results)`` for each result (a test compares
+    them), without comparing every team with every other team dimension by dimension: the scores are
+    sorted once per questionnaire and dimension, and each team's own score is taken out by counting.
+    """
+    pools: dict[tuple[str, str], list[tuple[float, TeamResult]]] = {}
+    for result in results:
+        if result.suppressed:
+            continue
+        for dimension in result.dimensions:
+            if dimension.score is not None:
+                pools.setdefault((result.questionnaire_id, dimension.id), []).append(
+                    (dimension.score, result)
+                )
+    sorted_scores = {key: sorted(score for score, _ in pool) for key, pool in pools.items()}
+    members = {key: {(r.team, r.assessment_id) for _, r in pool} for key, pool in pools.items()}
+    comparisons: dict[str, list[BenchmarkComparison]] = {}
+    for result in results:
+        rows = []
+        for dimension in result.dimensions:
+            key = (result.questionnaire_id, dimension.id)
+            scores = sorted_scores.get(key, [])
+            own = (
+                [score for score, other in pools.get(key, []) if _same_team(other, result)]
+                if (result.team, result.assessment_id) in members.get(key, set())
+                else []
+            )
+            count = len(scores) - len(own)
+            percentile = reason = None
+            if dimension.score is None:
+                reason = dimension.suppressed_reason or "no score"
+            elif not peers_sufficient(count):
+                reason = f"needs at least {PEER_MINIMUM} peer teams; {count} so far"
+            else:
+                below = bisect.bisect_left(scores, dimension.score) - sum(
+                    1 for s in own if s < dimension.score
+                )
+                equal = (
+                    bisect.bisect_right(scores, dimension.score)
+                    - bisect.bisect_left(scores, dimension.score)
+                    - sum(1 for s in own if s == dimension.score)
+                )
+                percentile = percentile_from_counts(below, equal, count)
+            rows.append(
+                BenchmarkComparison(
+                    dimension_id=dimension.id,
+                    against="peers",
+                    score=dimension.score,
+                    percentile=percentile,
+                    peers=count,
+                    reason=reason,
+                )
+            )
+        comparisons[result.team] = rows
     return comparisons

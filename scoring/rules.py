@@ -267,7 +267,12 @@ def percentile_among(score: float, peer_scores: Sequence[float]) -> float:
     """Percentile rank among peers = the share of peer scores below the team's, counting ties as half, × 100."""
     below = sum(1 for peer in peer_scores if peer < score)
     equal = sum(1 for peer in peer_scores if peer == score)
-    return round((below + equal / 2) / len(peer_scores) * 100, 1)
+    return percentile_from_counts(below, equal, len(peer_scores))
+
+
+def percentile_from_counts(below: int, equal: int, peers: int) -> float:
+    """``percentile_among`` from the counts of peer scores below and equal to the team's, of ``peers``."""
+    return round((below + equal / 2) / peers * 100, 1)
 
 
 def percentile_in_pack(score: float, points: Sequence[tuple[float, float]]) -> float:

@@ -36,8 +36,8 @@ from scoring import (
     TeamResult,
     build_action_plan,
     pack_percentiles,
-    peer_percentiles,
 )
+from scoring.benchmarks import peer_percentiles_all
 from scoring.rules import DEFAULT_TARGET_LEVEL, dont_know_flagged
 from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
@@ -346,7 +346,7 @@ def leader_view(
         all_teams=all_teams,
         latest=latest,
         rounds=tuple((label, tuple(by_round[label].values())) for label in sorted(by_round)),
-        peers={result.team: peer_percentiles(result, latest) for result in latest},
+        peers=peer_percentiles_all(latest),
         pack=pack,
         pack_comparisons={result.team: pack_percentiles(result, pack) for result in latest} if pack else {},
         hotspots=tuple(hotspots(questionnaire, latest)) if questionnaire is not None else (),

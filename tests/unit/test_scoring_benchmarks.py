@@ -188,3 +188,33 @@ def test_a_pack_of_another_version_other_wording_or_too_few_teams_is_refused_wit
         measured_pack(Q, n=4), questionnaire_id=Q.id, questionnaire_version=Q.version, wording=WORDING
     )
     assert small[0] == "line 2 (permission): n = 4 teams, fewer than 10"
+
+
+def test_peer_percentiles_of_every_team_at_once_equal_one_team_at_a_time() -> None:
+    """The leader view's one-pass peer percentiles give exactly what ``peer_percentiles`` gives per team
+    (ties, suppressed teams, teams without a score in a dimension, fewer than 5 peers)."""
+    import random
+
+    from scoring.benchmarks import peer_percentiles_all
+
+    questionnaire = make_questionnaire()
+    rng = random.Random(7)
+    ranked = 0
+    for trial in range(30):
+        teams = []
+        for number in range(rng.randint(1, 12)):
+            answers = [
+                {
+                    item.id: rng.choice([1, 2, 3, 3, 4, 5, None])
+                    for item in questionnaire.items_for("full")
+                    if rng.random() > 0.2
+                }
+                for _ in range(rng.choice([2, 3, 4, 6]))
+            ]
+            teams.append(
+                score_team(questionnaire, make_team(questionnaire, answers, team=f"T{trial}-{number}"))
+            )
+        expected = {result.team: peer_percentiles(result, teams) for result in teams}
+        assert peer_percentiles_all(teams) == expected
+        ranked += sum(c.percentile is not None for rows in expected.values() for c in rows)
+    assert ranked > 100  # the trials do reach 5 peers, with ties
