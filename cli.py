@@ -571,6 +571,50 @@ def _publish_everything() -> None:
         ctx.database.dispose()
 
 
+# --- backups -----------------------------------------------------------------------------------------------
+
+
+@cli.command("backup")
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The backup file."
+)
+def backup_command(out: Path) -> None:
+    """Back up the whole database (safe while the app runs): SQLite's online backup, or pg_dump."""
+    from settings import get_settings
+    from storage.backup import BackupError, backup_database
+
+    try:
+        backup_database(get_settings().database_url, out)
+    except (BackupError, OSError) as exc:
+        fail(f"no backup written: {exc}")
+        return
+    click.echo(f"wrote {out} ({out.stat().st_size:,} bytes); it holds individual answers: keep it safe")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the database's contents with a backup made by 'backup', then bring its schema up to date."""
+    from settings import get_settings
+    from storage.backup import BackupError, restore_database
+
+    url = get_settings().database_url
+    if not yes and not click.confirm(
+        f"Replace everything in {url.split('@')[-1]} with {file}?", default=False
+    ):
+        click.echo("nothing restored")
+        return
+    try:
+        restore_database(url, file)
+    except (BackupError, OSError) as exc:
+        fail(f"nothing restored: {exc}")
+        return
+    engine, _ = _open_database()  # migrates a backup of an older version to the current schema
+    engine.dispose()
+    click.echo(f"restored {file}")
+
+
 # --- the organisation's structure -------------------------------------------------------------------------
 
 
