@@ -59,6 +59,17 @@ def _tool(name: str) -> str:
     return found
 
 
+def _copy_sqlite(source: sqlite3.Connection, target_path: Path) -> None:
+    """Copy a SQLite database page by page with the online backup API (closes ``source``)."""
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def backup_database(database_url: str | URL, out: Path) -> Path:
     """Write a backup of the database at ``database_url`` to ``out`` (overwritten); returns ``out``."""
     url = normalise_url(database_url)
@@ -70,14 +81,7 @@ def backup_database(database_url: str | URL, out: Path) -> Path:
             raise BackupError(f"{source_path}: there is no database file to back up")
         partial = out.with_name(out.name + ".partial")
         partial.unlink(missing_ok=True)
-        source = sqlite3.connect(source_path)
-        target = sqlite3.connect(partial)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _copy_sqlite(sqlite3.connect(source_path), partial)
         partial.replace(out)
         return out
     arguments, environment, schema = _libpq(url)
@@ -105,13 +109,7 @@ def restore_database(database_url: str | URL, backup: Path) -> None:
             raise BackupError(f"{backup}: not a SQLite backup ({error})") from None
         target_path = _sqlite_path(url)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(target_path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _copy_sqlite(source, target_path)
         return
     arguments, environment, _ = _libpq(url)  # the dump names its schema itself
     command = [
