@@ -42,3 +42,18 @@ def _command_paths(group: click.Group, prefix: str = "") -> list[str]:
 def test_every_cli_command_is_documented_in_readme() -> None:
     undocumented = [path for path in _command_paths(cli.cli) if f"python cli.py {path}" not in README]
     assert not undocumented, f"commands missing from README.md: {undocumented}"
+
+
+def test_readme_names_the_port_the_app_opens_on() -> None:
+    import tomllib
+
+    named = re.search(r"http://localhost:(\d+)", README.split("## ", 1)[0])
+    assert named, "README's top says where to open the app"
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["port"] == int(named.group(1))
+
+
+def test_readme_links_only_to_files_a_fresh_clone_has() -> None:
+    assert "../shared" not in README
+    for target in re.findall(r"\]\((?!http|#)([^)]+)\)", README):
+        assert (ROOT / target).exists(), f"README links to {target}, which is not in the repository"
