@@ -166,6 +166,8 @@ class Release:
     answers: Mapping[str, Answers]
     roles: Mapping[str, Role]
     segments: bool
+    #: who had a score in the dimension at the release (stored with it; None: work it out from ``answers``)
+    scored: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -207,21 +209,26 @@ def _release_views(dimension: DimensionForm, release: Release, variables: _Varia
     }
     # the dimension's "don't know" rate and answer counts are sums of the items' counts (checked above);
     # its score, spread, role segments and perception gap are over the people with a score
-    scored = {
-        person
-        for person, answers in release.answers.items()
-        if respondent_dimension_score(
-            sum(value for value in answers.values() if value is not None),
-            sum(1 for value in answers.values() if value is not None),
-            len(dimension.item_ids),
-        )
-        is not None
-    }
+    scored = release.scored if release.scored is not None else scored_people(dimension, release.answers)
     variables.add("dimension", frozenset(cells[person] for person in scored))
     if release.segments:
         for role in ("leader", "manager", "contributor"):
             variables.add("dimension", frozenset(cells[p] for p in scored if release.roles.get(p) == role))
         variables.add("dimension", frozenset(cells[p] for p in scored if release.roles.get(p) != "leader"))
+
+
+def scored_people(dimension: DimensionForm, answers: Mapping[str, Answers]) -> frozenset[str]:
+    """The people whose answers give them a score in the dimension (``respondent_dimension_score``)."""
+    return frozenset(
+        person
+        for person, given in answers.items()
+        if respondent_dimension_score(
+            sum(value for value in given.values() if value is not None),
+            sum(1 for value in given.values() if value is not None),
+            len(dimension.item_ids),
+        )
+        is not None
+    )
 
 
 def release_is_safe(dimension: DimensionForm, history: Sequence[Release], candidate: Release, k: int) -> bool:
@@ -258,7 +265,9 @@ def next_release(
     k = effective_k(k)
     candidates: list[dict[str, dict[str, int | None]]] = [current]
     if last is not None:
-        kept = {person: dict(given) for person, given in last.answers.items()}
+        # earlier people who still have answers keep what was published of them (their changes wait);
+        # someone who left (or erased their answers) is never published again
+        kept = {person: dict(given) for person, given in last.answers.items() if person in current}
         kept.update({person: given for person, given in current.items() if person not in last.answers})
         if not _same(kept, current):
             candidates.append(kept)
@@ -272,6 +281,12 @@ def next_release(
         candidate_roles = {person: all_roles[person] for person in candidate_answers}
         for segments in (True, False):
             release = Release(answers=candidate_answers, roles=candidate_roles, segments=segments)
+            release = Release(
+                answers=release.answers,
+                roles=release.roles,
+                segments=segments,
+                scored=scored_people(dimension, release.answers),
+            )
             if release_is_safe(dimension, history, release, k):
                 return release
     return None

@@ -72,19 +72,24 @@ class PublishedView:
 
 
 def _release_from(payload: Mapping[str, Any]) -> Release:
+    scored = payload.get("scored")
     return Release(
         answers={person: dict(given) for person, given in payload["answers"].items()},
         roles=dict(payload["roles"]),
         segments=bool(payload["segments"]),
+        scored=None if scored is None else frozenset(scored),
     )
 
 
 def _payload(release: Release) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {
         "answers": {person: dict(given) for person, given in release.answers.items()},
         "roles": dict(release.roles),
         "segments": release.segments,
     }
+    if release.scored is not None:
+        payload["scored"] = sorted(release.scored)
+    return payload
 
 
 def _current_answers(

@@ -155,3 +155,19 @@ def test_a_lone_team_lead_is_never_isolated_by_role_segments() -> None:
     second = next_release(DIMENSION, [first], people, roles, 3)
     assert second is not None and len(second.answers) == 9
     assert not second.segments
+
+
+def test_someone_who_left_is_not_published_again() -> None:
+    """A person who left (or deleted their answers) is left out of the next release, also when others'
+    changes wait (the release that keeps earlier answers as they were published keeps only those who stay)."""
+    full = {"permission.a": 3, "permission.b": 3, "permission.c": 3}
+    people = {f"p{i}": dict(full) for i in range(3)}
+    roles: dict[str, Role] = {f"p{i}": "contributor" for i in range(7)}
+    first = next_release(DIMENSION, [], people, roles, 3)
+    assert first is not None
+    del people["p0"]  # p0 leaves
+    people["p1"] = {**full, "permission.a": 5}  # p1 changes one answer
+    people |= {f"p{i}": dict(full) for i in range(3, 6)}  # three newcomers
+    later = next_release(DIMENSION, [first], people, roles, 3)
+    assert later is not None and "p0" not in later.answers
+    assert later.scored == frozenset(later.answers)
