@@ -23,6 +23,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("bench_page", "assessment page rerun vs streamlit-survey"),
     ("bench_autosave", "200 concurrent autosaving participants"),
     ("bench_workshop", "facilitator live panel refresh"),
+    ("bench_leader", "leader view of growing organisations in units"),
     ("bench_first_paint", "streamlit run to first paint in Chromium"),
 ]
 

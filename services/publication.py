@@ -45,7 +45,7 @@ from storage import repository as repo
 #: For this long after an assessment's newest answer, another publication attempt is still made: an answer
 #: stamped earlier but committed after an attempt read the answers (PostgreSQL runs writers side by side)
 #: is then not missed (see ``storage.publications.stale_assessments``).
-STALE_MARGIN = timedelta(seconds=5)
+STALE_MARGIN = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,88 @@
+"""The leader view at scale: demo organisations of growing size in units, published, then opened.
+
+For each size (quick: 20 and 60 teams; full: 100, 300 and 1,000 teams), ``cli.py demo --units`` fills a
+fresh SQLite file with that many demo teams of 10 respondents and their rounds, places them in units and
+publishes what the publication rule allows (not timed). Then:
+
+- ``leader_view_s``: the median of opening the leader view after the passcode (``services.leader.leader_view``:
+  every team's latest published result, rounds, peer percentiles, hotspots; nothing re-scored) at the largest
+  size; target ≤ 2 s at 1,000 teams (issue 15).
+- ``leader_drill_s``: the median of drilling down to one unit (the same call scoped to the unit); ≤ 1 s.
+- ``leader_view_growth``: the largest growth exponent of ``leader_view_s`` between the sizes; ≤ 1.1.
+- ``unit_report_s``: the unit report PDF of the unit drilled into (about a twelfth of the teams), one round
+  (its content renders a page per team); reported against the issue's ≤ 3 s for 50 teams.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from click.testing import CliRunner
+
+from benchmarks.harness import (
+    Config,
+    Figure,
+    app_database,
+    at_most,
+    growth_exponent,
+    report_only,
+    time_rounds,
+)
+
+RESPONDENTS = 10
+UNITS = 12
+
+
+def _organisation(teams: int) -> tuple[float, float, float | None, int]:
+    """(leader view s, drill-down s, unit report s, teams in the unit) for a demo organisation of ``teams``."""
+    import cli
+    from services import leader, units
+    from services.context import make_context
+    from services.publication import STALE_MARGIN
+
+    with app_database(f"leader-{teams}.db") as url:
+        result = CliRunner().invoke(
+            cli.cli, ["demo", "--teams", str(teams), "--respondents", str(RESPONDENTS), "--units", str(UNITS)]
+        )
+        if result.exit_code != 0:
+            raise RuntimeError(result.output)
+        ctx = make_context(url)
+        # past the moment after the newest answer in which publication is still re-attempted
+        time.sleep(STALE_MARGIN.total_seconds() + 0.5)
+        try:
+            view = time_rounds(lambda: leader.leader_view(ctx), rounds=3, warmup=1)
+            unit = next(node for node in units.unit_tree(ctx) if node.depth == 1)
+            drill = time_rounds(lambda: leader.leader_view(ctx, unit_id=unit.id), rounds=3, warmup=1)
+            scoped = leader.leader_view(ctx, unit_id=unit.id)
+            report = None
+            if os.environ.get("LAYERWISE_BENCH_SKIP_PDF") != "1":
+                report = time_rounds(lambda: units.unit_pdf(ctx, scoped, unit.id), rounds=1, warmup=0).median
+            return view.median, drill.median, report, len(scoped.latest)
+        finally:
+            ctx.database.dispose()
+
+
+def run(config: Config) -> list[Figure]:
+    """Leader view, drill-down and unit report figures at growing organisation sizes."""
+    sizes = config.pick([100, 300, 1000], [20, 60])
+    measured = [_organisation(size) for size in sizes]
+    views = [figures[0] for figures in measured]
+    largest_view, largest_drill, report, unit_teams = measured[-1]
+    at = f"{sizes[-1]} teams × {RESPONDENTS} respondents, {UNITS} units, SQLite"
+    figures = [
+        at_most("leader_view_s", largest_view, "s", 2.0, at),
+        at_most("leader_drill_s", largest_drill, "s", 1.0, at),
+        at_most(
+            "leader_view_growth",
+            growth_exponent(sizes, views),
+            "",
+            1.1,
+            " → ".join(f"{size}: {seconds:.2f} s" for size, seconds in zip(sizes, views, strict=True)),
+        ),
+    ]
+    if report is None:
+        figures.append(report_only("unit_report_s", None, "s", "skipped (LAYERWISE_BENCH_SKIP_PDF=1)"))
+    else:
+        figures.append(report_only("unit_report_s", report, "s", f"{unit_teams} teams; target ≤ 3 s for 50"))
+    return figures
