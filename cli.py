@@ -478,7 +478,7 @@ def import_command(file: Path, k: int | None, questionnaire_id: str | None) -> N
 
 
 @cli.command()
-@click.option("--teams", type=click.IntRange(1, 500), default=12, show_default=True, help="How many teams.")
+@click.option("--teams", type=click.IntRange(1, 2000), default=12, show_default=True, help="How many teams.")
 @click.option(
     "--respondents", type=click.IntRange(1, 500), default=7, show_default=True, help="Respondents per round."
 )
