@@ -12,6 +12,7 @@ import streamlit as st
 
 import ui
 from reports import charts
+from scoring import standing
 from services import assessment as journey
 
 ctx = ui.context()
@@ -63,6 +64,9 @@ else:
         help="All five dimension scores on a 0–100 scale.",
     )
     responses.metric("Responses", result.respondents if result.mode == "individual" else "Consensus")
+    incomplete = standing.incomplete_reason(result)
+    if incomplete:
+        st.caption(f"No stage: {ui.plain(incomplete)}.")
     if result.overall.missing:
         names = [
             questionnaire.dimension(d).name for d in result.overall.missing if d in result.overall.missing

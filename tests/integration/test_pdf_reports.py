@@ -326,7 +326,7 @@ def test_the_org_report_keeps_suppressed_teams_without_numbers(
     pair_page = next(page for page in pages if "Suppressed: needs at least 3 responses; 2 so far" in page)
     assert "No numbers are shown for this team." in pair_page
     assert not re.search(r"(?<![\d.])\d\.\d{1,2}(?![\d.])", pair_page.replace("7 Mar 2026", ""))
-    assert "Pair 2 – suppressed needs at least 3 responses; 2 so far" in text  # its ranking row
+    assert "Pair 2 suppressed: needs at least 3 responses; 2 so far" in text  # its "Not ranked" row
     assert render_pages(document, tmp_path)
 
 
