@@ -40,6 +40,7 @@ from scoring.models import (
     DimensionResult,
     TeamResult,
 )
+from scoring.paradox import paradox_reading
 from scoring.rules import GAP_THRESHOLD, RULES, dont_know_flagged, format_score
 
 AUTHOR = "Layerwise"
@@ -325,6 +326,60 @@ def gating_blocker(result: TeamResult) -> DimensionResult | None:
     (``scoring.rules.stage_blocker``, the same rule as the leader view's "Most common blocker"); ``None``
     without a stage (an incomplete team has none)."""
     return standing.blocker(result)
+
+
+def paradox_sentence(questionnaire: Questionnaire, result: TeamResult) -> str:
+    """Which paradox mechanism eats the team's gains, in one sentence (the Results page and the team PDF):
+    from the item means the team may see and the items' ``paradox`` tags (``scoring.paradox``)."""
+    if result.suppressed:
+        return "No paradox mechanism is read from suppressed results."
+    reading = paradox_reading(questionnaire, result)
+    measured = [m for m in reading.mechanisms if m.mean is not None]
+    if not measured:
+        return "Too few item scores are visible yet to say which paradox mechanism eats the team's gains."
+    if reading.eating is None:
+        lowest = measured[0]
+        return (
+            "No paradox mechanism stands out: the items guarding against each one average 3.4 (level 4) or "
+            f"more; the lowest is {lowest.name.lower()} at {format_score(lowest.mean or 0)}."
+        )
+    eating = next(m for m in measured if m.id == reading.eating)
+    weakest = (
+        ""
+        if eating.weakest_item_id is None
+        else f'; its weakest item is "{charts.item_label(eating.weakest_item_id)}" at '
+        f"{format_score(eating.weakest_item_mean or 0)}"
+    )
+    return (
+        f"The paradox mechanism most likely eating the team's AI gains is {eating.name.lower()} "
+        f"({eating.description}): its {_plural(eating.items, 'item')} average {format_score(eating.mean or 0)}, "
+        f"the lowest of the {len(measured)} mechanisms measured{weakest}."
+    )
+
+
+def paradox_table(questionnaire: Questionnaire, result: TeamResult) -> Table:
+    """Every paradox mechanism with its items' mean, lowest first (the Results page shows the same rows)."""
+    reading = paradox_reading(questionnaire, result)
+    rows = [
+        [
+            mechanism.name + (" (eating the gains)" if mechanism.id == reading.eating else ""),
+            str(mechanism.items),
+            "–" if mechanism.mean is None else format_score(mechanism.mean),
+            ""
+            if mechanism.weakest_item_id is None
+            else f"{charts.item_label(mechanism.weakest_item_id)} "
+            f"{format_score(mechanism.weakest_item_mean or 0)}",
+        ]
+        for mechanism in reading.mechanisms
+    ]
+    return Table(
+        columns=["Mechanism", "Items", "Mean", "Weakest item"],
+        rows=rows,
+        widths=[0.3, 0.1, 0.1, 0.5],
+        font_size=8,
+        bold_columns=(0,),
+        caption="The mean of the item means that guard against each mechanism (items under k are left out).",
+    )
 
 
 def _percentile_phrase(comparison: BenchmarkComparison | None, benchmark_name: str) -> str:
@@ -739,6 +794,12 @@ def team_report_content(
                 caption=" ".join(ladder_text),
                 name="layer_ladder",
                 max_height=0.27,
+            )
+        )
+        sections.append(
+            Section(
+                "Where the gains go",
+                [Paragraph(paradox_sentence(questionnaire, result)), paradox_table(questionnaire, result)],
             )
         )
 

@@ -163,6 +163,20 @@ def stage_blocker(gated_levels: Sequence[tuple[str, int | None]]) -> str | None:
     return next(layer for layer, level in gated_levels if level == stage)
 
 
+#: A paradox mechanism whose items average below this (the lowest score of level 4 Managed) is named as
+#: eating the team's gains; at or above it on every mechanism, none is named.
+PARADOX_BELOW = 3.4
+
+
+def paradox_mechanism(mechanism_means: Mapping[str, float]) -> str | None:
+    """Paradox mechanism: each item guards against one mechanism that eats AI's gains (expectation inflation, meta-work, rework, permission ambiguity, absorbed capacity); the mechanism whose items have the lowest mean (over the item means the team may see) is the one most likely eating the team's gains, named only when that mean is below 3.4 (the lowest score of level 4)."""  # noqa: E501 - the first line is the rule sentence shown in the app
+    if not mechanism_means:
+        return None
+    # the lowest mean; a tie goes to the mechanism listed first
+    lowest = min(mechanism_means, key=lambda mechanism: round_score(mechanism_means[mechanism]))
+    return lowest if round_score(mechanism_means[lowest]) < PARADOX_BELOW else None
+
+
 # --- agreement ----------------------------------------------------------------------------------------
 
 
@@ -394,6 +408,7 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Complete stage", stage_complete),
     ("Ranking", rank_key),
     ("Blocker", stage_blocker),
+    ("Paradox mechanism", paradox_mechanism),
     ("Spread", sample_std),
     ("Consensus", consensus_label),
     ("Perception gap", gap_flagged),

@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Questionnaire
 from scoring import RespondentAnswers, TeamResponses, score_team
-from scoring.rules import RULES
+from scoring.paradox import paradox_reading
+from scoring.rules import RULES, format_score
 from services import assessment as journey
 from services.context import AppContext
 from tests.app.conftest import AppDatabase, PageOpener
@@ -179,6 +180,20 @@ def test_full_individual_assessment_with_three_respondents(
     for dimension in expected.dimensions:
         for item in dimension.items:
             assert means[item.id] == item.mean, item.id
+
+    # which paradox mechanism eats the gains: named from the item scores and the items' paradox tags
+    reading = paradox_reading(questionnaire, expected)
+    page_text = " ".join(str(m.value) for m in results.markdown)
+    if reading.eating is not None:
+        eating = next(m for m in reading.mechanisms if m.id == reading.eating)
+        assert f"most likely eating the team's AI gains is {eating.name.lower()}" in page_text
+    else:
+        assert "No paradox mechanism stands out" in page_text
+    mechanisms = next(frame.value for frame in results.dataframe if "Mechanism" in frame.value.columns)
+    assert len(mechanisms) == 5
+    assert list(mechanisms["Mean"]) == [
+        "–" if m.mean is None else format_score(m.mean) for m in reading.mechanisms
+    ]
 
 
 def test_answers_are_restored_from_the_resume_link(open_page: PageOpener, app_db: AppDatabase) -> None:

@@ -417,3 +417,30 @@ def _right_margin_is_blank(image_path: Path) -> bool:
     width, height = image.size
     band = image.crop((int(width * (1 - 12 / 210)), int(height * 16 / 297), width, height))
     return band.getextrema()[0] > 200
+
+
+# --- where the gains go -----------------------------------------------------------------------------------
+
+
+def test_the_team_report_says_which_paradox_mechanism_eats_the_gains(questionnaire: Questionnaire) -> None:
+    """Permission at level 2, everything else at 4: its permission-ambiguity items are the lowest, and the
+    team report says so (the same sentence as the Results page)."""
+    from tests.unit.scoring_support import make_team, uniform
+
+    levels = {dimension.id: 4 for dimension in questionnaire.dimensions} | {"permission": 2}
+    result = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, levels)] * 3, team="Claims")
+    )
+    report = content.team_report_content(
+        questionnaire, result, build_action_plan(questionnaire, result), pack=None, generated_at=GENERATED
+    )
+    text = " ".join(all_text(pdf.team_report_pdf(report)).split())
+    assert "Where the gains go" in text
+    assert "The paradox mechanism most likely eating the team's AI gains is permission ambiguity" in text
+    assert "Permission ambiguity (eating the gains)" in text
+
+    calm = {dimension.id: 4 for dimension in questionnaire.dimensions}
+    steady = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, calm)] * 3, team="Calm")
+    )
+    assert content.paradox_sentence(questionnaire, steady).startswith("No paradox mechanism stands out")

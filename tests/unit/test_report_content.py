@@ -168,6 +168,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
     report = team_content(questionnaire, result, pack=measured_pack(questionnaire))
     assert [section.title for section in report.sections] == [
         "Executive summary",
+        "Where the gains go",
         "Benchmark",
         "Item heat table",
         "Capacity ledger",

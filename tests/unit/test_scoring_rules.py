@@ -21,6 +21,7 @@ from scoring.rules import (
     is_suppressed,
     level_of,
     overall_index,
+    paradox_mechanism,
     peers_sufficient,
     percentile_among,
     percentile_in_pack,
@@ -291,3 +292,10 @@ def test_rule_book_states_every_rule_in_a_sentence() -> None:
     text = " ".join(rule.sentence for rule in RULES)
     for threshold in ("1.8", "2.6", "3.4", "4.2", "0.6", "1.0", "30 %", "max(k, 5)", "at least 5", "below 3"):
         assert threshold in text, threshold
+
+
+def test_the_paradox_mechanism_is_the_lowest_below_level_4() -> None:
+    assert paradox_mechanism({"rework": 3.1, "meta_work": 2.4, "absorbed_capacity": 2.9}) == "meta_work"
+    assert paradox_mechanism({"rework": 2.4, "meta_work": 2.4}) == "rework"  # a tie: the first listed
+    assert paradox_mechanism({"rework": 3.4, "meta_work": 4.0}) is None  # none below 3.4: none named
+    assert paradox_mechanism({}) is None
