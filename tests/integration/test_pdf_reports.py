@@ -80,7 +80,7 @@ def test_the_team_report_carries_the_team_every_dimension_and_every_action(
     assert "AI human-system report: Service desk" in text
     for dimension in questionnaire.dimensions:
         assert dimension.name in text
-    assert len(plan.actions) == 35
+    assert len(plan.actions) == 37
     for action in plan.actions:
         assert action.title in text, action.title
     assert "The gating blocker is Permission (layer 1, level 2)" in text
