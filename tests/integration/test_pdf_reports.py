@@ -444,3 +444,27 @@ def test_the_team_report_says_which_paradox_mechanism_eats_the_gains(questionnai
         questionnaire, make_team(questionnaire, [uniform(questionnaire, calm)] * 3, team="Calm")
     )
     assert content.paradox_sentence(questionnaire, steady).startswith("No paradox mechanism stands out")
+
+
+def test_the_org_report_ranks_by_stage_and_lists_an_incomplete_team_apart_with_why(
+    questionnaire: Questionnaire,
+) -> None:
+    from tests.unit.scoring_support import make_team, uniform
+
+    def team(name: str, levels: dict[str, int]) -> TeamResult:
+        return score_team(
+            questionnaire, make_team(questionnaire, [uniform(questionnaire, levels)] * 3, team=name)
+        )
+
+    every = [dimension.id for dimension in questionnaire.dimensions]
+    balanced = team("Balanced", dict.fromkeys(every, 3))  # stage 3, index 50
+    top_heavy = team("Top heavy", dict.fromkeys(every, 5) | {"permission": 2})  # stage 2, higher index
+    partial = team("Partial", {"permission": 5, "definition": 5})  # 2 of 4 layers
+    report = content.org_report_content(
+        questionnaire, [partial, top_heavy, balanced], pack=None, generated_at=GENERATED, organisation="Acme"
+    )
+    text = " ".join(all_text(pdf.org_report_pdf(report)).split())
+    assert text.index("1 Balanced 3 3 Defined") < text.index("2 Top heavy 3 2 Emerging")
+    assert "Not ranked" in text
+    assert "Partial 3 incomplete: Boundaries and Coaching are suppressed" in text
+    assert "a stage needs all 4 layers scored (2 of 4 are)" in text
