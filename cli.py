@@ -25,6 +25,26 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def _questionnaire_of_rows(
+    rows: list[dict[str, str]], questionnaire_id: str | None, file: Path
+) -> Questionnaire:
+    """The questionnaire a responses CSV answered: the version in its ``questionnaire_version`` column (an
+    export of an assessment on 1.0.0 is scored on 1.0.0), else the latest; exits when the file mixes
+    versions."""
+    versions = sorted({(row.get("questionnaire_version") or "").strip() for row in rows} - {""})
+    if len(versions) > 1:
+        fail(
+            f"{file}: column questionnaire_version: the file mixes versions {', '.join(versions)}; "
+            "score one version at a time"
+        )
+    version = versions[0] if versions else None
+    if version is None:
+        return _questionnaire_or_exit(questionnaire_id, None)
+    from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+
+    return _questionnaire_or_exit(questionnaire_id or DEFAULT_QUESTIONNAIRE_ID, version)
+
+
 def _questionnaire_or_exit(questionnaire_id: str | None, version: str | None) -> Questionnaire:
     """The questionnaire by id and version (the shipped one by default); exits naming the problem otherwise."""
     from questionnaires.loader import QuestionnaireError, default_questionnaire, get_questionnaire
@@ -187,7 +207,6 @@ def score(file: Path, k: int, as_json: bool, questionnaire_id: str | None) -> No
 
     from scoring import ResponseDataError, responses_from_rows, score_teams
 
-    questionnaire = _questionnaire_or_exit(questionnaire_id, None)
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -197,6 +216,7 @@ def score(file: Path, k: int, as_json: bool, questionnaire_id: str | None) -> No
     if not rows:
         fail(f"{file}: no responses (expected a header line assessment,team,respondent,role,item_id,value)")
         return
+    questionnaire = _questionnaire_of_rows(rows, questionnaire_id, file)
     try:
         teams = responses_from_rows(rows, questionnaire, k=k)
     except ResponseDataError as exc:
@@ -699,7 +719,6 @@ def _csv_report(
     from reports.pdf import org_report_pdf, team_report_pdf
     from scoring import ResponseDataError, TeamResult, build_action_plan, responses_from_rows, score_teams
 
-    questionnaire = _questionnaire_or_exit(questionnaire_id, None)
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -708,6 +727,7 @@ def _csv_report(
         raise
     if not rows:
         fail(f"{file}: no responses (expected a header line assessment,team,respondent,role,item_id,value)")
+    questionnaire = _questionnaire_of_rows(rows, questionnaire_id, file)
     try:
         teams = responses_from_rows(rows, questionnaire, k=k)
     except ResponseDataError as exc:

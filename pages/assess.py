@@ -214,6 +214,7 @@ layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers
 st.subheader(ui.plain(dimension.name))
 st.caption(f"{layer} · {ui.plain(dimension.summary)}")
 
+st.info(journey.ANSWER_INSTRUCTION, icon=":material/info:")
 ui.survey_styles()
 survey = st.container(key="survey")
 for number, item in enumerate(items, start=1):

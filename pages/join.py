@@ -14,6 +14,7 @@ import streamlit as st
 
 import ui
 from services import workshop as live
+from services.assessment import ANSWER_INSTRUCTION
 from services.context import AccessError, InputError, ServiceError, StorageBusyError
 
 TOKEN_KEY = "ws.token"
@@ -243,6 +244,8 @@ if dimension.locked:
 
 options: list[Any] = [1, 2, 3, 4, 5, live.DONT_KNOW]
 editable = me.is_open and not dimension.locked
+if editable:
+    st.caption(ANSWER_INSTRUCTION)
 for number, item in enumerate(items, start=1):
     key = f"ws.answer:{item.id}"
     if key not in st.session_state or not editable:

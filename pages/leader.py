@@ -20,6 +20,7 @@ from reports.charts import (
     gap_table,
     org_heatmap,
     org_heatmap_table,
+    same_teams_trend_table,
     trend_chart,
     trend_table,
 )
@@ -223,12 +224,20 @@ with benchmark_tab:
         )
 
 with trend_tab:
-    st.caption("Rounds are calendar quarters; a team's latest assessment in a quarter counts.")
+    st.caption(
+        "Rounds are calendar quarters; a team's latest assessment in a quarter counts. With many teams, the "
+        "blue line is the median of the same teams from one round to the next (teams with complete results "
+        "in both), with its n at every point, so teams joining or leaving never move it."
+    )
     highlight = st.selectbox(
         "Highlight a team", options=[result.team for result in view.latest], index=None, placeholder="None"
     )
     st.altair_chart(trend_chart(list(view.rounds), width=CHART_WIDTH, highlight=highlight), theme=None)
     ui.data_table(trend_table(list(view.rounds)))
+    ui.data_table(
+        same_teams_trend_table(list(view.rounds)),
+        label="The median of the same teams, round to round (with n)",
+    )
 
 with gap_tab:
     st.caption(

@@ -8,10 +8,12 @@ same functions the PDF uses) and has its numbers as a table underneath.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import ui
-from reports import charts
+from reports import charts, content
+from scoring import standing
 from services import assessment as journey
 
 ctx = ui.context()
@@ -63,6 +65,9 @@ else:
         help="All five dimension scores on a 0–100 scale.",
     )
     responses.metric("Responses", result.respondents if result.mode == "individual" else "Consensus")
+    incomplete = standing.incomplete_reason(result)
+    if incomplete:
+        st.caption(f"No stage: {ui.plain(incomplete)}.")
     if result.overall.missing:
         names = [
             questionnaire.dimension(d).name for d in result.overall.missing if d in result.overall.missing
@@ -81,6 +86,17 @@ else:
     if not capped:
         st.caption("No layer is held down by the one under it.")
     ui.data_table(charts.layer_ladder_table(result))
+
+    st.subheader("Where do the gains go?")
+    st.markdown(
+        "Each item guards against one way AI's gains get eaten: expectation inflation, meta-work, rework, "
+        "permission ambiguity or absorbed capacity."
+    )
+    st.markdown(ui.plain(content.paradox_sentence(questionnaire, result)))
+    mechanisms = content.paradox_table(questionnaire, result)
+    st.dataframe(
+        pd.DataFrame(mechanisms.rows, columns=mechanisms.columns), hide_index=True, key="paradox-table"
+    )
 
     st.subheader("How does the team compare?")
     ui.chart(

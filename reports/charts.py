@@ -1443,6 +1443,58 @@ def trend_table(rounds: TrendRounds) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["round", "position", "team", "index", "stage", "respondents", "note"])
 
 
+#: A same-teams median needs at least this many teams present (complete) in both rounds of a pair: the
+#: "median" of one team is that team's own line, already drawn.
+SAME_TEAMS_MINIMUM = 2
+
+
+def _complete(result: TeamResult) -> bool:
+    return not result.suppressed and result.overall.index is not None and not result.overall.missing
+
+
+def same_teams_trend_table(rounds: TrendRounds) -> pd.DataFrame:
+    """The organisation's trend over the same teams: for each pair of consecutive rounds, the median index at
+    both ends over the teams with a complete result (every dimension scored) in both rounds, with that n.
+
+    One row per pair and end (``end`` is "from" or "to"); a pair with fewer than ``SAME_TEAMS_MINIMUM``
+    such teams has ``median`` None and says why in ``note``. A team that answered in one round only, or
+    whose result is partial (a workshop that revealed some dimensions), never moves the line.
+    """
+    ordered = _rounds(rounds)
+    rows = []
+    for position in range(len(ordered) - 1):
+        (label_from, results_from), (label_to, results_to) = ordered[position], ordered[position + 1]
+        before = {r.team: r.overall.index for r in results_from if _complete(r)}
+        after = {r.team: r.overall.index for r in results_to if _complete(r)}
+        teams = sorted(set(before) & set(after))
+        pair = f"{label_from} → {label_to}"
+        enough = len(teams) >= SAME_TEAMS_MINIMUM
+        note = (
+            ""
+            if enough
+            else f"{len(teams)} team(s) with complete results in both rounds; a median needs "
+            f"{SAME_TEAMS_MINIMUM}"
+        )
+        for end, label, values, at in (
+            ("from", label_from, before, position),
+            ("to", label_to, after, position + 1),
+        ):
+            median = float(pd.Series([values[t] for t in teams]).median()) if enough else None
+            rows.append(
+                {
+                    "pair": pair,
+                    "end": end,
+                    "round": label,
+                    "position": at,
+                    "median": None if median is None else round(median, 1),
+                    "n": len(teams),
+                    "teams": ", ".join(teams),
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(rows, columns=["pair", "end", "round", "position", "median", "n", "teams", "note"])
+
+
 @_unvalidated
 def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | None = None) -> Any:
     """Each team's overall index (0–100) over rounds; a suppressed round is a gap, named in the subtitle.
@@ -1498,20 +1550,37 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
         )
     )
     layers: list[Any] = [lines, points]
+    same_teams = same_teams_trend_table(rounds) if many else pd.DataFrame()
+    shown_pairs = same_teams[same_teams["median"].notna()] if many else same_teams
     if many:
-        median = (
-            alt.Chart()
-            .transform_aggregate(index="median(index)", groupby=["round"])
+        layers = [lines]
+    if many and not shown_pairs.empty:
+        shown_pairs = shown_pairs.assign(
+            label=[f"{m:.1f} (n={n})" for m, n in zip(shown_pairs["median"], shown_pairs["n"], strict=True)]
+        )
+        pair_data = alt.Data(values=_records(shown_pairs))
+        pair_y = alt.Y("median:Q", scale=alt.Scale(domain=[0, 100]), title="Overall index (0–100)")
+        layers.append(
+            alt.Chart(pair_data)
             .mark_line(strokeWidth=3, color=BLUE_DARK, point=alt.OverlayMarkDef(color=BLUE_DARK, size=60))
-            .encode(x=x, y=y)
+            .encode(
+                x=x,
+                y=pair_y,
+                detail="pair:N",
+                tooltip=[
+                    alt.Tooltip("pair:N", title="Rounds"),
+                    alt.Tooltip("median:Q", title="Median index"),
+                    alt.Tooltip("n:Q", title="Same teams (n)"),
+                ],
+            )
         )
-        median_label = (
-            alt.Chart()
-            .transform_aggregate(index="median(index)", groupby=["round"])
-            .mark_text(dy=-12, fontSize=11, color=BLUE_DARK)
-            .encode(x=x, y=y, text=alt.Text("index:Q", format=".1f"))
-        )
-        layers = [lines, median, median_label]
+        for end, offset in (("from", 14), ("to", -12)):
+            layers.append(
+                alt.Chart(pair_data)
+                .transform_filter(alt.datum.end == end)
+                .mark_text(dy=offset, fontSize=10, color=BLUE_DARK)
+                .encode(x=x, y=pair_y, text="label:N")
+            )
     if highlight is not None or len(teams) == 1:
         layers.append(
             alt.Chart()
@@ -1521,7 +1590,17 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
         )
     chart = alt.layer(*layers, data=data).properties(width=width - 60, height=220)
     hidden = table[table["index"].isna()]
-    subtitle = [f"Blue: the median of {len(teams)} teams; grey: each team."] if many else []
+    subtitle: list[str] = []
+    if many and not shown_pairs.empty:
+        subtitle.append(
+            "Blue: the median of the same teams from one round to the next (n = teams with complete results "
+            "in both rounds); grey: each team."
+        )
+    elif many:
+        subtitle.append(
+            "Grey: each team. No same-teams median: no two consecutive rounds share "
+            f"{SAME_TEAMS_MINIMUM} teams with complete results."
+        )
     if not hidden.empty:
         pairs = [f"{team} in {label}" for team, label in zip(hidden["team"], hidden["round"], strict=True)]
         listed = ", ".join(pairs[:4]) + (f" and {len(pairs) - 4} more" if len(pairs) > 4 else "")

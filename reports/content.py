@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from questionnaires.schema import Questionnaire
 from reports import charts
+from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
     Action,
@@ -39,6 +40,7 @@ from scoring.models import (
     DimensionResult,
     TeamResult,
 )
+from scoring.paradox import paradox_reading
 from scoring.rules import GAP_THRESHOLD, RULES, dont_know_flagged, format_score
 
 AUTHOR = "Layerwise"
@@ -320,17 +322,64 @@ def strongest_and_weakest(result: TeamResult) -> tuple[DimensionResult | None, D
 
 
 def gating_blocker(result: TeamResult) -> DimensionResult | None:
-    """The layer that holds the team back: the lowest layer that caps a higher one, else the layer that
-    sets the stage (the lowest layer at the stage's level); ``None`` without a stage."""
-    by_id = {dimension.id: dimension for dimension in result.dimensions}
-    layers = sorted((d for d in result.dimensions if d.layer is not None), key=lambda d: d.layer or 0)
-    capping = [by_id[d.capped_by] for d in layers if d.capped_by and d.capped_by in by_id]
-    if capping:
-        return min(capping, key=lambda d: d.layer or 0)
-    stage = result.overall.stage
-    if stage is None:
-        return None
-    return next((d for d in layers if d.gated_level == stage), None)
+    """The layer that holds the team at its stage: the lowest layer whose gated level equals the stage
+    (``scoring.rules.stage_blocker``, the same rule as the leader view's "Most common blocker"); ``None``
+    without a stage (an incomplete team has none)."""
+    return standing.blocker(result)
+
+
+def paradox_sentence(questionnaire: Questionnaire, result: TeamResult) -> str:
+    """Which paradox mechanism eats the team's gains, in one sentence (the Results page and the team PDF):
+    from the item means the team may see and the items' ``paradox`` tags (``scoring.paradox``)."""
+    if result.suppressed:
+        return "No paradox mechanism is read from suppressed results."
+    reading = paradox_reading(questionnaire, result)
+    measured = [m for m in reading.mechanisms if m.mean is not None]
+    if not measured:
+        return "Too few item scores are visible yet to say which paradox mechanism eats the team's gains."
+    if reading.eating is None:
+        lowest = measured[0]
+        return (
+            "No paradox mechanism stands out: the items guarding against each one average 3.4 (level 4) or "
+            f"more; the lowest is {lowest.name.lower()} at {format_score(lowest.mean or 0)}."
+        )
+    eating = next(m for m in measured if m.id == reading.eating)
+    weakest = (
+        ""
+        if eating.weakest_item_id is None
+        else f'; its weakest item is "{charts.item_label(eating.weakest_item_id)}" at '
+        f"{format_score(eating.weakest_item_mean or 0)}"
+    )
+    return (
+        f"The paradox mechanism most likely eating the team's AI gains is {eating.name.lower()} "
+        f"({eating.description}): its {_plural(eating.items, 'item')} average {format_score(eating.mean or 0)}, "
+        f"the lowest of the {len(measured)} mechanisms measured{weakest}."
+    )
+
+
+def paradox_table(questionnaire: Questionnaire, result: TeamResult) -> Table:
+    """Every paradox mechanism with its items' mean, lowest first (the Results page shows the same rows)."""
+    reading = paradox_reading(questionnaire, result)
+    rows = [
+        [
+            mechanism.name + (" (eating the gains)" if mechanism.id == reading.eating else ""),
+            str(mechanism.items),
+            "–" if mechanism.mean is None else format_score(mechanism.mean),
+            ""
+            if mechanism.weakest_item_id is None
+            else f"{charts.item_label(mechanism.weakest_item_id)} "
+            f"{format_score(mechanism.weakest_item_mean or 0)}",
+        ]
+        for mechanism in reading.mechanisms
+    ]
+    return Table(
+        columns=["Mechanism", "Items", "Mean", "Weakest item"],
+        rows=rows,
+        widths=[0.3, 0.1, 0.1, 0.5],
+        font_size=8,
+        bold_columns=(0,),
+        caption="The mean of the item means that guard against each mechanism (items under k are left out).",
+    )
 
 
 def _percentile_phrase(comparison: BenchmarkComparison | None, benchmark_name: str) -> str:
@@ -369,9 +418,10 @@ def summary_sentences(
             f"({overall.stage_name}), the lowest gated level of its four layers."
         )
     elif overall.index is not None:
+        reason = standing.incomplete_reason(result) or "incomplete: a layer has no score"
         sentences.append(
-            f"{opener} The team scores {overall.index:.1f} of 100 overall; it has no stage yet because a layer "
-            "has no score."
+            f"{opener} The team scores {overall.index:.1f} of 100 overall; it has no stage and is not ranked, "
+            f"{reason}."
         )
     else:
         sentences.append(f"{opener} No dimension has a score yet.")
@@ -746,6 +796,12 @@ def team_report_content(
                 max_height=0.27,
             )
         )
+        sections.append(
+            Section(
+                "Where the gains go",
+                [Paragraph(paradox_sentence(questionnaire, result)), paradox_table(questionnaire, result)],
+            )
+        )
 
         bench_blocks: list[Block] = [
             Figure(
@@ -1089,13 +1145,10 @@ def workshop_report_content(
 
 
 def ranking(results: Sequence[TeamResult]) -> list[TeamResult]:
-    """Teams by overall index, highest first (ties by name); teams without an index (suppressed) last."""
-    with_index = sorted(
-        (r for r in results if r.overall.index is not None),
-        key=lambda r: (-(r.overall.index or 0), r.team.lower()),
-    )
-    without = sorted((r for r in results if r.overall.index is None), key=lambda r: r.team.lower())
-    return [*with_index, *without]
+    """Teams in ranking order: complete teams by stage first, then index (``scoring.rules.rank_key``); then
+    the incomplete teams (no stage, not ranked) and the suppressed ones, each by name."""
+    complete, incomplete, suppressed = standing.ranked(results)
+    return [*complete, *incomplete, *suppressed]
 
 
 def dimension_table(
@@ -1233,35 +1286,54 @@ def org_report_content(
         ],
         note="Every team side by side: where each stands, what holds it back and what it will do next.",
     )
+    complete, incomplete, suppressed_teams = standing.ranked(results)
     rows = []
-    for position, result in enumerate(ordered, start=1):
-        if result.suppressed:
-            rows.append(
-                [
-                    "",
-                    result.team,
-                    str(result.respondents),
-                    "–",
-                    "suppressed",
-                    result.suppressed_reason or "",
-                    "",
-                    "",
-                ]
-            )
-            continue
+    for position, result in enumerate(complete, start=1):
         strongest, weakest = strongest_and_weakest(result)
-        blocker = gating_blocker(result)
+        blocker = standing.blocker(result)
         rows.append(
             [
-                str(position) if result.overall.index is not None else "",
+                str(position),
                 result.team,
                 str(result.respondents),
+                f"{result.overall.stage} {result.overall.stage_name or ''}".strip(),
                 "" if result.overall.index is None else f"{result.overall.index:.1f}",
-                "" if result.overall.stage is None else f"{result.overall.stage} {result.overall.stage_name}",
                 "" if strongest is None else f"{strongest.name} {format_score(strongest.score or 0)}",
                 "" if weakest is None else f"{weakest.name} {format_score(weakest.score or 0)}",
                 "" if blocker is None else blocker.name,
             ]
+        )
+    unranked_rows = [
+        [result.team, str(result.respondents), standing.incomplete_reason(result) or ""]
+        for result in incomplete
+    ] + [
+        [result.team, str(result.respondents), f"suppressed: {result.suppressed_reason or ''}"]
+        for result in suppressed_teams
+    ]
+    ranking_blocks: list[Block] = [
+        Table(
+            columns=["#", "Team", "Resp.", "Stage", "Index", "Strongest", "Weakest", "Blocker"],
+            rows=rows,
+            widths=[0.04, 0.2, 0.07, 0.13, 0.08, 0.17, 0.17, 0.14],
+            font_size=7.5,
+            caption=(
+                "By stage first, then overall index (0–100): a layer counts only as far as the one under it "
+                "allows. Blocker: the lowest layer that holds the team at its stage."
+            ),
+        )
+        if rows
+        else Paragraph("No team has all four layers scored yet, so none is ranked.")
+    ]
+    if unranked_rows:
+        ranking_blocks.append(Paragraph("Not ranked", style="lead"))
+        ranking_blocks.append(
+            Table(
+                columns=["Team", "Resp.", "Why"],
+                rows=unranked_rows,
+                widths=[0.22, 0.08, 0.7],
+                font_size=7.5,
+                caption="A stage and a rank need all four layers scored; suppressed teams show no numbers.",
+            )
         )
     overview: list[Block] = [
         Paragraph(
@@ -1275,15 +1347,7 @@ def org_report_content(
         Section("Teams at a glance", overview),
         Section(
             "Ranking",
-            [
-                Table(
-                    columns=["#", "Team", "Resp.", "Index", "Stage", "Strongest", "Weakest", "Blocker"],
-                    rows=rows,
-                    widths=[0.04, 0.2, 0.07, 0.08, 0.13, 0.17, 0.17, 0.14],
-                    font_size=7.5,
-                    caption="By overall index (0–100); suppressed teams last, without numbers.",
-                )
-            ],
+            ranking_blocks,
             new_page=True,
         ),
     ]

@@ -133,10 +133,23 @@ def overall_index(dimension_scores: Iterable[float]) -> float | None:
     return round((math.fsum(scores) / len(scores) - 1) / 4 * 100, 1)
 
 
+def stage_complete(gated_levels: Iterable[int | None]) -> bool:
+    """Stage and ranking need all four layers scored: a team with a layer that has no score (or is suppressed) is "incomplete", has no stage, says which layers are missing and is ranked apart, after the complete teams."""  # noqa: E501 - the first line is the rule sentence shown in the app
+    levels = list(gated_levels)
+    return bool(levels) and all(level is not None for level in levels)
+
+
 def stage_of(gated_levels: Iterable[int | None]) -> int | None:
-    """Stage = the lowest gated level of the four layers (over the layers that have one)."""
-    known = [level for level in gated_levels if level is not None]
-    return min(known) if known else None
+    """Stage = the lowest gated level of the four layers; without all four (see "Complete stage") there is none."""
+    levels = list(gated_levels)
+    if not stage_complete(levels):
+        return None
+    return min(level for level in levels if level is not None)
+
+
+def rank_key(stage: int, index: float | None, team: str) -> tuple[int, float, str]:
+    """Ranking: complete teams by stage first (highest first), then by overall index (highest first), then by name; the stage comes first because a layer counts only as far as the one under it allows."""  # noqa: E501 - the first line is the rule sentence shown in the app
+    return (-stage, -(index if index is not None else -1.0), team.lower())
 
 
 def stage_blocker(gated_levels: Sequence[tuple[str, int | None]]) -> str | None:
@@ -148,6 +161,20 @@ def stage_blocker(gated_levels: Sequence[tuple[str, int | None]]) -> str | None:
     if stage is None:
         return None
     return next(layer for layer, level in gated_levels if level == stage)
+
+
+#: A paradox mechanism whose items average below this (the lowest score of level 4 Managed) is named as
+#: eating the team's gains; at or above it on every mechanism, none is named.
+PARADOX_BELOW = 3.4
+
+
+def paradox_mechanism(mechanism_means: Mapping[str, float]) -> str | None:
+    """Paradox mechanism: each item guards against one mechanism that eats AI's gains (expectation inflation, meta-work, rework, permission ambiguity, absorbed capacity); the mechanism whose items have the lowest mean (over the item means the team may see) is the one most likely eating the team's gains, named only when that mean is below 3.4 (the lowest score of level 4)."""  # noqa: E501 - the first line is the rule sentence shown in the app
+    if not mechanism_means:
+        return None
+    # the lowest mean; a tie goes to the mechanism listed first
+    lowest = min(mechanism_means, key=lambda mechanism: round_score(mechanism_means[mechanism]))
+    return lowest if round_score(mechanism_means[lowest]) < PARADOX_BELOW else None
 
 
 # --- agreement ----------------------------------------------------------------------------------------
@@ -383,7 +410,10 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Gating", gate_levels),
     ("Overall index", overall_index),
     ("Stage", stage_of),
+    ("Complete stage", stage_complete),
+    ("Ranking", rank_key),
     ("Blocker", stage_blocker),
+    ("Paradox mechanism", paradox_mechanism),
     ("Spread", sample_std),
     ("Consensus", consensus_label),
     ("Perception gap", gap_flagged),

@@ -87,6 +87,11 @@ FORM_LABELS: dict[str, str] = {
     "pulse": "Pulse: 10 items, about 3 minutes",
 }
 STATUS_LABELS: dict[str, str] = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+#: Shown above the items wherever people answer: the higher levels describe several conditions at once.
+ANSWER_INSTRUCTION = (
+    "Levels 4 and 5 describe several things at once: pick the description that fits your team best. When you "
+    "are between two descriptions, pick the lower one."
+)
 
 #: The anonymity threshold k a self-assessment may be started with (never below 3; above 50 no team of
 #: realistic size would ever see a result).
@@ -387,17 +392,21 @@ def steps(questionnaire: Questionnaire, form: Form) -> list[tuple[str, list[Item
 
 
 def questionnaire_choices(catalog: Catalog) -> list[QuestionnaireChoice]:
-    """The valid questionnaires of a catalog, the shipped one (its latest version) first, then by title.
+    """The valid questionnaires a new assessment can use: the latest version of each questionnaire id, the
+    shipped one first, then by title.
 
-    Broken questionnaires are not in the list (``Catalog.errors`` names them). Two entries that would read
-    the same get their id added to the title, so no two options look alike.
+    An older version (the shipped 1.0.0 once 1.1.0 ships) is not offered for new assessments but stays in the
+    catalog, so the assessments that answered it keep their results, reports and exports. Broken
+    questionnaires are not in the list (``Catalog.errors`` names them). Two entries that would read the same
+    get their id added to the title, so no two options look alike.
     """
     try:
         default = catalog.latest(DEFAULT_QUESTIONNAIRE_ID)
     except KeyError:
         default = None
+    latest = [catalog.latest(questionnaire_id) for questionnaire_id in catalog.ids()]
     entries = sorted(
-        catalog.questionnaires.values(),
+        latest,
         key=lambda q: (
             not (default is not None and (q.id, q.version) == (default.id, default.version)),
             q.title.casefold(),

@@ -38,6 +38,7 @@ from scoring.disclosure import (
 from scoring.models import Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import effective_k
+from scoring.standing import team_stage
 from services.context import AppContext
 from storage import publications as pub
 from storage import repository as repo
@@ -367,8 +368,17 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
 
 def _stored_result(stored: Mapping[str, Any]) -> TeamResult:
     """A published result read back; its ledger is dropped (it is recomputed from the current outcome
-    figures, and results published before the ledger's team totals have a ledger of an older shape)."""
-    return TeamResult.model_validate({**stored, "ledger": None, "ledger_errors": {}})
+    figures, and results published before the ledger's team totals have a ledger of an older shape), and its
+    stage follows the current stage rule."""
+    result = TeamResult.model_validate({**stored, "ledger": None, "ledger_errors": {}})
+    # The stage follows today's rule (all four layers scored), read off the published gated levels, so a
+    # result published before that rule never shows a stage built on some layers only.
+    stage = team_stage(result)
+    if stage == result.overall.stage:
+        return result
+    stage_name = None if stage is None else result.overall.stage_name
+    overall = result.overall.model_copy(update={"stage": stage, "stage_name": stage_name})
+    return result.model_copy(update={"overall": overall})
 
 
 def _with_outcomes(

@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Questionnaire
 from scoring import RespondentAnswers, TeamResponses, score_team
-from scoring.rules import RULES
+from scoring.paradox import paradox_reading
+from scoring.rules import RULES, format_score
 from services import assessment as journey
 from services.context import AppContext
 from tests.app.conftest import AppDatabase, PageOpener
@@ -180,6 +181,20 @@ def test_full_individual_assessment_with_three_respondents(
         for item in dimension.items:
             assert means[item.id] == item.mean, item.id
 
+    # which paradox mechanism eats the gains: named from the item scores and the items' paradox tags
+    reading = paradox_reading(questionnaire, expected)
+    page_text = " ".join(str(m.value) for m in results.markdown)
+    if reading.eating is not None:
+        eating = next(m for m in reading.mechanisms if m.id == reading.eating)
+        assert f"most likely eating the team's AI gains is {eating.name.lower()}" in page_text
+    else:
+        assert "No paradox mechanism stands out" in page_text
+    mechanisms = next(frame.value for frame in results.dataframe if "Mechanism" in frame.value.columns)
+    assert len(mechanisms) == 5
+    assert list(mechanisms["Mean"]) == [
+        "–" if m.mean is None else format_score(m.mean) for m in reading.mechanisms
+    ]
+
 
 def test_answers_are_restored_from_the_resume_link(open_page: PageOpener, app_db: AppDatabase) -> None:
     started = journey.start_assessment(
@@ -285,7 +300,7 @@ def test_finishing_with_unanswered_items_lists_them_and_does_not_block(
     assert at.query_params["step"] == "done"
     assert any("9 item(s) are still unanswered" in warning.value for warning in at.warning)
     listed = " ".join(m.value for m in at.markdown)
-    assert "Is it safe to try AI on new tasks" in listed
+    assert "Is it safe in this team to try AI on a task nobody has used it for yet?" in listed
     assert journey.resume(app_db.ctx, started.token).submitted
     # "Answer it" goes back to the step of that item
     at.button(key="goto:definition.quality_beside_speed").click().run()
@@ -421,3 +436,17 @@ def test_start_names_the_missing_team_and_keeps_the_choices(open_page: PageOpene
 def test_a_wrong_invitation_says_so(open_page: PageOpener) -> None:
     at = open_page("pages/start.py", assessment="abcdefghijklmnop")
     assert any("invitation link does not open an assessment" in error.value for error in at.error)
+
+
+def test_the_answers_page_says_how_to_choose_between_levels(
+    open_page: PageOpener, app_db: AppDatabase
+) -> None:
+    """Levels 4 and 5 bundle several conditions: the page says to pick the best fit, and the lower of two."""
+    started = journey.start_assessment(
+        app_db.ctx, team_name="Data", mode="individual", form="full", role="leader"
+    )
+    at = open_page("pages/assess.py", token=started.token)
+    assert not at.exception, [e.value for e in at.exception]
+    notes = " ".join(str(info.value) for info in at.info)
+    assert "pick the description that fits your team best" in notes
+    assert "When you are between two descriptions, pick the lower one." in notes

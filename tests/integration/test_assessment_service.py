@@ -238,3 +238,31 @@ def test_repository_share_codes_and_seeding(ctx: AppContext) -> None:
             "First",
             "Second",
         ]
+
+
+def test_an_assessment_of_questionnaire_1_0_0_keeps_its_items_and_results_after_1_1_0_ships(
+    sqlite_ctx: AppContext,
+) -> None:
+    """1.1.0 is the default for new assessments; one started on 1.0.0 keeps answering and publishing 1.0.0,
+    including an item 1.1.0 retired."""
+    from services.publication import published_result
+
+    ctx = sqlite_ctx
+    assert ctx.questionnaire(DEFAULT_QUESTIONNAIRE_ID).version == "1.1.0"
+    lead = journey.start_assessment(
+        ctx, team_name="Old", mode="individual", form="full", role="leader", questionnaire_version="1.0.0"
+    )
+    assert lead.share_code
+    tokens = [lead.token] + [
+        journey.join_assessment(ctx, share_code=lead.share_code, role="contributor").token for _ in range(2)
+    ]
+    previous = ctx.questionnaire(DEFAULT_QUESTIONNAIRE_ID, "1.0.0")
+    for token in tokens:
+        for item in previous.items_for("full"):
+            journey.save_answer(ctx, token, item.id, 3)
+    assessment_id = journey.resume(ctx, lead.token).assessment_id
+    view = published_result(ctx, assessment_id, refresh=True)
+    assert view.result.questionnaire_version == "1.0.0"
+    definition = next(d for d in view.result.dimensions if d.id == "definition")
+    assert "definition.target_setting" in {item.id for item in definition.items}
+    assert view.result.overall.stage == 3

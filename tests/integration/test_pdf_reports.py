@@ -80,7 +80,7 @@ def test_the_team_report_carries_the_team_every_dimension_and_every_action(
     assert "AI human-system report: Service desk" in text
     for dimension in questionnaire.dimensions:
         assert dimension.name in text
-    assert len(plan.actions) == 35
+    assert len(plan.actions) == 37
     for action in plan.actions:
         assert action.title in text, action.title
     assert "The gating blocker is Permission (layer 1, level 2)" in text
@@ -326,7 +326,7 @@ def test_the_org_report_keeps_suppressed_teams_without_numbers(
     pair_page = next(page for page in pages if "Suppressed: needs at least 3 responses; 2 so far" in page)
     assert "No numbers are shown for this team." in pair_page
     assert not re.search(r"(?<![\d.])\d\.\d{1,2}(?![\d.])", pair_page.replace("7 Mar 2026", ""))
-    assert "Pair 2 – suppressed needs at least 3 responses; 2 so far" in text  # its ranking row
+    assert "Pair 2 suppressed: needs at least 3 responses; 2 so far" in text  # its "Not ranked" row
     assert render_pages(document, tmp_path)
 
 
@@ -417,3 +417,54 @@ def _right_margin_is_blank(image_path: Path) -> bool:
     width, height = image.size
     band = image.crop((int(width * (1 - 12 / 210)), int(height * 16 / 297), width, height))
     return band.getextrema()[0] > 200
+
+
+# --- where the gains go -----------------------------------------------------------------------------------
+
+
+def test_the_team_report_says_which_paradox_mechanism_eats_the_gains(questionnaire: Questionnaire) -> None:
+    """Permission at level 2, everything else at 4: its permission-ambiguity items are the lowest, and the
+    team report says so (the same sentence as the Results page)."""
+    from tests.unit.scoring_support import make_team, uniform
+
+    levels = {dimension.id: 4 for dimension in questionnaire.dimensions} | {"permission": 2}
+    result = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, levels)] * 3, team="Claims")
+    )
+    report = content.team_report_content(
+        questionnaire, result, build_action_plan(questionnaire, result), pack=None, generated_at=GENERATED
+    )
+    text = " ".join(all_text(pdf.team_report_pdf(report)).split())
+    assert "Where the gains go" in text
+    assert "The paradox mechanism most likely eating the team's AI gains is permission ambiguity" in text
+    assert "Permission ambiguity (eating the gains)" in text
+
+    calm = {dimension.id: 4 for dimension in questionnaire.dimensions}
+    steady = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, calm)] * 3, team="Calm")
+    )
+    assert content.paradox_sentence(questionnaire, steady).startswith("No paradox mechanism stands out")
+
+
+def test_the_org_report_ranks_by_stage_and_lists_an_incomplete_team_apart_with_why(
+    questionnaire: Questionnaire,
+) -> None:
+    from tests.unit.scoring_support import make_team, uniform
+
+    def team(name: str, levels: dict[str, int]) -> TeamResult:
+        return score_team(
+            questionnaire, make_team(questionnaire, [uniform(questionnaire, levels)] * 3, team=name)
+        )
+
+    every = [dimension.id for dimension in questionnaire.dimensions]
+    balanced = team("Balanced", dict.fromkeys(every, 3))  # stage 3, index 50
+    top_heavy = team("Top heavy", dict.fromkeys(every, 5) | {"permission": 2})  # stage 2, higher index
+    partial = team("Partial", {"permission": 5, "definition": 5})  # 2 of 4 layers
+    report = content.org_report_content(
+        questionnaire, [partial, top_heavy, balanced], pack=None, generated_at=GENERATED, organisation="Acme"
+    )
+    text = " ".join(all_text(pdf.org_report_pdf(report)).split())
+    assert text.index("1 Balanced 3 3 Defined") < text.index("2 Top heavy 3 2 Emerging")
+    assert "Not ranked" in text
+    assert "Partial 3 incomplete: Boundaries and Coaching are suppressed" in text
+    assert "a stage needs all 4 layers scored (2 of 4 are)" in text

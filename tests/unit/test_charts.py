@@ -286,3 +286,58 @@ def _data_values(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(spec)
     return rows
+
+
+def _uniform_team(questionnaire: Questionnaire, team: str, levels: dict[str, int | None]) -> TeamResult:
+    from tests.unit.scoring_support import make_team, uniform
+
+    return score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, levels)] * 3, team=team)
+    )
+
+
+def test_the_organisation_trend_follows_the_same_teams_with_n_at_every_point() -> None:
+    """2 teams answer in Q1, 11 in Q2, the same 11 plus a partial workshop team in Q3: the median line
+    follows only the teams present (complete) in both rounds of each step, and every point says its n."""
+    from tests.unit.scoring_support import make_questionnaire
+
+    questionnaire = make_questionnaire()
+    dimensions = [dimension.id for dimension in questionnaire.dimensions]
+
+    def team(name: str, level: int) -> TeamResult:
+        return _uniform_team(questionnaire, name, dict.fromkeys(dimensions, level))
+
+    q1 = [team("Early 1", 5), team("Early 2", 5)]  # index 100
+    later = [team("Early 1", 4), team("Early 2", 4)] + [team(f"Team {i}", 2) for i in range(9)]  # 75, 25
+    partial = _uniform_team(questionnaire, "Workshop", {"permission": 5, "definition": 5})
+    assert partial.overall.index == 100.0 and partial.overall.missing
+    rounds = [("2026 Q1", q1), ("2026 Q2", later), ("2026 Q3", [*later, partial])]
+
+    table = charts.same_teams_trend_table(rounds)
+    assert table[["pair", "end", "median", "n"]].values.tolist() == [
+        ["2026 Q1 → 2026 Q2", "from", 100.0, 2],
+        ["2026 Q1 → 2026 Q2", "to", 75.0, 2],
+        ["2026 Q2 → 2026 Q3", "from", 25.0, 11],
+        ["2026 Q2 → 2026 Q3", "to", 25.0, 11],
+    ]
+    spec = charts.trend_chart(rounds).to_dict(validate=False)
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "median of the same teams" in subtitle
+    assert "median of 12 teams" not in subtitle
+    labels = {row["label"] for row in _data_values(spec) if "label" in row}
+    assert labels == {"100.0 (n=2)", "75.0 (n=2)", "25.0 (n=11)"}
+
+
+def test_the_organisation_trend_draws_no_median_without_shared_teams() -> None:
+    from tests.unit.scoring_support import make_questionnaire
+
+    questionnaire = make_questionnaire()
+    dimensions = [dimension.id for dimension in questionnaire.dimensions]
+    first = [_uniform_team(questionnaire, f"A{i}", dict.fromkeys(dimensions, 3)) for i in range(6)]
+    second = [_uniform_team(questionnaire, f"B{i}", dict.fromkeys(dimensions, 2)) for i in range(6)]
+    table = charts.same_teams_trend_table([("2026 Q1", first), ("2026 Q2", second)])
+    assert table["median"].isna().all()
+    assert set(table["n"]) == {0}
+    spec = charts.trend_chart([("2026 Q1", first), ("2026 Q2", second)]).to_dict(validate=False)
+    assert "No same-teams median" in " ".join(spec["title"]["subtitle"])
+    assert not any("label" in row for row in _data_values(spec))

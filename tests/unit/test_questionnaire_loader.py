@@ -33,7 +33,7 @@ def copy(tmp_path: Path) -> Path:
 def test_shipped_questionnaire_is_complete() -> None:
     questionnaire = default_questionnaire()
     assert questionnaire.id == "human-system-design"
-    assert questionnaire.version == "1.0.0"
+    assert questionnaire.version == "1.1.0"
     assert [d.id for d in questionnaire.dimensions] == [
         "permission",
         "definition",
@@ -184,7 +184,7 @@ MALFORMED = [
         _write("questionnaire.yaml", "- just\n- a list\n"), ["must be a mapping"], id="not-a-mapping"
     ),
     pytest.param(
-        _replace("questionnaire.yaml", "version: 1.0.0", "version: one"),
+        _replace("questionnaire.yaml", "version: 1.1.0", "version: one"),
         ["questionnaire.yaml", "version"],
         id="bad-version",
     ),
@@ -223,7 +223,7 @@ def test_user_questionnaire_beside_shipped_one_is_listed(copy: Path, tmp_path: P
     _replace("questionnaire.yaml", "id: human-system-design", "id: acme-variant")(copy)
     broken = tmp_path / "broken"
     shutil.copytree(SHIPPED, broken)
-    _replace("questionnaire.yaml", "version: 1.0.0", "version: 2.0.0")(broken)
+    _replace("questionnaire.yaml", "version: 1.1.0", "version: 2.0.0")(broken)
     _drop_level(broken)
     catalog = get_catalog([tmp_path])
     assert catalog.ids() == ["acme-variant", "human-system-design"]
@@ -234,6 +234,7 @@ def test_user_questionnaire_beside_shipped_one_is_listed(copy: Path, tmp_path: P
 def test_cli_validate_ok_and_summary() -> None:
     result = CliRunner().invoke(cli.cli, ["validate"])
     assert result.exit_code == 0, result.output
+    assert "human-system-design 1.1.0: 5 dimensions, 37 items, 10 pulse items" in result.output
     assert "human-system-design 1.0.0: 5 dimensions, 35 items, 10 pulse items" in result.output
 
 
@@ -293,3 +294,75 @@ def test_cli_validate_and_list_name_the_too_deep_file_and_keep_the_valid_ones(
     listed = CliRunner().invoke(cli.cli, ["list"])
     assert "acme-variant" in listed.output and "human-system-design" in listed.output
     assert "deep" in listed.output + listed.stderr
+
+
+# --- version 1.1.0 ----------------------------------------------------------------------------------------
+
+REACHABLE_OWNERS = {
+    "Team lead",
+    "Line manager",
+    "AI champion",
+    "Process owner",
+    "Quality lead",
+    "Service manager",
+}
+PREVIOUS = SHIPPED.parent / "human-system-design-1.0.0"
+
+
+def test_version_1_1_0_ships_and_1_0_0_stays_loadable_for_existing_assessments() -> None:
+    catalog = get_catalog([])
+    assert catalog.latest("human-system-design").version == "1.1.0"
+    previous = catalog.get("human-system-design", "1.0.0")
+    current = catalog.get("human-system-design", "1.1.0")
+    old_ids = {item.id for item in previous.items_for("full")}
+    new_ids = {item.id for item in current.items_for("full")}
+    # ids stay; the near-duplicates keep one id each, and new content gets new ids
+    assert old_ids - new_ids == {"definition.target_setting", "capacity_governance.meta_work_netted"}
+    assert new_ids - old_ids == {
+        "definition.ai_failure_escalation",
+        "boundaries.human_judgment_cases",
+        "coaching.frontline_feedback",
+        "capacity_governance.growing_demand",
+    }
+    reworded = {
+        "permission.safe_to_experiment",
+        "permission.disclosure_norms",
+        "coaching.manager_competence",
+        "coaching.performance_reviews_value",
+        "boundaries.after_hours_limits",
+        "definition.sustainable_output_targets",
+    }
+    for item_id in reworded:  # a changed wording hash is what marks answers given to other words
+        assert previous.item(item_id).wording_hash != current.item(item_id).wording_hash, item_id
+
+
+def test_the_reviewed_items_ask_one_thing_a_team_member_can_see() -> None:
+    current = default_questionnaire()
+    assert " and to report " not in current.item("permission.safe_to_experiment").question
+    assert "career paths" not in current.item("coaching.performance_reviews_value").question
+    assert "and at coaching" not in current.item("coaching.manager_competence").question
+    assert ", or has faster work" not in current.item("boundaries.after_hours_limits").question
+    for item in current.items_for("full"):
+        for level in item.levels:
+            assert "most managers" not in level.lower(), item.id
+            assert "staff surveys" not in level.lower(), item.id
+
+
+def test_every_action_has_an_owner_the_team_can_reach_unless_it_is_an_escalation() -> None:
+    for item in default_questionnaire().items_for("full"):
+        for band in ("low", "mid", "high"):
+            recommendation = getattr(item.recommendations, band)
+            assert recommendation.owner in REACHABLE_OWNERS, (item.id, band, recommendation.owner)
+    escalations = [
+        recommendation.title
+        for item in default_questionnaire().items_for("full")
+        for recommendation in (item.recommendations.low, item.recommendations.mid, item.recommendations.high)
+        if recommendation.title.startswith("Escalate to ")
+    ]
+    assert "Escalate to the HR business partner: rewrite career paths for AI-assisted work" in escalations
+
+
+def test_the_1_0_0_folder_is_the_questionnaire_as_it_shipped() -> None:
+    previous = load_questionnaire(PREVIOUS)
+    assert previous.version == "1.0.0"
+    assert len(previous.items_for("full")) == 35

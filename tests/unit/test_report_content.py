@@ -168,6 +168,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
     report = team_content(questionnaire, result, pack=measured_pack(questionnaire))
     assert [section.title for section in report.sections] == [
         "Executive summary",
+        "Where the gains go",
         "Benchmark",
         "Item heat table",
         "Capacity ledger",
@@ -351,7 +352,7 @@ def test_a_workshop_below_k_shows_counts_but_no_distributions(
 # --- organisation ---------------------------------------------------------------------------------------
 
 
-def test_the_org_report_ranks_teams_by_index_with_suppressed_teams_last(
+def test_the_org_report_ranks_teams_by_stage_with_suppressed_teams_apart(
     questionnaire: Questionnaire, result: TeamResult, suppressed: TeamResult
 ) -> None:
     high = {dimension: 4 for dimension in LEVELS}
@@ -371,18 +372,13 @@ def test_the_org_report_ranks_teams_by_index_with_suppressed_teams_last(
     assert report.ranking == ["Strong", "Team A", "Pair"]
     ranking = report.section("Ranking").blocks[0]
     assert isinstance(ranking, Table)
-    assert ranking.rows[0][:5] == ["1", "Strong", "4", "75.0", "4 Managed"]
-    assert ranking.rows[1][:5] == ["2", "Team A", "3", "50.0", "2 Emerging"]
-    assert ranking.rows[2] == [
-        "",
-        "Pair",
-        "2",
-        "–",
-        "suppressed",
-        "needs at least 3 responses; 2 so far",
-        "",
-        "",
-    ]
+    assert ranking.columns[:5] == ["#", "Team", "Resp.", "Stage", "Index"]
+    assert ranking.rows[0][:5] == ["1", "Strong", "4", "4 Managed", "75.0"]
+    assert ranking.rows[1][:5] == ["2", "Team A", "3", "2 Emerging", "50.0"]
+    assert len(ranking.rows) == 2
+    unranked = report.section("Ranking").blocks[2]
+    assert isinstance(unranked, Table)
+    assert unranked.rows == [["Pair", "2", "suppressed: needs at least 3 responses; 2 so far"]]
     assert [section.title for section in report.sections][-4:] == ["Strong", "Team A", "Pair", "Method"]
     pair = report.section("Pair")
     assert [block.text for block in pair.blocks if isinstance(block, content.Paragraph)] == [
@@ -424,3 +420,77 @@ def test_user_text_is_kept_verbatim_in_content_for_the_renderer_to_escape(
     report = team_content(questionnaire, result)
     assert report.cover.title == f"AI human-system report: {name}"
     assert report.header == f"Layerwise · {name}"
+
+
+def test_the_ranking_puts_stage_before_index(questionnaire: Questionnaire) -> None:
+    """A team at stage 3 with a lower index ranks above a team at stage 2 with a higher one (README: a layer
+    counts only as far as the one under it allows)."""
+    balanced = score_team(
+        questionnaire,
+        make_team(questionnaire, [uniform(questionnaire, dict.fromkeys(LEVELS, 3))] * 3, team="Balanced"),
+    )
+    top_heavy_levels = {
+        "permission": 2,
+        "definition": 5,
+        "boundaries": 5,
+        "coaching": 5,
+        "capacity_governance": 5,
+    }
+    top_heavy = score_team(
+        questionnaire,
+        make_team(questionnaire, [uniform(questionnaire, top_heavy_levels)] * 3, team="Top heavy"),
+    )
+    assert (top_heavy.overall.index or 0) > (balanced.overall.index or 0)
+    report = content.org_report_content(
+        questionnaire, [top_heavy, balanced], pack=None, generated_at=GENERATED, organisation="Acme"
+    )
+    ranking = report.section("Ranking").blocks[0]
+    assert isinstance(ranking, Table)
+    assert [row[:4] for row in ranking.rows] == [
+        ["1", "Balanced", "3", "3 Defined"],
+        ["2", "Top heavy", "3", "2 Emerging"],
+    ]
+
+
+def test_the_blocker_column_names_the_layer_that_holds_the_team_at_its_stage(
+    questionnaire: Questionnaire,
+) -> None:
+    """Permission 2 caps Definition, but Boundaries at 1 sets the stage: the blocker is Boundaries (the Units
+    tab's "Most common blocker" rule), not the capping Permission."""
+    levels = {"permission": 2, "definition": 4, "boundaries": 1, "coaching": 3, "capacity_governance": 3}
+    team = score_team(questionnaire, make_team(questionnaire, [uniform(questionnaire, levels)] * 3, team="B"))
+    report = content.org_report_content(questionnaire, [team], pack=None, generated_at=GENERATED)
+    ranking = report.section("Ranking").blocks[0]
+    assert isinstance(ranking, Table)
+    assert ranking.rows[0][3] == "1 Ad hoc"
+    assert ranking.rows[0][-1] == "Boundaries"
+    summary = " ".join(content.summary_sentences(questionnaire, team, []))
+    assert "The gating blocker is Boundaries (layer 3, level 1)" in summary
+
+
+def test_an_incomplete_team_has_no_stage_and_is_ranked_apart_with_the_reason(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    """Scored on Permission and Definition only: no stage "of its four layers", not in the ranking."""
+    partial_levels = {"permission": 5, "definition": 5}
+    partial = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, partial_levels)] * 3, team="Partial")
+    )
+    assert partial.overall.index == 100.0
+    assert partial.overall.stage is None
+    report = content.org_report_content(
+        questionnaire, [partial, result], pack=None, generated_at=GENERATED, organisation="Acme"
+    )
+    assert report.ranking == ["Team A", "Partial"]
+    blocks = report.section("Ranking").blocks
+    ranked, unranked = blocks[0], blocks[2]
+    assert isinstance(ranked, Table) and isinstance(unranked, Table)
+    assert [row[1] for row in ranked.rows] == ["Team A"]
+    assert unranked.rows[0][0] == "Partial"
+    assert unranked.rows[0][2] == (
+        "incomplete: Boundaries and Coaching are suppressed (needs at least 3 respondents who answered at least "
+        "half of its items; 0 so far); a stage needs all 4 layers scored (2 of 4 are)"
+    )
+    summary = " ".join(content.summary_sentences(questionnaire, partial, []))
+    assert "it has no stage and is not ranked, incomplete:" in summary
+    assert "stage 5" not in summary

@@ -66,3 +66,39 @@ def test_missing_file_and_unknown_questionnaire_exit_2(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["score", str(tmp_path / "none.csv")]).exit_code == 2
     path = write_responses(tmp_path / "responses.csv", {"Claims": 3})
     assert CliRunner().invoke(cli, ["score", str(path), "--questionnaire", "nope"]).exit_code == 2
+
+
+def _versioned_csv(path: Path, version_of_team: dict[str, str]) -> Path:
+    """Three respondents per team answering every item of the given questionnaire version with level 3."""
+    from questionnaires.loader import get_questionnaire
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["assessment", "team", "respondent", "role", "item_id", "value", "questionnaire_version"]
+        )
+        for team, version in version_of_team.items():
+            for item in get_questionnaire("human-system-design", version).items_for("full"):
+                for respondent in ("R1", "R2", "R3"):
+                    writer.writerow(
+                        ["a1", team, f"{team}-{respondent}", "contributor", item.id, "3", version]
+                    )
+    return path
+
+
+def test_a_csv_exported_from_an_assessment_on_1_0_0_is_scored_on_1_0_0(tmp_path: Path) -> None:
+    """Since 1.1.0 ships, an export of a 1.0.0 assessment (with its retired items) still scores."""
+    path = _versioned_csv(tmp_path / "old.csv", {"Old": "1.0.0"})
+    outcome = CliRunner().invoke(cli, ["score", str(path), "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    (result,) = json.loads(outcome.output)
+    assert result["questionnaire_version"] == "1.0.0"
+    report = CliRunner().invoke(cli, ["report", str(path), "--out", str(tmp_path / "old.pdf")])
+    assert report.exit_code == 0, report.output
+
+
+def test_a_csv_mixing_questionnaire_versions_is_refused_with_the_reason(tmp_path: Path) -> None:
+    path = _versioned_csv(tmp_path / "mixed.csv", {"Old": "1.0.0", "New": "1.1.0"})
+    outcome = CliRunner().invoke(cli, ["score", str(path)])
+    assert outcome.exit_code == 2
+    assert "the file mixes versions 1.0.0, 1.1.0; score one version at a time" in outcome.stderr

@@ -21,12 +21,15 @@ from scoring.rules import (
     is_suppressed,
     level_of,
     overall_index,
+    paradox_mechanism,
     peers_sufficient,
     percentile_among,
     percentile_in_pack,
+    rank_key,
     respondent_dimension_score,
     sample_std,
     segment_visible,
+    stage_complete,
     stage_of,
     team_dimension_score,
 )
@@ -114,8 +117,24 @@ def test_overall_index_and_stage() -> None:
     assert overall_index([3.0, 1.67, 3.75, 3.75, 2.25]) == 47.1
     assert overall_index([]) is None
     assert stage_of([3, 1, 2, 3]) == 1
-    assert stage_of([None, 4, 2, None]) == 2
     assert stage_of([None, None]) is None
+
+
+def test_a_stage_needs_all_four_layers_scored() -> None:
+    """A team scored on 2 of its 4 layers has no stage "of its four layers": it is incomplete."""
+    assert stage_of([None, 4, 2, None]) is None
+    assert stage_of([5, 5, None, None]) is None
+    assert not stage_complete([5, 5, None, None])
+    assert stage_complete([1, 2, 3, 4])
+    assert stage_of([1, 2, 3, 4]) == 1
+
+
+def test_ranking_orders_by_stage_before_index() -> None:
+    teams = [("High index, stage 2", 2, 80.0), ("Low index, stage 3", 3, 50.0), ("Also stage 3", 3, 60.0)]
+    ordered = sorted(teams, key=lambda t: rank_key(t[1], t[2], t[0]))
+    assert [t[0] for t in ordered] == ["Also stage 3", "Low index, stage 3", "High index, stage 2"]
+    names = [rule.name for rule in RULES]
+    assert names.index("Stage") < names.index("Complete stage") < names.index("Ranking")
 
 
 def test_sample_standard_deviation() -> None:
@@ -273,3 +292,10 @@ def test_rule_book_states_every_rule_in_a_sentence() -> None:
     text = " ".join(rule.sentence for rule in RULES)
     for threshold in ("1.8", "2.6", "3.4", "4.2", "0.6", "1.0", "30 %", "max(k, 5)", "at least 5", "below 3"):
         assert threshold in text, threshold
+
+
+def test_the_paradox_mechanism_is_the_lowest_below_level_4() -> None:
+    assert paradox_mechanism({"rework": 3.1, "meta_work": 2.4, "absorbed_capacity": 2.9}) == "meta_work"
+    assert paradox_mechanism({"rework": 2.4, "meta_work": 2.4}) == "rework"  # a tie: the first listed
+    assert paradox_mechanism({"rework": 3.4, "meta_work": 4.0}) is None  # none below 3.4: none named
+    assert paradox_mechanism({}) is None
