@@ -301,18 +301,17 @@ def peer_percentiles_all(results: Sequence[TeamResult]) -> dict[str, list[Benchm
                     (dimension.score, result)
                 )
     sorted_scores = {key: sorted(score for score, _ in pool) for key, pool in pools.items()}
-    members = {key: {(r.team, r.assessment_id) for _, r in pool} for key, pool in pools.items()}
+    own_scores: dict[tuple[str, str, tuple[str, str | None]], list[float]] = {}
+    for key, pool in pools.items():
+        for score, other in pool:
+            own_scores.setdefault((*key, (other.team, other.assessment_id)), []).append(score)
     comparisons: dict[str, list[BenchmarkComparison]] = {}
     for result in results:
         rows = []
         for dimension in result.dimensions:
             key = (result.questionnaire_id, dimension.id)
             scores = sorted_scores.get(key, [])
-            own = (
-                [score for score, other in pools.get(key, []) if _same_team(other, result)]
-                if (result.team, result.assessment_id) in members.get(key, set())
-                else []
-            )
+            own = own_scores.get((*key, (result.team, result.assessment_id)), [])
             count = len(scores) - len(own)
             percentile = reason = None
             if dimension.score is None:
