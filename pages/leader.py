@@ -114,6 +114,20 @@ if view.empty:
     st.info("No team has answers in this selection yet.")
     st.stop()
 
+stage_options, blocker_options = leader.standing_options(view)
+stage_col, blocker_col = st.columns(2)
+chosen_stages = stage_col.multiselect("Stage", options=stage_options, placeholder="Any stage")
+chosen_blockers = blocker_col.multiselect(
+    "Blocker",
+    options=blocker_options,
+    placeholder="Any blocker",
+    help="The layer that holds a team at its stage: the lowest layer whose level equals the stage.",
+)
+view = leader.filter_by_standing(view, stages=chosen_stages, blockers=chosen_blockers)
+if view.empty:
+    st.info("No team has this stage and blocker.")
+    st.stop()
+
 if view.left_out:
     with st.expander(f"{len(view.left_out)} assessment(s) not compared here", icon=":material/info:"):
         for reason in view.left_out:

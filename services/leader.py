@@ -23,7 +23,7 @@ import json
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -36,6 +36,7 @@ from scoring import (
     TeamResult,
     build_action_plan,
     pack_percentiles,
+    standing,
 )
 from scoring.benchmarks import peer_percentiles_all
 from scoring.rules import DEFAULT_TARGET_LEVEL, dont_know_flagged
@@ -541,3 +542,58 @@ def team_pdfs_zip(ctx: AppContext, view: LeaderView) -> bytes:
 def team_plans(ctx: AppContext, view: LeaderView) -> dict[str, Any]:
     """Each team's plan (stored actions of its latest assessment, else the recommended plan)."""
     return _plans(ctx, view)
+
+
+#: How a team without a stage reads in the stage filter.
+NO_STAGE = "No stage"
+
+
+def stage_label(result: TeamResult) -> str:
+    """A team's stage as the stage filter shows it ("3 Defined", or "No stage")."""
+    stage = standing.team_stage(result)
+    return NO_STAGE if stage is None else f"{stage} {result.overall.stage_name or ''}".strip()
+
+
+def blocker_label(result: TeamResult) -> str | None:
+    """The layer that holds a team at its stage, by name (None without a stage)."""
+    found = standing.blocker(result)
+    return None if found is None else found.name
+
+
+def standing_options(view: LeaderView) -> tuple[list[str], list[str]]:
+    """The stages and blockers the view's teams have, for the filters (stages in order, blockers by name)."""
+    stages = sorted(
+        {stage_label(result) for result in view.latest}, key=lambda label: (label == NO_STAGE, label)
+    )
+    blockers = sorted({name for name in (blocker_label(result) for result in view.latest) if name})
+    return stages, blockers
+
+
+def filter_by_standing(
+    view: LeaderView, *, stages: Sequence[str] = (), blockers: Sequence[str] = ()
+) -> LeaderView:
+    """The view restricted to teams at one of ``stages`` and held by one of ``blockers`` (empty: any).
+
+    Only which teams are listed changes: every number is still the team's published result, and peer
+    percentiles stay against all the teams of the unfiltered view.
+    """
+    if not stages and not blockers:
+        return view
+    kept = {
+        result.team
+        for result in view.latest
+        if (not stages or stage_label(result) in stages)
+        and (not blockers or blocker_label(result) in blockers)
+    }
+    latest = tuple(result for result in view.latest if result.team in kept)
+    return replace(
+        view,
+        latest=latest,
+        rounds=tuple(
+            (label, tuple(result for result in results if result.team in kept))
+            for label, results in view.rounds
+        ),
+        history=tuple(entry for entry in view.history if entry.team in kept),
+        hotspots=tuple(hotspots(view.questionnaire, latest)) if view.questionnaire is not None else (),
+        assessment_ids=tuple(entry.assessment_id for entry in view.history if entry.team in kept),
+    )

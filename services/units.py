@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reports.org_structure import OrgStructure, OrgStructureError, parse_org_csv, write_org_csv
-from scoring import TeamResult
-from scoring.rules import stage_blocker
+from scoring import TeamResult, standing
 from services.context import AppContext, InputError, ServiceError
 from services.leader import LeaderView, hash_passcode, passcode_matches
 from services.publication import pooled_responses, pooled_result
@@ -229,10 +228,8 @@ def unit_name(ctx: AppContext, unit_id: int) -> str:
 
 
 def _blocker(result: TeamResult) -> str | None:
-    layers = [(d.id, d.gated_level) for d in result.dimensions if d.layer is not None]
-    layers.sort(key=lambda pair: next(d.layer for d in result.dimensions if d.id == pair[0]) or 0)
-    blocker = stage_blocker(layers)
-    return None if blocker is None else next(d.name for d in result.dimensions if d.id == blocker)
+    found = standing.blocker(result)
+    return None if found is None else found.name
 
 
 def _row(unit_id: int | None, name: str, teams: set[str], view: LeaderView) -> UnitRow:

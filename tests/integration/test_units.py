@@ -175,3 +175,18 @@ def test_the_unit_report_covers_the_unit_only(organisation: AppContext) -> None:
     assert "unit Claims" in text and "Claims A" in text
     for other in ("Ledger", "Desk"):
         assert other not in text
+
+
+def test_the_leader_view_filters_teams_by_stage_and_blocker(organisation: AppContext) -> None:
+    view = leader.leader_view(organisation)
+    stages, blockers = leader.standing_options(view)
+    assert stages and stages == sorted(stages, key=lambda label: (label == leader.NO_STAGE, label))
+    for stage in stages:
+        filtered = leader.filter_by_standing(view, stages=[stage])
+        assert filtered.latest and all(leader.stage_label(result) == stage for result in filtered.latest)
+        # only which teams are listed changes: every team's numbers stay its published result
+        assert all(result in view.latest for result in filtered.latest)
+    for name in blockers:
+        filtered = leader.filter_by_standing(view, blockers=[name])
+        assert all(leader.blocker_label(result) == name for result in filtered.latest)
+    assert leader.filter_by_standing(view) is view
