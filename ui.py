@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -482,3 +483,80 @@ def chart(figure: Any, name: str) -> None:
         st.altair_chart(
             figure.properties(autosize=alt.AutoSizeParams(type="pad")), theme=None, width="content"
         )
+
+
+# --- downloads ----------------------------------------------------------------------------------------------
+
+DOWNLOADS_KEY = "layerwise.downloads"
+#: Files are prepared off the page's own thread, so a page shows at once while its PDF is being made.
+_DOWNLOAD_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="layerwise-download")
+#: How often a button whose file is still being prepared looks again.
+PREPARING_POLL_S = 0.5
+
+
+def download_button(
+    label: str,
+    *,
+    make: Callable[[], bytes],
+    version: Hashable,
+    key: str,
+    file_name: str,
+    mime: str,
+    icon: str | None = None,
+    width: Literal["content", "stretch"] = "content",
+) -> None:
+    """A download button whose file already exists when it is clicked, so every click downloads it.
+
+    Why not Streamlit's deferred download (``data=callable``): its file id is renewed at every full rerun
+    and the old one forgotten, so a click that lands while the page redraws (a live panel that refreshes
+    itself, a change from another server) asks for a file the server no longer knows
+    (``MediaFileStorageError: Deferred file … not found``) and nothing is downloaded. Here the bytes are made
+    once per ``version`` (whatever the file's content depends on) on a worker thread, kept in the session
+    and handed to the button as data: the same bytes keep the same address across reruns. Until they are
+    ready the button shows "Preparing…" and looks again by itself; a message replaces it when there is
+    nothing to download.
+    """
+    from services.context import ServiceError, StorageBusyError
+
+    downloads: dict[str, tuple[Hashable, Future[bytes]]] = st.session_state.setdefault(DOWNLOADS_KEY, {})
+    held = downloads.get(key)
+    if held is None or held[0] != version:
+        held = (version, _DOWNLOAD_WORKERS.submit(make))
+        downloads[key] = held
+    future = held[1]
+
+    def button() -> None:
+        if not future.done():
+            st.button(f"{label} (preparing…)", key=f"{key}.preparing", icon=icon, width=width, disabled=True)
+            return
+        error = future.exception()
+        if isinstance(error, StorageBusyError):
+            downloads.pop(key, None)  # try again at the next run
+        if isinstance(error, ServiceError):
+            st.button(label, key=f"{key}.unavailable", icon=icon, width=width, disabled=True)
+            st.caption(plain(error))
+            return
+        if error is not None:
+            raise error
+        st.download_button(
+            label,
+            data=future.result(),
+            file_name=file_name,
+            mime=mime,
+            icon=icon,
+            key=key,
+            on_click="ignore",
+            width=width,
+        )
+
+    if future.done():
+        button()
+        return
+
+    @st.fragment(run_every=PREPARING_POLL_S)
+    def preparing() -> None:
+        if future.done():
+            st.rerun(scope="app")  # ready: redraw the page once, with the real button outside any poll
+        button()
+
+    preparing()

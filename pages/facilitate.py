@@ -326,10 +326,12 @@ with st.form("add_action", clear_on_submit=True, border=True):
 st.subheader("Close and report")
 report_col, close_col = st.columns(2)
 with report_col:
-    # generated when clicked (on a thread of its own), not on every rerun of the page
-    st.download_button(
+    ui.download_button(
         "Download the workshop PDF",
-        data=lambda: live.workshop_pdf(ctx, token),
+        make=lambda: live.workshop_pdf(ctx, token),
+        # remade when what it shows changes (a reveal, an action, closing), not at each lock or unlock
+        version=(tuple((r.dimension_id, r.revealed_at) for r in revealed), tuple(actions), panel.status),
+        key="fac.pdf",
         file_name=f"layerwise-workshop-{panel.code.lower()}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",

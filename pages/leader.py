@@ -161,31 +161,41 @@ with download_tab:
         (json_col, "json", "application/json"),
         (xlsx_col, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ):
-        column.download_button(
-            f"Results as {format.upper()}",
-            data=lambda format=format: leader.export_results(view, format),
-            file_name=f"layerwise-teams.{format}",
-            mime=mime,
-            width="stretch",
-        )
+        with column:
+            ui.download_button(
+                f"Results as {format.upper()}",
+                make=lambda format=format: leader.export_results(view, format),
+                version=view.fingerprint,
+                key=f"leader.{format}",
+                file_name=f"layerwise-teams.{format}",
+                mime=mime,
+                width="stretch",
+            )
     pdf_col, zip_col = st.columns(2)
     if not leader.pdf_available():
         st.caption("PDF reports are not available in this installation.")
     else:
-        # generated when clicked (on a thread of their own), not on every rerun of the page
-        pdf_col.download_button(
-            "Organisation PDF",
-            data=lambda: leader.org_pdf(ctx, view),
-            file_name="layerwise-organisation.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
-            width="stretch",
+        reports = (
+            (pdf_col, "Organisation PDF", leader.org_pdf, "layerwise-organisation.pdf", "application/pdf"),
+            (
+                zip_col,
+                "One PDF per team (ZIP)",
+                leader.team_pdfs_zip,
+                "layerwise-team-reports.zip",
+                "application/zip",
+            ),
         )
-        zip_col.download_button(
-            "One PDF per team (ZIP)",
-            data=lambda: leader.team_pdfs_zip(ctx, view),
-            file_name="layerwise-team-reports.zip",
-            mime="application/zip",
-            icon=":material/folder_zip:",
-            width="stretch",
-        )
+        for column, label, make, file_name, mime in reports:
+            with column:
+                ui.download_button(
+                    label,
+                    make=lambda make=make: make(ctx, view),
+                    version=view.fingerprint,
+                    key=f"leader.{file_name}",
+                    file_name=file_name,
+                    mime=mime,
+                    icon=":material/folder_zip:"
+                    if mime == "application/zip"
+                    else ":material/picture_as_pdf:",
+                    width="stretch",
+                )

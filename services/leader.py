@@ -195,6 +195,12 @@ class LeaderView:
         """Whether no team has a scored assessment in the chosen range."""
         return not self.latest
 
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything the downloads are made from: equal digests, equal files (but the date)."""
+        shown = repr((self.latest, self.rounds, self.assessment_ids, self.history, self.pack))
+        return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+
 
 @dataclass(frozen=True)
 class _Picked:
