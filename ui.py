@@ -302,6 +302,13 @@ def plain(text: object) -> str:
     return _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)[:-1]}\\{m.group(1)[-1]}", text)
 
 
+def input_errors(errors: Mapping[str, str]) -> str:
+    """What is wrong with a form, as sentences that start with a capital letter (for ``InputError.errors``)."""
+    return " ".join(
+        f"{message[:1].upper()}{message[1:].rstrip('.')}." for message in errors.values() if message
+    )
+
+
 def journey_links(token: str, current: str) -> None:
     """Links between the pages of the self-assessment journey, carrying the token (the current one off)."""
     pages = (
@@ -377,6 +384,15 @@ def _leader_passcode_ready(database_url: str) -> None:
 def leader_passcode_ready() -> None:
     """On a server's first run: generate, store (hashed) and log a leader passcode when none is configured."""
     _leader_passcode_ready(get_settings().database_url)
+
+
+#: The icon of each state of a workshop dimension (``DimensionProgress.state``), the same on every panel.
+DIMENSION_STATE_ICONS = {
+    "revealed": ":material/visibility:",
+    "not revealed": ":material/visibility_off:",
+    "locked": ":material/lock:",
+    "open": ":material/edit:",
+}
 
 
 def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:

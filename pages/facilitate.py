@@ -50,7 +50,9 @@ def act(action: str, dimension_id: str | None = None) -> None:
             live.unlock_dimension(ctx, token, dimension_id or "")
         elif action == "reveal":
             revealed = live.reveal_dimension(ctx, token, dimension_id or "")
-            st.session_state[MESSAGE_KEY] = f"{ui.plain(revealed.name)} is revealed and locked."
+            st.session_state[MESSAGE_KEY] = (
+                f"{ui.plain(revealed.name)} is revealed and locked. The room screen and every phone show it."
+            )
             st.session_state["fac.show"] = revealed.dimension_id
         elif action == "current":
             live.set_current_dimension(ctx, token, dimension_id)
@@ -212,12 +214,8 @@ def live_counts() -> None:
     )
     for dimension in current.dimensions:
         with st.container(border=True):
-            state = "revealed" if dimension.revealed else "locked" if dimension.locked else "open"
-            icon = {
-                "revealed": ":material/visibility:",
-                "locked": ":material/lock:",
-                "open": ":material/edit:",
-            }
+            state = dimension.state
+            icon = ui.DIMENSION_STATE_ICONS
             head, counts = st.columns([2, 3], vertical_alignment="center")
             head.markdown(
                 f"{icon[state]} **{ui.plain(dimension.name)}**  \n:gray[{state} · {dimension.items} items]"
@@ -255,7 +253,8 @@ def live_counts() -> None:
                     args=("reveal", dimension.id),
                     type="primary",
                     width="stretch",
-                    help=f"Locks the dimension and shows the group's result (needs at least {current.k} people).",
+                    help=f"Locks the dimension and shows the group's result on the room screen and every phone "
+                    f"(needs at least {current.k} people).",
                 )
             if dimension.id == current.current_dimension:
                 buttons[2].button(
@@ -317,7 +316,7 @@ with st.form("add_action", clear_on_submit=True, border=True):
             live.add_action(ctx, token, title=title, owner=owner, due_date=due, team=team_choice)
             st.rerun()
         except InputError as error:
-            st.error(ui.plain("; ".join(error.errors.values())))
+            st.error(ui.plain(ui.input_errors(error.errors)))
         except ServiceError as error:
             st.error(ui.plain(error))
 
@@ -341,9 +340,22 @@ with report_col:
     )
 with close_col:
     if panel.is_open:
-        sure = st.checkbox("No more answers: close the workshop", key="fac.close_sure")
+        if panel.unrevealed:
+            st.warning(
+                f"Not revealed yet: {ui.plain(', '.join(panel.unrevealed))}. Closing ends the workshop without "
+                "their results: they appear in the PDF by name only and can never be revealed.",
+                icon=":material/warning:",
+            )
+            confirm = "Close without revealing them: no more answers, no more reveals"
+        else:
+            confirm = "No more answers: close the workshop"
+        sure = st.checkbox(confirm, key="fac.close_sure")
         if st.button("Close the workshop", disabled=not sure, icon=":material/lock:"):
-            live.close_workshop(ctx, token)
-            st.rerun()
+            try:
+                live.close_workshop(ctx, token)
+            except ServiceError as error:
+                st.error(ui.plain(error))
+            else:
+                st.rerun()
     else:
-        st.caption("Closed.")
+        st.info("Closed: no new participants, no new answers, no more reveals.", icon=":material/lock:")

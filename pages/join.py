@@ -57,7 +57,7 @@ def join(code: str) -> None:
     try:
         joined = live.join_workshop(ctx, code=code, role=role, team=team, client_key=ui.client_key())
     except InputError as error:
-        st.session_state[ERROR_KEY] = "; ".join(error.errors.values())
+        st.session_state[ERROR_KEY] = ui.input_errors(error.errors)
         return
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)

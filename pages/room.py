@@ -133,8 +133,8 @@ def live_counts() -> None:
             f"#### :material/arrow_forward: The room is on {ui.plain(names[current.current_dimension])}"
         )
     for dimension in current.dimensions:
-        state = "revealed" if dimension.revealed else "locked" if dimension.locked else "open"
-        icon = {"revealed": ":material/visibility:", "locked": ":material/lock:", "open": ":material/edit:"}
+        state = dimension.state
+        icon = ui.DIMENSION_STATE_ICONS
         here = " :blue-badge[the room is here]" if dimension.id == current.current_dimension else ""
         head, counts = st.columns([2, 5], vertical_alignment="center")
         head.markdown(

@@ -42,7 +42,7 @@ from scoring import (
 from scoring.rules import dont_know_flagged
 from services.context import AppContext, InputError, ServiceError
 from services.publication import has_answers, publish_stale, published_result, published_results
-from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt
+from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
 
 log = logging.getLogger("layerwise.leader")
@@ -128,7 +128,7 @@ def check_passcode(ctx: AppContext, candidate: str, *, configured: str | None, c
         stored = repo.get_setting(session, key=PASSCODE_SETTING)
     if attempt.wait:
         raise ThrottledError(
-            f"Too many wrong passcodes were tried. Please wait {attempt.wait} seconds and try again.",
+            f"Too many wrong passcodes were tried. Please wait {seconds(attempt.wait)} and try again.",
             attempt.wait,
         )
     candidate = candidate or ""

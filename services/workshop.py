@@ -205,9 +205,14 @@ def release_attempt(session: Session, attempt: Attempt) -> None:
         )
 
 
+def seconds(count: int) -> str:
+    """``1 second``, ``2 seconds``: a count of seconds as a person writes it."""
+    return f"{count} second" if count == 1 else f"{count} seconds"
+
+
 def _throttled_message(what: str, wait: int) -> ThrottledError:
     return ThrottledError(
-        f"Too many wrong {what} were tried. Please wait {wait} seconds and try again.", wait
+        f"Too many wrong {what} were tried. Please wait {seconds(wait)} and try again.", wait
     )
 
 
@@ -306,6 +311,17 @@ class DimensionProgress:
     expected_answers: int
     locked: bool
     revealed: bool
+    #: the workshop is closed: a dimension never revealed stays so
+    closed: bool = False
+
+    @property
+    def state(self) -> str:
+        """What the panels call it: "revealed", "not revealed" (closed), "locked" or "open"."""
+        if self.revealed:
+            return "revealed"
+        if self.closed:
+            return "not revealed"
+        return "locked" if self.locked else "open"
 
 
 @dataclass(frozen=True)
@@ -329,6 +345,11 @@ class LivePanel:
     def is_open(self) -> bool:
         """Whether the workshop still admits people and answers."""
         return self.status == "open"
+
+    @property
+    def unrevealed(self) -> tuple[str, ...]:
+        """The names of the dimensions not revealed (yet): closing now shows them by name only, forever."""
+        return tuple(dimension.name for dimension in self.dimensions if not dimension.revealed)
 
 
 @dataclass(frozen=True)
@@ -741,6 +762,7 @@ def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
                 expected_answers=joined * dimension.items,
                 locked=dimension.locked,
                 revealed=dimension.revealed,
+                closed=state.status != "open",
             )
         )
     done = sum(
@@ -814,7 +836,8 @@ def set_current_dimension(ctx: AppContext, token: str, dimension_id: str | None)
 
 
 def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> RevealedDimension:
-    """Reveal a dimension to the room: lock it and freeze its group result (scored under the anonymity rule).
+    """Reveal a dimension to the room: lock it, freeze its group result (scored under the anonymity rule) and
+    point the room at it, so the room screen and every phone show the result without a second step.
 
     Raises ``RevealRefusedError`` (and changes nothing) when the group has too few answers for k to allow
     any number. Revealing a revealed dimension again returns the same frozen result.
@@ -886,6 +909,8 @@ def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> Revealed
             ),
         )
         repo.reveal_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
+        # one step: the room screen and every phone open the result at once (same transaction, same bump)
+        repo.set_current_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
         return _revealed(
             questionnaire,
             result,
@@ -1088,7 +1113,7 @@ def join_workshop(
     counted like in :func:`find_workshop`) and ``WorkshopClosedError``.
     """
     if role not in ROLES:
-        raise InputError({"role": f"choose one of: {', '.join(ROLES)} (got {role!r})"})
+        raise InputError({"role": f"Choose one of: {', '.join(ROLES)} (got {role!r})"})
     info = find_workshop(ctx, code, client_key=client_key)
     if not info.is_open:
         raise WorkshopClosedError("This workshop is closed and accepts no new participants.")
@@ -1100,7 +1125,7 @@ def join_workshop(
         teams = dict(zip(_team_names(session, state.assessment_ids), state.assessment_ids, strict=True))
         chosen = team if team is not None else (next(iter(teams)) if len(teams) == 1 else None)
         if chosen not in teams:
-            raise InputError({"team": f"choose your team: {', '.join(teams)}"})
+            raise InputError({"team": f"Choose your team: {', '.join(teams)}"})
         try:
             _, token = repo.create_respondent(session, assessment_id=teams[chosen], role=role)
         except repo.ClosedError:
@@ -1121,7 +1146,7 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
     ``DimensionLockedError`` (the dimension is locked or revealed) and ``WorkshopClosedError``.
     """
     if choice is not None and choice != DONT_KNOW and (isinstance(choice, bool) or choice not in range(1, 6)):
-        raise InputError({item_id: f"an answer is a level 1–5 or don't know, not {choice!r}"})
+        raise InputError({item_id: f"An answer is a level 1–5 or don't know, not {choice!r}"})
     with ctx.write() as session:
         current = _participant(ctx, session, token)
         if not current.is_open:

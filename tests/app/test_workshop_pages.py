@@ -260,3 +260,56 @@ def test_agreed_actions_and_closing(app_db: AppDatabase, open_page: PageOpener) 
     assert "This workshop is closed" in texts(at)
     assert not [b for b in at.button if b.label == "Reveal"]
     assert live.live_panel(app_db.ctx, created.workshop_id).status == "closed"
+
+
+# --- one-step reveal, closing with unrevealed dimensions, copy ---------------------------------------------
+
+
+def test_one_reveal_click_points_the_room_and_every_phone_at_the_result(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, tokens = workshop(app_db, people=3)
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    button(at, "Reveal", "reveal:permission").click()
+    at.run()
+    assert "The room screen and every phone show it." in texts(at)
+    assert button(at, "The room is here", "current:permission")  # no second step needed
+    phone = open_page("pages/join.py", resume=tokens[0])  # never pointed by hand
+    assert "The group's result: Permission" in texts(phone)
+    room = open_page("pages/room.py", code=created.code)
+    assert "The room is on Permission" in texts(room)
+
+
+def test_closing_with_unrevealed_dimensions_asks_first_and_labels_them(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, _ = workshop(app_db, people=3)
+    live.reveal_dimension(app_db.ctx, created.facilitator_token, "permission")
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    shown = texts(at)
+    assert "Not revealed yet: Definition, Boundaries, Coaching, Capacity governance" in shown
+    assert at.checkbox(key="fac.close_sure").label.startswith("Close without revealing them")
+    assert button(at, "Close the workshop").disabled
+    at.checkbox(key="fac.close_sure").check().run()
+    button(at, "Close the workshop").click()
+    at.run()
+    shown = texts(at)
+    assert "Closed: no new participants, no new answers, no more reveals." in shown
+    assert "not revealed · 2 items" in shown and "open · 2 items" not in shown
+    room = open_page("pages/room.py", code=created.code)
+    assert "not revealed · 2 items" in texts(room) and "open · 2 items" not in texts(room)
+
+
+def test_a_wait_of_one_second_reads_as_one_second() -> None:
+    assert live.seconds(1) == "1 second" and live.seconds(4) == "4 seconds"
+    error = live._throttled_message("codes", 1)
+    assert "Please wait 1 second and try again." in str(error)
+
+
+def test_an_action_without_a_title_says_so_in_a_sentence(app_db: AppDatabase, open_page: PageOpener) -> None:
+    created, _ = workshop(app_db)
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    button(at, "Add the action").click()
+    at.run()
+    messages = [str(error.value) for error in at.error]
+    assert messages and all(message[:1].isupper() for message in messages), messages

@@ -119,7 +119,7 @@ def test_a_join_code_grants_the_participant_role_only(ctx: AppContext) -> None:
 
 def test_with_several_teams_a_participant_picks_a_team(ctx: AppContext) -> None:
     created = new_workshop(ctx, teams=("Support", "Claims"))
-    with pytest.raises(InputError, match="choose your team"):
+    with pytest.raises(InputError, match="Choose your team"):
         live.join_workshop(ctx, code=created.code, role="contributor", client_key="phone")
     joined = live.join_workshop(ctx, code=created.code, role="contributor", team="Claims", client_key="phone")
     assert joined.team == "Claims"
