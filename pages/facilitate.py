@@ -298,11 +298,59 @@ if revealed:
 
 st.subheader("Agreed actions")
 actions = live.workshop_actions(ctx, workshop_id)
+
+
+def change_action(action_id: int, prefix: str, remove: bool = False) -> None:
+    """Callback of an action's Save and Remove buttons (every facilitator's page redraws at its next refresh)."""
+    try:
+        if remove:
+            live.remove_workshop_action(ctx, token, action_id)
+        else:
+            live.update_workshop_action(
+                ctx,
+                token,
+                action_id,
+                title=st.session_state.get(f"{prefix}:title", ""),
+                owner=st.session_state.get(f"{prefix}:owner", ""),
+                due_date=st.session_state.get(f"{prefix}:due"),
+            )
+        st.session_state.pop(f"fac.action:{action_id}:error", None)
+    except InputError as error:
+        st.session_state[f"fac.action:{action_id}:error"] = ui.input_errors(error.errors)
+    except ServiceError as error:
+        st.session_state[f"fac.action:{action_id}:error"] = str(error)
+
+
 for action in actions:
     due = f" · due {action.due_date:%d %b %Y}" if action.due_date else ""
     owner = f" · {ui.plain(action.owner)}" if action.owner else ""
     team = f"{ui.plain(action.team)}: " if len(panel.teams) > 1 else ""
-    st.markdown(f"- {team}**{ui.plain(action.title)}**{owner}{due}")
+    text_col, edit_col = st.columns([5, 1], vertical_alignment="center")
+    text_col.markdown(f"- {team}**{ui.plain(action.title)}**{owner}{due}")
+    if st.session_state.get(f"fac.action:{action.id}:error"):
+        st.error(ui.plain(st.session_state[f"fac.action:{action.id}:error"]))
+    if not panel.is_open:
+        continue
+    # the fields start from the stored action; once it changes (here or on another server) they start afresh
+    prefix = f"fac.action:{action.id}:{hash((action.title, action.owner, action.due_date))}"
+    with edit_col.popover("Edit", icon=":material/edit:", width="stretch"):
+        st.session_state.setdefault(f"{prefix}:title", action.title)
+        st.session_state.setdefault(f"{prefix}:owner", action.owner)
+        st.session_state.setdefault(f"{prefix}:due", action.due_date)
+        st.text_input("Action title", key=f"{prefix}:title", max_chars=300)
+        st.text_input("Owner of the action", key=f"{prefix}:owner", max_chars=200)
+        st.date_input("Due date", key=f"{prefix}:due")
+        save_col, remove_col = st.columns(2)
+        save_col.button(
+            "Save", key=f"{prefix}:save", on_click=change_action, args=(action.id, prefix), type="primary"
+        )
+        remove_col.button(
+            "Remove",
+            key=f"{prefix}:remove",
+            on_click=change_action,
+            args=(action.id, prefix, True),
+            icon=":material/delete:",
+        )
 if not actions:
     st.caption("None yet. Actions you add here join the team's action plan.")
 with st.form("add_action", clear_on_submit=True, border=True):

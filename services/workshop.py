@@ -55,7 +55,7 @@ from services.context import (
 )
 from storage import publications as pub
 from storage import repository as repo
-from storage.models import FORMS
+from storage.models import FORMS, ActionItem
 
 #: Most teams a workshop covers (each gets an assessment of its own).
 MAX_TEAMS = 20
@@ -992,16 +992,7 @@ def add_action(
     item_id: str | None = None,
 ) -> WorkshopAction:
     """Capture an action the room agreed; it joins the action plan of the team (the first team by default)."""
-    errors: dict[str, str] = {}
-    clean_title = (title or "").strip()
-    if not clean_title:
-        errors["title"] = "write what will be done, e.g. 'Publish a one-page AI-use guide'"
-    elif len(clean_title) > 300:
-        errors["title"] = f"the title is {len(clean_title)} characters long; at most 300 are allowed"
-    if len((owner or "").strip()) > 200:
-        errors["owner"] = "the owner has at most 200 characters"
-    if errors:
-        raise InputError(errors)
+    clean_title, clean_owner = _action_fields(title, owner)
     with ctx.write() as session:
         workshop_id = _facilitated(session, token)
         state = repo.get_workshop_state(session, workshop_id=workshop_id)
@@ -1020,12 +1011,13 @@ def add_action(
             session,
             assessment_id=teams[chosen],
             title=clean_title,
-            owner=(owner or "").strip(),
+            owner=clean_owner,
             due_date=due_date,
             source_item_id=source,
             finding=f"Agreed in the workshop '{state.name}'.",
             workshop_id=workshop_id,
         )
+        repo.touch_workshop(session, workshop_id=workshop_id)  # co-facilitators' pages redraw
         return WorkshopAction(
             id=action.id,
             team=chosen,
@@ -1034,6 +1026,56 @@ def add_action(
             due_date=action.due_date,
             source_item_id=action.source_item_id,
         )
+
+
+def _action_fields(title: str, owner: str) -> tuple[str, str]:
+    """The title and owner of an action, trimmed, or ``InputError`` saying what is wrong with them."""
+    errors: dict[str, str] = {}
+    clean_title = (title or "").strip()
+    if not clean_title:
+        errors["title"] = "Write what will be done, e.g. 'Publish a one-page AI-use guide'"
+    elif len(clean_title) > 300:
+        errors["title"] = f"The title is {len(clean_title)} characters long; at most 300 are allowed"
+    if len((owner or "").strip()) > 200:
+        errors["owner"] = "The owner has at most 200 characters"
+    if errors:
+        raise InputError(errors)
+    return clean_title, (owner or "").strip()
+
+
+def _workshop_action(session: Session, token: str, action_id: int) -> tuple[int, ActionItem]:
+    """The facilitated workshop's id and one of its actions, while it is open (else a message for people)."""
+    workshop_id = _facilitated(session, token)
+    if repo.get_workshop(session, workshop_id=workshop_id).status != "open":
+        raise ServiceError("This workshop is closed, so its actions can no longer be changed.")
+    try:
+        action = repo.get_action(session, action_id=action_id)
+    except repo.NotFoundError:
+        raise ServiceError("That action was removed meanwhile (by a co-facilitator?).") from None
+    if action.workshop_id != workshop_id:
+        raise AccessError("That action is not one of this workshop's.")
+    return workshop_id, action
+
+
+def update_workshop_action(
+    ctx: AppContext, token: str, action_id: int, *, title: str, owner: str = "", due_date: date | None = None
+) -> None:
+    """Correct an action agreed in the workshop (title, owner, due date) until the workshop is closed."""
+    clean_title, clean_owner = _action_fields(title, owner)
+    with ctx.write() as session:
+        workshop_id, action = _workshop_action(session, token, action_id)
+        repo.update_action(
+            session, action_id=action.id, title=clean_title, owner=clean_owner, due_date=due_date
+        )
+        repo.touch_workshop(session, workshop_id=workshop_id)
+
+
+def remove_workshop_action(ctx: AppContext, token: str, action_id: int) -> None:
+    """Remove an action agreed in the workshop (also from the team's plan) until the workshop is closed."""
+    with ctx.write() as session:
+        workshop_id, action = _workshop_action(session, token, action_id)
+        repo.delete_action(session, action_id=action.id)
+        repo.touch_workshop(session, workshop_id=workshop_id)
 
 
 def workshop_actions(ctx: AppContext, workshop_id: int) -> list[WorkshopAction]:

@@ -313,3 +313,25 @@ def test_an_action_without_a_title_says_so_in_a_sentence(app_db: AppDatabase, op
     at.run()
     messages = [str(error.value) for error in at.error]
     assert messages and all(message[:1].isupper() for message in messages), messages
+
+
+def test_an_action_with_a_typo_is_corrected_and_another_removed(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, _ = workshop(app_db, people=1)
+    live.add_action(app_db.ctx, created.facilitator_token, title="Publsh a one-page guide", owner="Ops")
+    live.add_action(app_db.ctx, created.facilitator_token, title="Budget the meta-work")
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    title = next(field for field in at.text_input if field.label == "Action title")
+    title.input("Publish a one-page guide")
+    button(at, "Save").click()
+    at.run()
+    assert "**Publish a one-page guide** · Ops" in texts(at) and "Publsh" not in texts(at)
+    [_, second] = [b for b in at.button if b.label == "Remove"]
+    second.click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Budget the meta-work" not in texts(at)
+    assert [a.title for a in live.workshop_actions(app_db.ctx, created.workshop_id)] == [
+        "Publish a one-page guide"
+    ]

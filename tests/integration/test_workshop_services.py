@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from questionnaires.loader import Catalog, get_catalog
 from services import workshop as live
-from services.context import AccessError, AppContext, InputError, make_context
+from services.context import AccessError, AppContext, InputError, ServiceError, make_context
 from storage import repository as repo
 from storage.models import AppSetting, Workshop
 
@@ -415,3 +415,37 @@ def test_throttle_delay_doubles_after_the_free_attempts(failures: int, delay: in
 def test_the_qr_code_is_a_png() -> None:
     assert live.qr_png("http://example.test/join?code=ABC234").startswith(b"\x89PNG")
     assert all(ch in string.ascii_uppercase + string.digits for ch in repo.JOIN_CODE_ALPHABET)
+
+
+# --- actions: editable and removable until closed, seen by co-facilitators on other servers ---------------
+
+
+def test_adding_editing_and_removing_an_action_moves_the_state_version(ctx: AppContext) -> None:
+    created = new_workshop(ctx)
+    token = created.facilitator_token
+    versions = [live.state_version(ctx, created.workshop_id)]
+    action = live.add_action(ctx, token, title="Publsh a guide", owner="Ops")
+    versions.append(live.state_version(ctx, created.workshop_id))
+    live.update_workshop_action(ctx, token, action.id, title="Publish a guide", owner="Ops lead")
+    versions.append(live.state_version(ctx, created.workshop_id))
+    [shown] = live.workshop_actions(ctx, created.workshop_id)
+    assert (shown.title, shown.owner) == ("Publish a guide", "Ops lead")
+    live.remove_workshop_action(ctx, token, action.id)
+    versions.append(live.state_version(ctx, created.workshop_id))
+    assert live.workshop_actions(ctx, created.workshop_id) == []
+    # each change moves the counter every panel polls, so a co-facilitator's page redraws within one refresh
+    assert versions == sorted(set(versions))
+
+
+def test_actions_cannot_be_changed_once_closed_or_from_another_workshop(ctx: AppContext) -> None:
+    created = new_workshop(ctx)
+    other = new_workshop(ctx)
+    action = live.add_action(ctx, created.facilitator_token, title="Publish a guide")
+    with pytest.raises(AccessError, match="not one of this workshop's"):
+        live.remove_workshop_action(ctx, other.facilitator_token, action.id)
+    with pytest.raises(InputError, match="Write what will be done"):
+        live.update_workshop_action(ctx, created.facilitator_token, action.id, title="  ")
+    live.close_workshop(ctx, created.facilitator_token)
+    with pytest.raises(ServiceError, match="closed, so its actions can no longer be changed"):
+        live.update_workshop_action(ctx, created.facilitator_token, action.id, title="Changed")
+    assert [a.title for a in live.workshop_actions(ctx, created.workshop_id)] == ["Publish a guide"]
