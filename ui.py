@@ -459,6 +459,44 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
     data_table(item_distribution_table(questionnaire, result))
 
 
+#: The result on the room screen spans it (1280 px less the margins).
+PRESENTER_CHART_WIDTH = 1080
+
+
+def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
+    """A revealed dimension on the room screen (1280×900, nobody scrolls): the group's numbers and the chart
+    on top, then the divided items with their discussion prompt first and the other items in a line each.
+
+    The same frozen result as :func:`workshop_reveal` (a ``services.workshop.RevealedDimension``).
+    """
+    from reports.charts import item_distribution
+    from scoring.rules import format_score
+
+    result = revealed.result
+    score = "–" if result.score is None else format_score(result.score)
+    level = "–" if result.level is None else f"{result.level} {result.level_name}"
+    st.markdown(f"### Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
+    teams = "; ".join(
+        f"{plain(team)}: {'–' if r.score is None else format_score(r.score)}" for team, r in revealed.teams
+    )
+    st.caption(
+        f"{result.respondents} people with a score"
+        + (f" · per team: {teams}" if teams else "")
+        + (f" · no numbers for {plain(', '.join(revealed.hidden_teams))}" if revealed.hidden_teams else "")
+        + " · frozen at the reveal; nobody's own answers are shown."
+    )
+    chart(item_distribution(questionnaire, result, width=PRESENTER_CHART_WIDTH), "room-result")
+    divided = [item for item in revealed.items if item.divided and item.prompt]
+    if divided:
+        with st.container(key="room-prompts"):
+            columns = st.columns(min(len(divided), 2), gap="large")
+            for index, item in enumerate(divided[:4]):
+                columns[index % len(columns)].markdown(
+                    f":orange-badge[:material/call_split: Divided] **{plain(item.question)}**  \n"
+                    f":material/forum: {plain(item.prompt)}"
+                )
+
+
 #: Survey styling: the question (the radio's label) in bold body text, room between the long level descriptions,
 #: the radio circle beside the first line, and the chosen description highlighted, so a person sees at a
 #: glance which situation they picked.

@@ -56,6 +56,8 @@ def act(action: str, dimension_id: str | None = None) -> None:
             st.session_state["fac.show"] = revealed.dimension_id
         elif action == "current":
             live.set_current_dimension(ctx, token, dimension_id)
+        elif action in ("next", "previous"):
+            live.step_room(ctx, token, 1 if action == "next" else -1)
         st.session_state.pop(ERROR_KEY, None)
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)
@@ -206,6 +208,29 @@ def live_counts() -> None:
         st.error(ui.plain(st.session_state[ERROR_KEY]))
     if st.session_state.get(MESSAGE_KEY):
         st.success(st.session_state[MESSAGE_KEY])
+    if current.is_open:
+        with st.container(border=True, key="fac-presenter"):
+            where, back, forward = st.columns([4, 1, 1], vertical_alignment="center")
+            where.markdown(f":material/cast: **The room screen shows:** {ui.plain(current.room_step)}")
+            back.button(
+                "Previous",
+                key="room:previous",
+                on_click=act,
+                args=("previous",),
+                icon=":material/arrow_back:",
+                disabled=current.at_first,
+                width="stretch",
+            )
+            forward.button(
+                "Next",
+                key="room:next",
+                on_click=act,
+                args=("next",),
+                icon=":material/arrow_forward:",
+                type="primary",
+                disabled=current.at_last,
+                width="stretch",
+            )
     joined, done, dims = st.columns(3)
     joined.metric("People joined", current.joined)
     done.metric("Finished every dimension", current.done)

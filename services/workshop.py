@@ -347,6 +347,45 @@ class LivePanel:
         return self.status == "open"
 
     @property
+    def current(self) -> DimensionProgress | None:
+        """The dimension the room is on (None: the lobby, before the first dimension)."""
+        return next((d for d in self.dimensions if d.id == self.current_dimension), None)
+
+    @property
+    def room_step(self) -> str:
+        """Where the room is, as the facilitator's Next / Previous buttons count: "Lobby" or "2 of 5: Definition"."""
+        current = self.current
+        if current is None:
+            return "Lobby"
+        return f"{self.dimensions.index(current) + 1} of {len(self.dimensions)}: {current.name}"
+
+    @property
+    def room_position(self) -> str:
+        """The room's dimension counted in the workshop: "Dimension 2 of 5" (empty in the lobby)."""
+        current = self.current
+        if current is None:
+            return ""
+        return f"Dimension {self.dimensions.index(current) + 1} of {len(self.dimensions)}"
+
+    @property
+    def current_done_share(self) -> float:
+        """The share of the people joined who answered every item of the room's dimension (0 to 1)."""
+        current = self.current
+        if current is None or not self.joined:
+            return 0.0
+        return min(current.done / self.joined, 1.0)
+
+    @property
+    def at_first(self) -> bool:
+        """Whether the room is in the lobby (nothing before it)."""
+        return self.current is None
+
+    @property
+    def at_last(self) -> bool:
+        """Whether the room is on the last dimension (nothing after it)."""
+        return bool(self.dimensions) and self.current == self.dimensions[-1]
+
+    @property
     def unrevealed(self) -> tuple[str, ...]:
         """The names of the dimensions not revealed (yet): closing now shows them by name only, forever."""
         return tuple(dimension.name for dimension in self.dimensions if not dimension.revealed)
@@ -833,6 +872,24 @@ def set_current_dimension(ctx: AppContext, token: str, dimension_id: str | None)
             raise _closed() from None
         except repo.NotFoundError as error:
             raise InputError({"dimension": str(error)}) from None
+
+
+def step_room(ctx: AppContext, token: str, step: int) -> str | None:
+    """Move the room one dimension forward (``step`` 1) or back (-1) in the workshop's order: the room screen
+    and the phones follow. Before the first dimension is the lobby (None); the ends stay where they are."""
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        if state.status != "open":
+            raise _closed()
+        order: list[str | None] = [
+            None,
+            *(d.dimension_id for d in sorted(state.dimensions, key=lambda d: d.position)),
+        ]
+        here = order.index(state.current_dimension) if state.current_dimension in order else 0
+        target = order[max(0, min(len(order) - 1, here + step))]
+        repo.set_current_dimension(session, workshop_id=workshop_id, dimension_id=target)
+        return target
 
 
 def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> RevealedDimension:
