@@ -395,10 +395,15 @@ DIMENSION_STATE_ICONS = {
 }
 
 
-def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
+#: The reveal's chart on a phone (390 px less the page's margins): legend and subtitle wrap, nothing is cut.
+PHONE_CHART_WIDTH = 350
+
+
+def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width: int | None = None) -> None:
     """A revealed workshop dimension: the group's numbers, its chart, and the divided items with prompts.
 
     ``revealed`` is a ``services.workshop.RevealedDimension``: a frozen result that scoring let through.
+    ``chart_width`` narrows the chart (a phone: :data:`PHONE_CHART_WIDTH`).
     """
     from reports.charts import item_distribution, item_distribution_table
     from scoring.rules import format_score
@@ -437,7 +442,10 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
             "and the group's figures above leave them out:"
         )
         st.text(", ".join(revealed.hidden_teams))
-    st.altair_chart(item_distribution(questionnaire, result), theme=None)
+    if chart_width is None:
+        st.altair_chart(item_distribution(questionnaire, result), theme=None)
+    else:
+        chart(item_distribution(questionnaire, result, width=chart_width), f"reveal-{result.id}")
     for item in revealed.items:
         with st.container(border=True):
             badge = ":orange-badge[:material/call_split: Divided]" if item.divided else ""

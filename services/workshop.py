@@ -28,7 +28,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
@@ -1230,6 +1230,61 @@ def join_workshop(
         except repo.ClosedError:
             raise WorkshopClosedError("This workshop is closed and accepts no new participants.") from None
         return _participant(ctx, session, token)
+
+
+@dataclass(frozen=True)
+class RoomState:
+    """Where the room is, as a participant's phone says it (counts only, never anyone's answers)."""
+
+    state_version: int
+    message: str
+    #: "waiting" (lobby or done, waiting for the facilitator), "answering", "discussing" or "closed"
+    stage: str
+
+
+def room_state(ctx: AppContext, token: str) -> RoomState:
+    """The state of the room for this participant: "Waiting for the facilitator to start", "Permission: 12
+    of 15 people answered", "Permission is being discussed", … (the phone polls it every few seconds)."""
+    me = participant(ctx, token)
+    panel = live_panel(ctx, me.workshop_id)
+    here = panel.current
+    if not panel.is_open:
+        return RoomState(panel.state_version, "The workshop is closed. Thank you for taking part.", "closed")
+    if here is None:
+        return RoomState(
+            panel.state_version,
+            f"Waiting for the facilitator to start · {panel.joined} people joined.",
+            "waiting",
+        )
+    if here.revealed:
+        return RoomState(panel.state_version, f"{here.name} is being discussed.", "discussing")
+    counted = f"{here.name}: {here.done} of {panel.joined} people answered"
+    questionnaire = _questionnaire_for(ctx, me)
+    mine = [item.id for item in dimension_items(questionnaire, me.form, here.id)]
+    if here.locked or all(item_id in me.answers for item_id in mine):
+        return RoomState(
+            panel.state_version, f"{counted}. Waiting for the facilitator to reveal the result.", "waiting"
+        )
+    return RoomState(panel.state_version, f"{counted}.", "answering")
+
+
+def _questionnaire_for(ctx: AppContext, me: ParticipantSession) -> Questionnaire:
+    return ctx.questionnaire(me.questionnaire_id, me.questionnaire_version)
+
+
+def first_unanswered(items: Sequence[Item], answers: Mapping[str, object]) -> int:
+    """Where the one-question mode starts: the first item not answered yet (the last one when all are)."""
+    return next((index for index, item in enumerate(items) if item.id not in answers), max(len(items) - 1, 0))
+
+
+def clamp_position(position: int, count: int) -> int:
+    """A question's position in the one-question mode, kept among the ``count`` questions there are."""
+    return max(0, min(position, count - 1))
+
+
+def next_position(position: int, count: int) -> int:
+    """The question after ``position`` in the one-question mode, staying on the last one."""
+    return clamp_position(position + 1, count)
 
 
 def participant(ctx: AppContext, token: str) -> ParticipantSession:

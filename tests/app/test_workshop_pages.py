@@ -96,8 +96,10 @@ def test_join_with_the_link_pick_a_role_and_answer_with_autosave(
     assert live.participant(app_db.ctx, token).choice(ITEM) == 4  # saved at once
     assert "1 of 2 answered" in texts(at)
 
-    # the resume link restores the answer in a fresh session
+    # the resume link restores the answer in a fresh session: it opens at the first unanswered question
     again = open_page("pages/join.py", resume=token)
+    assert not [radio for radio in again.radio if radio.key == f"ws.answer:{ITEM}"]
+    again.button(key="ws.previous").click().run()
     assert again.radio(key=f"ws.answer:{ITEM}").value == 4
     assert "Manager" in texts(again)
 
@@ -335,3 +337,32 @@ def test_an_action_with_a_typo_is_corrected_and_another_removed(
     assert [a.title for a in live.workshop_actions(app_db.ctx, created.workshop_id)] == [
         "Publish a one-page guide"
     ]
+
+
+def test_a_phone_answers_one_question_at_a_time_and_says_where_the_room_is(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, _ = workshop(app_db, people=2)
+    joined = live.join_workshop(app_db.ctx, code=created.code, role="contributor", client_key="phone")
+    phone = open_page("pages/join.py", resume=joined.token)
+    assert "Waiting for the facilitator to start · 3 people joined." in texts(phone)
+    live.step_room(app_db.ctx, created.facilitator_token, 1)
+    phone.run()
+    assert "Permission: 2 of 3 people answered." in texts(phone)
+    answers = [radio for radio in phone.radio if str(radio.key).startswith("ws.answer:")]
+    assert len(answers) == 1  # one question on the screen, with its five levels and "Don't know"
+    assert len(answers[0].options) == 6
+    answers[0].set_value(3).run()
+    second = [radio for radio in phone.radio if str(radio.key).startswith("ws.answer:")]
+    assert len(second) == 1 and second[0].key != answers[0].key  # moved on to the next question
+    second[0].set_value(live.DONT_KNOW).run()
+    assert "Permission: 3 of 3 people answered. Waiting for the facilitator to reveal the result." in texts(
+        phone
+    )
+    live.reveal_dimension(app_db.ctx, created.facilitator_token, "permission")
+    phone.run()
+    assert "Permission is being discussed." in texts(phone)
+    assert "The group's result: Permission" in texts(phone)
+    live.close_workshop(app_db.ctx, created.facilitator_token)
+    phone.run()
+    assert "The workshop is closed." in texts(phone)

@@ -85,7 +85,8 @@ def join_and_answer(context: Any, server: Server, code: str, levels: tuple[int, 
         # On a loaded machine a click can land while the previous answer's rerun is still redrawing the
         # radios and go nowhere; choosing the same level again is harmless, so try up to three times.
         for attempt in range(3):
-            radios.nth(index).locator('[data-testid="stRadioOption"]').nth(level - 1).click()
+            # one question at a time: the question being answered is the only one on the screen
+            radios.first.locator('[data-testid="stRadioOption"]').nth(level - 1).click()
             try:
                 answered.wait_for(timeout=TIMEOUT_MS // 3)
                 break
