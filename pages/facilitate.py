@@ -20,9 +20,10 @@ from services.context import AccessError, InputError, ServiceError
 TOKEN_KEY = "fac.token"
 MESSAGE_KEY = "fac.message"
 ERROR_KEY = "fac.error"
+#: Pulse first: the default for a live workshop (the full form stays available).
 FORM_LABELS = {
-    "full": "Full: every item (about 15 minutes)",
-    "pulse": "Pulse: 2 items per dimension (3 minutes)",
+    "pulse": "Pulse: 2 items per dimension",
+    "full": "Full: every item",
 }
 
 #: The room screen's link looks like a primary button: it is the one thing to put on the shared screen.
@@ -79,15 +80,34 @@ if not token:
         help="The questionnaire shipped with Layerwise comes first; the others were added to this installation.",
     )
     questionnaire = ui.questionnaire(chosen.id, chosen.version)
+    # outside the form too: the duration estimate follows the form and the dimensions as they are chosen
+    form = st.radio(
+        "Form",
+        options=list(FORM_LABELS),
+        format_func=FORM_LABELS.__getitem__,
+        horizontal=True,
+        key="fac.form",
+        help="Pulse asks the two items of each dimension that tell the most; full asks every item.",
+    )
+    dimension_names = {dimension.id: dimension.name for dimension in questionnaire.dimensions}
+    dimensions = st.multiselect(
+        "Dimensions",
+        options=list(dimension_names),
+        default=list(dimension_names),
+        format_func=dimension_names.get,
+        key=f"fac.dimensions:{questionnaire.id}",
+    )
+    answering, in_all = live.estimated_minutes(questionnaire, form, dimensions)
+    st.caption(
+        f":material/schedule: About {in_all} minutes: about {answering} of answering on phones and about "
+        f"{live.DISCUSSION_MINUTES_PER_DIMENSION} of reveal and discussion per dimension."
+    )
     with st.form("create_workshop", border=True):
         name = st.text_input("Workshop name", max_chars=100, placeholder="Support team, March")
         teams_text = st.text_input(
             "Team(s)",
             placeholder="Support",
             help="One team, or several separated by commas: each gets its own results.",
-        )
-        form = st.radio(
-            "Form", options=list(FORM_LABELS), format_func=FORM_LABELS.__getitem__, horizontal=True
         )
         k = st.number_input(
             "Anonymity threshold k",
@@ -96,13 +116,6 @@ if not token:
             value=max(ctx.default_k, 3),
             step=1,
             help="No group result is shown for fewer than k people; never below 3.",
-        )
-        dimension_names = {dimension.id: dimension.name for dimension in questionnaire.dimensions}
-        dimensions = st.multiselect(
-            "Dimensions",
-            options=list(dimension_names),
-            default=list(dimension_names),
-            format_func=dimension_names.get,
         )
         submitted = st.form_submit_button("Create the workshop", type="primary")
     if submitted:

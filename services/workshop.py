@@ -874,6 +874,25 @@ def set_current_dimension(ctx: AppContext, token: str, dimension_id: str | None)
             raise InputError({"dimension": str(error)}) from None
 
 
+#: Planning figures for the duration estimate: answering one item on a phone, and revealing and discussing
+#: one dimension (the result, its divided items, and the actions that come out of it).
+SECONDS_PER_ITEM = 30
+DISCUSSION_MINUTES_PER_DIMENSION = 8
+
+
+def estimated_minutes(
+    questionnaire: Questionnaire, form: Form, dimension_ids: Sequence[str]
+) -> tuple[int, int]:
+    """How long a workshop takes, roughly: (minutes of answering, minutes in all with the discussions).
+
+    Answering takes about :data:`SECONDS_PER_ITEM` per item of the form, and each dimension about
+    :data:`DISCUSSION_MINUTES_PER_DIMENSION` minutes of reveal and discussion.
+    """
+    items = sum(len(_dimension_items(questionnaire, form, dimension_id)) for dimension_id in dimension_ids)
+    answering = max(1, round(items * SECONDS_PER_ITEM / 60)) if items else 0
+    return answering, answering + DISCUSSION_MINUTES_PER_DIMENSION * len(dimension_ids)
+
+
 def step_room(ctx: AppContext, token: str, step: int) -> str | None:
     """Move the room one dimension forward (``step`` 1) or back (-1) in the workshop's order: the room screen
     and the phones follow. Before the first dimension is the lobby (None); the ends stay where they are."""

@@ -366,3 +366,25 @@ def test_a_phone_answers_one_question_at_a_time_and_says_where_the_room_is(
     live.close_workshop(app_db.ctx, created.facilitator_token)
     phone.run()
     assert "The workshop is closed." in texts(phone)
+
+
+def test_a_new_workshop_is_a_pulse_by_default_with_its_duration_estimated(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    at = open_page("pages/facilitate.py")
+    assert at.radio(key="fac.form").value == "pulse"
+    assert "About 45 minutes: about 5 of answering on phones" in texts(at)  # 10 items, 5 dimensions
+    at.radio(key="fac.form").set_value("full").run()
+    assert "About 58 minutes: about 18 of answering on phones" in texts(at)  # 35 items
+    dimensions = next(widget for widget in at.multiselect if widget.label == "Dimensions")
+    dimensions.set_value(["permission"]).run()
+    assert "About 12 minutes: about 4 of answering on phones" in texts(at)
+    at.text_input[0].input("Claims kick-off")
+    at.text_input[1].input("Claims")
+    button(at, "Create the workshop").click()
+    at.run()
+    token = at.query_params["token"]
+    panel = live.live_panel(
+        app_db.ctx, live.facilitator_workshop(app_db.ctx, token[0] if isinstance(token, list) else token)
+    )
+    assert panel.form == "full" and [d.id for d in panel.dimensions] == ["permission"]
