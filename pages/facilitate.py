@@ -391,6 +391,26 @@ for action in actions:
         )
 if not actions:
     st.caption("None yet. Actions you add here join the team's action plan.")
+
+
+@st.fragment(run_every=3)
+def vote_ranking() -> None:
+    """The participants' votes for the proposed actions, most votes first, refreshed every 3 seconds."""
+    ranked = live.ranked_actions(ctx, workshop_id)
+    if not ranked:
+        return
+    with st.container(border=True, key="fac-votes"):
+        st.markdown(
+            f"**Votes from the phones** ({live.VOTES_PER_PERSON} per person, one per action): keep the top ones "
+            "and remove the others (Edit → Remove) before you close."
+        )
+        for place, (action, count) in enumerate(ranked, start=1):
+            st.markdown(
+                f"{place}. **{count}** {'vote' if count == 1 else 'votes'} · {ui.plain(action.title)}"
+            )
+
+
+vote_ranking()
 with st.form("add_action", clear_on_submit=True, border=True):
     title = st.text_input("Action", max_chars=300, placeholder="Publish a one-page AI-use guide")
     owner_col, due_col = st.columns(2)

@@ -23,6 +23,7 @@ PENDING_KEY = "ws.pending"
 VERSION_KEY = "ws.version"
 FOLLOW_KEY = "ws.following"
 DIMENSION_KEY = "ws.dimension"
+VOTE_ERROR_KEY = "ws.vote_error"
 ROLE_LABELS = {"contributor": "Team member", "manager": "Manager", "leader": "Team lead / leader"}
 
 ctx = ui.context()
@@ -184,6 +185,30 @@ def follow_the_room() -> None:
 
 
 follow_the_room()
+
+
+def vote(action_id: int) -> None:
+    """Callback of a vote's checkbox: give or take back the vote (refused when every vote is used)."""
+    key = f"ws.vote:{action_id}"
+    try:
+        live.vote_for_action(ctx, me.token, action_id, bool(st.session_state.get(key)))
+        st.session_state.pop(VOTE_ERROR_KEY, None)
+    except ServiceError as error:
+        st.session_state[key] = False
+        st.session_state[VOTE_ERROR_KEY] = str(error)
+
+
+actions = live.workshop_actions(ctx, me.workshop_id)
+if actions and me.is_open:
+    mine = live.my_votes(ctx, me.token)
+    with st.container(border=True, key="ws-votes"):
+        st.markdown(f"**Prioritise the actions** · {live.votes_left(mine)}")
+        for action in actions:
+            key = f"ws.vote:{action.id}"
+            st.session_state[key] = action.id in mine
+            st.checkbox(ui.plain(action.title), key=key, on_change=vote, args=(action.id,))
+        if st.session_state.get(VOTE_ERROR_KEY):
+            st.error(ui.plain(st.session_state[VOTE_ERROR_KEY]))
 with st.expander(
     "Your resume link", icon=":material/link:", expanded=bool(st.session_state.pop("ws.just_joined", False))
 ):

@@ -55,6 +55,7 @@ from services.context import (
 )
 from storage import publications as pub
 from storage import repository as repo
+from storage import votes
 from storage.models import FORMS, ActionItem
 
 #: Most teams a workshop covers (each gets an assessment of its own).
@@ -1152,6 +1153,57 @@ def remove_workshop_action(ctx: AppContext, token: str, action_id: int) -> None:
         workshop_id, action = _workshop_action(session, token, action_id)
         repo.delete_action(session, action_id=action.id)
         repo.touch_workshop(session, workshop_id=workshop_id)
+
+
+#: How many votes each participant has to prioritise the proposed actions (at most one per action).
+VOTES_PER_PERSON = 3
+
+
+def vote_for_action(ctx: AppContext, token: str, action_id: int, chosen: bool) -> None:
+    """A participant gives (``chosen``) or takes back a vote for a proposed action: at most one per action and
+    :data:`VOTES_PER_PERSON` in all, while the workshop is open. Nobody ever sees who voted for what."""
+    with ctx.write() as session:
+        me = _participant(ctx, session, token)
+        if me.status != "open":
+            raise _closed()
+        try:
+            action = repo.get_action(session, action_id=action_id)
+        except repo.NotFoundError:
+            raise ServiceError("That action was removed meanwhile.") from None
+        if action.workshop_id != me.workshop_id:
+            raise AccessError("That action is not one of this workshop's.")
+        votes.lock_voter(session, respondent_id=me.respondent_id)
+        mine = votes.votes_of(session, workshop_id=me.workshop_id, respondent_id=me.respondent_id)
+        if not chosen:
+            votes.remove_vote(session, action_id=action_id, respondent_id=me.respondent_id)
+        elif action_id not in mine:
+            if len(mine) >= VOTES_PER_PERSON:
+                raise ServiceError(f"You have used your {VOTES_PER_PERSON} votes: take one back first.")
+            votes.add_vote(
+                session, workshop_id=me.workshop_id, action_id=action_id, respondent_id=me.respondent_id
+            )
+
+
+def votes_left(mine: set[int]) -> str:
+    """What a participant reads above the proposed actions: "3 votes, one per action: 2 left"."""
+    left = max(VOTES_PER_PERSON - len(mine), 0)
+    return f"{VOTES_PER_PERSON} votes, one per action: {left} left"
+
+
+def my_votes(ctx: AppContext, token: str) -> set[int]:
+    """The ids of the actions this participant voted for."""
+    with ctx.read() as session:
+        me = _participant(ctx, session, token)
+        return votes.votes_of(session, workshop_id=me.workshop_id, respondent_id=me.respondent_id)
+
+
+def ranked_actions(ctx: AppContext, workshop_id: int) -> list[tuple[WorkshopAction, int]]:
+    """The workshop's actions with their votes, most votes first (ties keep the plan's order)."""
+    actions = workshop_actions(ctx, workshop_id)
+    with ctx.read() as session:
+        counts = votes.vote_counts(session, workshop_id=workshop_id)
+    ranked = [(action, counts.get(action.id, 0)) for action in actions]
+    return sorted(ranked, key=lambda pair: -pair[1])
 
 
 def workshop_actions(ctx: AppContext, workshop_id: int) -> list[WorkshopAction]:

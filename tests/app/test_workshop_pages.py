@@ -388,3 +388,21 @@ def test_a_new_workshop_is_a_pulse_by_default_with_its_duration_estimated(
         app_db.ctx, live.facilitator_workshop(app_db.ctx, token[0] if isinstance(token, list) else token)
     )
     assert panel.form == "full" and [d.id for d in panel.dimensions] == ["permission"]
+
+
+def test_phones_vote_for_the_actions_and_the_facilitator_sees_the_ranking(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, tokens = workshop(app_db, people=2)
+    guide = live.add_action(app_db.ctx, created.facilitator_token, title="Publish a one-page guide")
+    budget = live.add_action(app_db.ctx, created.facilitator_token, title="Budget the meta-work")
+    for token in tokens:
+        phone = open_page("pages/join.py", resume=token)
+        assert "3 votes, one per action: 3 left" in texts(phone)
+        phone.checkbox(key=f"ws.vote:{budget.id}").check().run()
+        assert "3 votes, one per action: 2 left" in texts(phone)
+    facilitator = open_page("pages/facilitate.py", token=created.facilitator_token)
+    shown = texts(facilitator)
+    assert "1. **2** votes · Budget the meta-work" in shown
+    assert "2. **0** votes · Publish a one-page guide" in shown
+    assert guide.id != budget.id
