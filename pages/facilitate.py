@@ -59,6 +59,8 @@ def act(action: str, dimension_id: str | None = None) -> None:
             live.set_current_dimension(ctx, token, dimension_id)
         elif action in ("next", "previous"):
             live.step_room(ctx, token, 1 if action == "next" else -1)
+        elif action == "timer":
+            live.start_timer(ctx, token, st.session_state.get("fac.timer_minutes"))
         st.session_state.pop(ERROR_KEY, None)
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)
@@ -244,6 +246,20 @@ def live_counts() -> None:
                 disabled=current.at_last,
                 width="stretch",
             )
+            if current.current is not None and not current.current.revealed:
+                minutes, start = st.columns([4, 2], vertical_alignment="bottom")
+                minutes.selectbox(
+                    "Timer for this dimension (optional)",
+                    options=[None, *live.TIMER_MINUTES],
+                    format_func=lambda value: "No timer" if value is None else f"{value} minutes",
+                    key="fac.timer_minutes",
+                )
+                start.button(
+                    "Start the timer", key="room:timer", on_click=act, args=("timer",), width="stretch"
+                )
+                left = current.timer_left(live.now())
+                if left:
+                    st.caption(f":material/timer: {left} (on the room screen)")
     joined, done, dims = st.columns(3)
     joined.metric("People joined", current.joined)
     done.metric("Finished every dimension", current.done)

@@ -175,7 +175,11 @@ def live_counts() -> None:
             st.metric("People joined", current.joined)
         return
     with st.container(key="room-progress"):
-        st.metric("People done", f"{here.done} of {current.joined}")
+        done_col, timer_col = st.columns(2)
+        done_col.metric("People done", f"{here.done} of {current.joined}")
+        left = current.timer_left(live.now())
+        if left:
+            timer_col.metric("Timer", left)
         st.progress(
             current.current_done_share,
             text=f"{here.done} of {current.joined} people done · {here.answers} of {here.expected_answers} "

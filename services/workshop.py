@@ -341,11 +341,22 @@ class LivePanel:
     state_version: int
     current_dimension: str | None
     dimensions: tuple[DimensionProgress, ...]
+    #: when the facilitator's timer for the room's dimension runs out (None: no timer)
+    timer_ends_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         """Whether the workshop still admits people and answers."""
         return self.status == "open"
+
+    def timer_left(self, now: datetime) -> str | None:
+        """The room's timer as the room screen shows it: "2:41 left", "Time is up", or None (no timer)."""
+        if self.timer_ends_at is None:
+            return None
+        seconds_left = int((self.timer_ends_at - now).total_seconds())
+        if seconds_left <= 0:
+            return "Time is up"
+        return f"{seconds_left // 60}:{seconds_left % 60:02d} left"
 
     @property
     def current(self) -> DimensionProgress | None:
@@ -771,6 +782,7 @@ def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
         questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
         respondent_ids, keys = repo.list_answer_keys(session, assessment_ids=state.assessment_ids)
         teams = _team_names(session, state.assessment_ids)
+        timer = _read_timer(session, workshop_id)
     dimensions = _dimensions(questionnaire, state)
     item_dimension = {
         item.id: dimension.id
@@ -824,6 +836,7 @@ def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
         state_version=state.state_version,
         current_dimension=state.current_dimension,
         dimensions=tuple(progress),
+        timer_ends_at=timer[1] if timer is not None and timer[0] == state.current_dimension else None,
     )
 
 
@@ -892,6 +905,50 @@ def estimated_minutes(
     items = sum(len(_dimension_items(questionnaire, form, dimension_id)) for dimension_id in dimension_ids)
     answering = max(1, round(items * SECONDS_PER_ITEM / 60)) if items else 0
     return answering, answering + DISCUSSION_MINUTES_PER_DIMENSION * len(dimension_ids)
+
+
+def _timer_key(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}:timer"
+
+
+def _read_timer(session: Session, workshop_id: int) -> tuple[str, datetime] | None:
+    """The room's timer: the dimension it was started for and when it runs out."""
+    stored = repo.get_setting(session, key=_timer_key(workshop_id))
+    if not stored:
+        return None
+    value = json.loads(stored)
+    return str(value["dimension"]), datetime.fromisoformat(value["ends_at"])
+
+
+def now() -> datetime:
+    """The time the timers are read against (tests replace it)."""
+    return datetime.now(UTC)
+
+
+#: The timers a facilitator can start for the room's dimension, in minutes.
+TIMER_MINUTES = (1, 2, 3, 5, 10)
+
+
+def start_timer(ctx: AppContext, token: str, minutes: int | None) -> None:
+    """Start a timer of ``minutes`` for the dimension the room is on (the room screen counts down), or stop
+    it (None). Moving the room to another dimension leaves the timer behind."""
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        if state.status != "open":
+            raise _closed()
+        if minutes is None:
+            repo.delete_setting(session, key=_timer_key(workshop_id))
+        elif state.current_dimension is None:
+            raise ServiceError("Move the room to a dimension first (Next): the timer is for that dimension.")
+        else:
+            ends_at = now() + timedelta(minutes=minutes)
+            repo.set_setting(
+                session,
+                key=_timer_key(workshop_id),
+                value=json.dumps({"dimension": state.current_dimension, "ends_at": ends_at.isoformat()}),
+            )
+        repo.touch_workshop(session, workshop_id=workshop_id)
 
 
 def step_room(ctx: AppContext, token: str, step: int) -> str | None:

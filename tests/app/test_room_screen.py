@@ -209,3 +209,31 @@ def test_the_presenter_moves_from_the_lobby_to_one_dimension_at_a_time(
     room.run()
     assert "The group's result: Permission" in texts(room)
     assert "Dimension 1 of 5" not in texts(room)
+
+
+def test_an_optional_timer_counts_down_on_the_room_screen(
+    app_db: AppDatabase, open_page: PageOpener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime(2026, 11, 30, 10, 0, tzinfo=UTC)]
+    monkeypatch.setattr(live, "now", lambda: now[0])
+    created, _ = workshop(app_db, people=3)
+    facilitator = open_page("pages/facilitate.py", token=created.facilitator_token)
+    button(facilitator, "Next").click()
+    facilitator.run()
+    facilitator.selectbox(key="fac.timer_minutes").set_value(3).run()
+    button(facilitator, "Start the timer").click()
+    facilitator.run()
+    assert "3:00 left (on the room screen)" in texts(facilitator)
+    room = open_page("pages/room.py", code=created.code)
+    assert "Timer 3:00 left" in texts(room)
+    now[0] += timedelta(minutes=1, seconds=19)
+    room.run()
+    assert "Timer 1:41 left" in texts(room)
+    now[0] += timedelta(minutes=5)
+    room.run()
+    assert "Timer Time is up" in texts(room)
+    live.reveal_dimension(app_db.ctx, created.facilitator_token, "permission")
+    room.run()
+    assert "Timer" not in texts(room)  # the result replaces the countdown
