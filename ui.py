@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -336,6 +337,13 @@ def plain(text: object) -> str:
     return _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)[:-1]}\\{m.group(1)[-1]}", text)
 
 
+def input_errors(errors: Mapping[str, str]) -> str:
+    """What is wrong with a form, as sentences that start with a capital letter (for ``InputError.errors``)."""
+    return " ".join(
+        f"{message[:1].upper()}{message[1:].rstrip('.')}." for message in errors.values() if message
+    )
+
+
 def journey_links(token: str, current: str) -> None:
     """Links between the pages of the self-assessment journey, carrying the token (the current one off)."""
     pages = (
@@ -413,10 +421,24 @@ def leader_passcode_ready() -> None:
     _leader_passcode_ready(get_settings().database_url)
 
 
-def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
+#: The icon of each state of a workshop dimension (``DimensionProgress.state``), the same on every panel.
+DIMENSION_STATE_ICONS = {
+    "revealed": ":material/visibility:",
+    "not revealed": ":material/visibility_off:",
+    "locked": ":material/lock:",
+    "open": ":material/edit:",
+}
+
+
+#: The reveal's chart on a phone (390 px less the page's margins): legend and subtitle wrap, nothing is cut.
+PHONE_CHART_WIDTH = 350
+
+
+def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width: int | None = None) -> None:
     """A revealed workshop dimension: the group's numbers, its chart, and the divided items with prompts.
 
     ``revealed`` is a ``services.workshop.RevealedDimension``: a frozen result that scoring let through.
+    ``chart_width`` narrows the chart (a phone: :data:`PHONE_CHART_WIDTH`).
     """
     from reports.charts import item_distribution, item_distribution_table
     from scoring.rules import format_score
@@ -455,7 +477,10 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
             "and the group's figures above leave them out:"
         )
         st.text(", ".join(revealed.hidden_teams))
-    st.altair_chart(item_distribution(questionnaire, result), theme=None)
+    if chart_width is None:
+        st.altair_chart(item_distribution(questionnaire, result), theme=None)
+    else:
+        chart(item_distribution(questionnaire, result, width=chart_width), f"reveal-{result.id}")
     for item in revealed.items:
         with st.container(border=True):
             badge = ":orange-badge[:material/call_split: Divided]" if item.divided else ""
@@ -475,6 +500,44 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
             if item.prompt:
                 st.info(plain(item.prompt), icon=":material/forum:")
     data_table(item_distribution_table(questionnaire, result))
+
+
+#: The result on the room screen spans it (1280 px less the margins).
+PRESENTER_CHART_WIDTH = 1080
+
+
+def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
+    """A revealed dimension on the room screen (1280×900, nobody scrolls): the group's numbers and the chart
+    on top, then the divided items with their discussion prompt first and the other items in a line each.
+
+    The same frozen result as :func:`workshop_reveal` (a ``services.workshop.RevealedDimension``).
+    """
+    from reports.charts import item_distribution
+    from scoring.rules import format_score
+
+    result = revealed.result
+    score = "–" if result.score is None else format_score(result.score)
+    level = "–" if result.level is None else f"{result.level} {result.level_name}"
+    st.markdown(f"### Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
+    teams = "; ".join(
+        f"{plain(team)}: {'–' if r.score is None else format_score(r.score)}" for team, r in revealed.teams
+    )
+    st.caption(
+        f"{result.respondents} people with a score"
+        + (f" · per team: {teams}" if teams else "")
+        + (f" · no numbers for {plain(', '.join(revealed.hidden_teams))}" if revealed.hidden_teams else "")
+        + " · frozen at the reveal; nobody's own answers are shown."
+    )
+    chart(item_distribution(questionnaire, result, width=PRESENTER_CHART_WIDTH), "room-result")
+    divided = [item for item in revealed.items if item.divided and item.prompt]
+    if divided:
+        with st.container(key="room-prompts"):
+            columns = st.columns(min(len(divided), 2), gap="large")
+            for index, item in enumerate(divided[:4]):
+                columns[index % len(columns)].markdown(
+                    f":orange-badge[:material/call_split: Divided] **{plain(item.question)}**  \n"
+                    f":material/forum: {plain(item.prompt)}"
+                )
 
 
 #: Survey styling: the question (the radio's label) in bold body text, room between the long level descriptions,
@@ -517,3 +580,80 @@ def chart(figure: Any, name: str) -> None:
         st.altair_chart(
             figure.properties(autosize=alt.AutoSizeParams(type="pad")), theme=None, width="content"
         )
+
+
+# --- downloads ----------------------------------------------------------------------------------------------
+
+DOWNLOADS_KEY = "layerwise.downloads"
+#: Files are prepared off the page's own thread, so a page shows at once while its PDF is being made.
+_DOWNLOAD_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="layerwise-download")
+#: How often a button whose file is still being prepared looks again.
+PREPARING_POLL_S = 0.5
+
+
+def download_button(
+    label: str,
+    *,
+    make: Callable[[], bytes],
+    version: Hashable,
+    key: str,
+    file_name: str,
+    mime: str,
+    icon: str | None = None,
+    width: Literal["content", "stretch"] = "content",
+) -> None:
+    """A download button whose file already exists when it is clicked, so every click downloads it.
+
+    Why not Streamlit's deferred download (``data=callable``): its file id is renewed at every full rerun
+    and the old one forgotten, so a click that lands while the page redraws (a live panel that refreshes
+    itself, a change from another server) asks for a file the server no longer knows
+    (``MediaFileStorageError: Deferred file … not found``) and nothing is downloaded. Here the bytes are made
+    once per ``version`` (whatever the file's content depends on) on a worker thread, kept in the session
+    and handed to the button as data: the same bytes keep the same address across reruns. Until they are
+    ready the button shows "Preparing…" and looks again by itself; a message replaces it when there is
+    nothing to download.
+    """
+    from services.context import ServiceError, StorageBusyError
+
+    downloads: dict[str, tuple[Hashable, Future[bytes]]] = st.session_state.setdefault(DOWNLOADS_KEY, {})
+    held = downloads.get(key)
+    if held is None or held[0] != version:
+        held = (version, _DOWNLOAD_WORKERS.submit(make))
+        downloads[key] = held
+    future = held[1]
+
+    def button() -> None:
+        if not future.done():
+            st.button(f"{label} (preparing…)", key=f"{key}.preparing", icon=icon, width=width, disabled=True)
+            return
+        error = future.exception()
+        if isinstance(error, StorageBusyError):
+            downloads.pop(key, None)  # try again at the next run
+        if isinstance(error, ServiceError):
+            st.button(label, key=f"{key}.unavailable", icon=icon, width=width, disabled=True)
+            st.caption(plain(error))
+            return
+        if error is not None:
+            raise error
+        st.download_button(
+            label,
+            data=future.result(),
+            file_name=file_name,
+            mime=mime,
+            icon=icon,
+            key=key,
+            on_click="ignore",
+            width=width,
+        )
+
+    if future.done():
+        button()
+        return
+
+    @st.fragment(run_every=PREPARING_POLL_S)
+    def preparing() -> None:
+        if future.done():
+            st.rerun(scope="app")  # ready: redraw the page once, with the real button outside any poll
+        button()
+
+    preparing()

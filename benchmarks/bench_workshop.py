@@ -78,6 +78,27 @@ def run(config: Config) -> list[Figure]:
             if str(PARTICIPANTS) not in shown:
                 raise RuntimeError(f"the page does not show {PARTICIPANTS} people joined (metrics: {shown})")
             page = time_rounds(lambda: app.run(), rounds=rounds, warmup=2)
+            # the room screen on the dimension being answered (its live counts), then on the revealed result
+            live.step_room(ctx, created.facilitator_token, 1)
+            room = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+            room.run()
+            room.query_params.update({"code": created.code})
+            room.switch_page("pages/room.py")
+            room.run()
+            if room.exception:
+                raise RuntimeError(f"the room screen failed: {room.exception[0].value}")
+            answering = time_rounds(lambda: room.run(), rounds=rounds, warmup=2)
+            live.reveal_dimension(
+                ctx,
+                created.facilitator_token,
+                live.live_panel(ctx, created.workshop_id).current_dimension or "",
+            )
+            room.run()
+            revealed = time_rounds(lambda: room.run(), rounds=rounds, warmup=2)
+            phone_token = live.join_workshop(
+                ctx, code=created.code, role="contributor", client_key="bench-phone"
+            ).token
+            phone = time_rounds(lambda: live.room_state(ctx, phone_token), rounds=rounds, warmup=2)
         finally:
             ctx.database.dispose()
     figures.append(
@@ -88,6 +109,26 @@ def run(config: Config) -> list[Figure]:
             150,
             f"whole Facilitate page rerun, {PARTICIPANTS} people, {answers} answers (SQLite); "
             f"min–max {page.spread(1000, 1)} ms",
+        )
+    )
+    figures.append(
+        below(
+            "room_refresh_ms",
+            round(max(answering.median, revealed.median) * 1000, 1),
+            "ms",
+            150,
+            f"whole room screen rerun, {PARTICIPANTS} people (SQLite), the slower of: a dimension being answered "
+            f"{round(answering.median * 1000, 1)} ms (min–max {answering.spread(1000, 1)}), its revealed result "
+            f"{round(revealed.median * 1000, 1)} ms (min–max {revealed.spread(1000, 1)})",
+        )
+    )
+    figures.append(
+        report_only(
+            "phone_room_state_ms",
+            round(phone.median * 1000, 1),
+            "ms",
+            f"one phone's 3-second poll (services.workshop.room_state: where the room is, with counts), "
+            f"{PARTICIPANTS} people (SQLite); min–max {phone.spread(1000, 1)} ms",
         )
     )
     figures.append(

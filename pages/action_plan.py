@@ -192,22 +192,26 @@ with st.form("custom_action", clear_on_submit=False, border=True):
 
 st.subheader("Download")
 pdf_col, csv_col = st.columns(2)
-pdf_col.download_button(
-    "Team report (PDF)",
-    data=lambda: journey.team_report_pdf(ctx, token),
-    file_name=journey.report_file_name(plan.team, "pdf"),
-    mime="application/pdf",
-    icon=":material/picture_as_pdf:",
-    on_click="ignore",
-    width="stretch",
-)
-csv_col.download_button(
-    "Action plan (CSV)",
-    data=lambda: journey.plan_csv(ctx, token),
-    file_name=journey.report_file_name(plan.team, "csv"),
-    mime="text/csv",
-    icon=":material/table:",
-    on_click="ignore",
-    width="stretch",
-)
+with pdf_col:
+    ui.download_button(
+        "Team report (PDF)",
+        make=lambda: journey.team_report_pdf(ctx, token),
+        version=repr(plan),  # remade when the plan changes
+        key="plan.pdf",
+        file_name=journey.report_file_name(plan.team, "pdf"),
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        width="stretch",
+    )
+with csv_col:
+    ui.download_button(
+        "Action plan (CSV)",
+        make=lambda: journey.plan_csv(ctx, token),
+        version=repr(plan),
+        key="plan.csv",
+        file_name=journey.report_file_name(plan.team, "csv"),
+        mime="text/csv",
+        icon=":material/table:",
+        width="stretch",
+    )
 ui.journey_links(token, "action_plan.py")

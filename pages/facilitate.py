@@ -20,9 +20,10 @@ from services.context import AccessError, InputError, ServiceError
 TOKEN_KEY = "fac.token"
 MESSAGE_KEY = "fac.message"
 ERROR_KEY = "fac.error"
+#: Pulse first: the default for a live workshop (the full form stays available).
 FORM_LABELS = {
-    "full": "Full: every item (about 15 minutes)",
-    "pulse": "Pulse: 2 items per dimension (3 minutes)",
+    "pulse": "Pulse: 2 items per dimension",
+    "full": "Full: every item",
 }
 
 #: The room screen's link looks like a primary button: it is the one thing to put on the shared screen.
@@ -50,10 +51,16 @@ def act(action: str, dimension_id: str | None = None) -> None:
             live.unlock_dimension(ctx, token, dimension_id or "")
         elif action == "reveal":
             revealed = live.reveal_dimension(ctx, token, dimension_id or "")
-            st.session_state[MESSAGE_KEY] = f"{ui.plain(revealed.name)} is revealed and locked."
+            st.session_state[MESSAGE_KEY] = (
+                f"{ui.plain(revealed.name)} is revealed and locked. The room screen and every phone show it."
+            )
             st.session_state["fac.show"] = revealed.dimension_id
         elif action == "current":
             live.set_current_dimension(ctx, token, dimension_id)
+        elif action in ("next", "previous"):
+            live.step_room(ctx, token, 1 if action == "next" else -1)
+        elif action == "timer":
+            live.start_timer(ctx, token, st.session_state.get("fac.timer_minutes"))
         st.session_state.pop(ERROR_KEY, None)
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)
@@ -75,15 +82,34 @@ if not token:
         help="The questionnaire shipped with Layerwise comes first; the others were added to this installation.",
     )
     questionnaire = ui.questionnaire(chosen.id, chosen.version)
+    # outside the form too: the duration estimate follows the form and the dimensions as they are chosen
+    form = st.radio(
+        "Form",
+        options=list(FORM_LABELS),
+        format_func=FORM_LABELS.__getitem__,
+        horizontal=True,
+        key="fac.form",
+        help="Pulse asks the two items of each dimension that tell the most; full asks every item.",
+    )
+    dimension_names = {dimension.id: dimension.name for dimension in questionnaire.dimensions}
+    dimensions = st.multiselect(
+        "Dimensions",
+        options=list(dimension_names),
+        default=list(dimension_names),
+        format_func=dimension_names.get,
+        key=f"fac.dimensions:{questionnaire.id}",
+    )
+    answering, in_all = live.estimated_minutes(questionnaire, form, dimensions)
+    st.caption(
+        f":material/schedule: About {in_all} minutes: about {answering} of answering on phones and about "
+        f"{live.DISCUSSION_MINUTES_PER_DIMENSION} of reveal and discussion per dimension."
+    )
     with st.form("create_workshop", border=True):
         name = st.text_input("Workshop name", max_chars=100, placeholder="Support team, March")
         teams_text = st.text_input(
             "Team(s)",
             placeholder="Support",
             help="One team, or several separated by commas: each gets its own results.",
-        )
-        form = st.radio(
-            "Form", options=list(FORM_LABELS), format_func=FORM_LABELS.__getitem__, horizontal=True
         )
         k = st.number_input(
             "Anonymity threshold k",
@@ -92,13 +118,6 @@ if not token:
             value=max(ctx.default_k, 3),
             step=1,
             help="No group result is shown for fewer than k people; never below 3.",
-        )
-        dimension_names = {dimension.id: dimension.name for dimension in questionnaire.dimensions}
-        dimensions = st.multiselect(
-            "Dimensions",
-            options=list(dimension_names),
-            default=list(dimension_names),
-            format_func=dimension_names.get,
         )
         submitted = st.form_submit_button("Create the workshop", type="primary")
     if submitted:
@@ -205,6 +224,43 @@ def live_counts() -> None:
         st.error(ui.plain(st.session_state[ERROR_KEY]))
     if st.session_state.get(MESSAGE_KEY):
         st.success(st.session_state[MESSAGE_KEY])
+    if current.is_open:
+        with st.container(border=True, key="fac-presenter"):
+            where, back, forward = st.columns([4, 1, 1], vertical_alignment="center")
+            where.markdown(f":material/cast: **The room screen shows:** {ui.plain(current.room_step)}")
+            back.button(
+                "Previous",
+                key="room:previous",
+                on_click=act,
+                args=("previous",),
+                icon=":material/arrow_back:",
+                disabled=current.at_first,
+                width="stretch",
+            )
+            forward.button(
+                "Next",
+                key="room:next",
+                on_click=act,
+                args=("next",),
+                icon=":material/arrow_forward:",
+                type="primary",
+                disabled=current.at_last,
+                width="stretch",
+            )
+            if current.current is not None and not current.current.revealed:
+                minutes, start = st.columns([4, 2], vertical_alignment="bottom")
+                minutes.selectbox(
+                    "Timer for this dimension (optional)",
+                    options=[None, *live.TIMER_MINUTES],
+                    format_func=lambda value: "No timer" if value is None else f"{value} minutes",
+                    key="fac.timer_minutes",
+                )
+                start.button(
+                    "Start the timer", key="room:timer", on_click=act, args=("timer",), width="stretch"
+                )
+                left = current.timer_left(live.now())
+                if left:
+                    st.caption(f":material/timer: {left} (on the room screen)")
     joined, done, dims = st.columns(3)
     joined.metric("People joined", current.joined)
     done.metric("Finished every dimension", current.done)
@@ -213,12 +269,8 @@ def live_counts() -> None:
     )
     for dimension in current.dimensions:
         with st.container(border=True):
-            state = "revealed" if dimension.revealed else "locked" if dimension.locked else "open"
-            icon = {
-                "revealed": ":material/visibility:",
-                "locked": ":material/lock:",
-                "open": ":material/edit:",
-            }
+            state = dimension.state
+            icon = ui.DIMENSION_STATE_ICONS
             head, counts = st.columns([2, 3], vertical_alignment="center")
             head.markdown(
                 f"{icon[state]} **{ui.plain(dimension.name)}**  \n:gray[{state} · {dimension.items} items]"
@@ -256,7 +308,8 @@ def live_counts() -> None:
                     args=("reveal", dimension.id),
                     type="primary",
                     width="stretch",
-                    help=f"Locks the dimension and shows the group's result (needs at least {current.k} people).",
+                    help=f"Locks the dimension and shows the group's result on the room screen and every phone "
+                    f"(needs at least {current.k} people).",
                 )
             if dimension.id == current.current_dimension:
                 buttons[2].button(
@@ -300,13 +353,81 @@ if revealed:
 
 st.subheader("Agreed actions")
 actions = live.workshop_actions(ctx, workshop_id)
+
+
+def change_action(action_id: int, prefix: str, remove: bool = False) -> None:
+    """Callback of an action's Save and Remove buttons (every facilitator's page redraws at its next refresh)."""
+    try:
+        if remove:
+            live.remove_workshop_action(ctx, token, action_id)
+        else:
+            live.update_workshop_action(
+                ctx,
+                token,
+                action_id,
+                title=st.session_state.get(f"{prefix}:title", ""),
+                owner=st.session_state.get(f"{prefix}:owner", ""),
+                due_date=st.session_state.get(f"{prefix}:due"),
+            )
+        st.session_state.pop(f"fac.action:{action_id}:error", None)
+    except InputError as error:
+        st.session_state[f"fac.action:{action_id}:error"] = ui.input_errors(error.errors)
+    except ServiceError as error:
+        st.session_state[f"fac.action:{action_id}:error"] = str(error)
+
+
 for action in actions:
     due = f" · due {action.due_date:%d %b %Y}" if action.due_date else ""
     owner = f" · {ui.plain(action.owner)}" if action.owner else ""
     team = f"{ui.plain(action.team)}: " if len(panel.teams) > 1 else ""
-    st.markdown(f"- {team}**{ui.plain(action.title)}**{owner}{due}")
+    text_col, edit_col = st.columns([5, 1], vertical_alignment="center")
+    text_col.markdown(f"- {team}**{ui.plain(action.title)}**{owner}{due}")
+    if st.session_state.get(f"fac.action:{action.id}:error"):
+        st.error(ui.plain(st.session_state[f"fac.action:{action.id}:error"]))
+    if not panel.is_open:
+        continue
+    # the fields start from the stored action; once it changes (here or on another server) they start afresh
+    prefix = f"fac.action:{action.id}:{hash((action.title, action.owner, action.due_date))}"
+    with edit_col.popover("Edit", icon=":material/edit:", width="stretch"):
+        st.session_state.setdefault(f"{prefix}:title", action.title)
+        st.session_state.setdefault(f"{prefix}:owner", action.owner)
+        st.session_state.setdefault(f"{prefix}:due", action.due_date)
+        st.text_input("Action title", key=f"{prefix}:title", max_chars=300)
+        st.text_input("Owner of the action", key=f"{prefix}:owner", max_chars=200)
+        st.date_input("Due date", key=f"{prefix}:due")
+        save_col, remove_col = st.columns(2)
+        save_col.button(
+            "Save", key=f"{prefix}:save", on_click=change_action, args=(action.id, prefix), type="primary"
+        )
+        remove_col.button(
+            "Remove",
+            key=f"{prefix}:remove",
+            on_click=change_action,
+            args=(action.id, prefix, True),
+            icon=":material/delete:",
+        )
 if not actions:
     st.caption("None yet. Actions you add here join the team's action plan.")
+
+
+@st.fragment(run_every=3)
+def vote_ranking() -> None:
+    """The participants' votes for the proposed actions, most votes first, refreshed every 3 seconds."""
+    ranked = live.ranked_actions(ctx, workshop_id)
+    if not ranked:
+        return
+    with st.container(border=True, key="fac-votes"):
+        st.markdown(
+            f"**Votes from the phones** ({live.VOTES_PER_PERSON} per person, one per action): keep the top ones "
+            "and remove the others (Edit → Remove) before you close."
+        )
+        for place, (action, count) in enumerate(ranked, start=1):
+            st.markdown(
+                f"{place}. **{count}** {'vote' if count == 1 else 'votes'} · {ui.plain(action.title)}"
+            )
+
+
+vote_ranking()
 with st.form("add_action", clear_on_submit=True, border=True):
     title = st.text_input("Action", max_chars=300, placeholder="Publish a one-page AI-use guide")
     owner_col, due_col = st.columns(2)
@@ -318,7 +439,7 @@ with st.form("add_action", clear_on_submit=True, border=True):
             live.add_action(ctx, token, title=title, owner=owner, due_date=due, team=team_choice)
             st.rerun()
         except InputError as error:
-            st.error(ui.plain("; ".join(error.errors.values())))
+            st.error(ui.plain(ui.input_errors(error.errors)))
         except ServiceError as error:
             st.error(ui.plain(error))
 
@@ -327,10 +448,12 @@ with st.form("add_action", clear_on_submit=True, border=True):
 st.subheader("Close and report")
 report_col, close_col = st.columns(2)
 with report_col:
-    # generated when clicked (on a thread of its own), not on every rerun of the page
-    st.download_button(
+    ui.download_button(
         "Download the workshop PDF",
-        data=lambda: live.workshop_pdf(ctx, token),
+        make=lambda: live.workshop_pdf(ctx, token),
+        # remade when what it shows changes (a reveal, an action, closing), not at each lock or unlock
+        version=(tuple((r.dimension_id, r.revealed_at) for r in revealed), tuple(actions), panel.status),
+        key="fac.pdf",
         file_name=f"layerwise-workshop-{panel.code.lower()}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -340,9 +463,22 @@ with report_col:
     )
 with close_col:
     if panel.is_open:
-        sure = st.checkbox("No more answers: close the workshop", key="fac.close_sure")
+        if panel.unrevealed:
+            st.warning(
+                f"Not revealed yet: {ui.plain(', '.join(panel.unrevealed))}. Closing ends the workshop without "
+                "their results: they appear in the PDF by name only and can never be revealed.",
+                icon=":material/warning:",
+            )
+            confirm = "Close without revealing them: no more answers, no more reveals"
+        else:
+            confirm = "No more answers: close the workshop"
+        sure = st.checkbox(confirm, key="fac.close_sure")
         if st.button("Close the workshop", disabled=not sure, icon=":material/lock:"):
-            live.close_workshop(ctx, token)
-            st.rerun()
+            try:
+                live.close_workshop(ctx, token)
+            except ServiceError as error:
+                st.error(ui.plain(error))
+            else:
+                st.rerun()
     else:
-        st.caption("Closed.")
+        st.info("Closed: no new participants, no new answers, no more reveals.", icon=":material/lock:")

@@ -24,6 +24,7 @@ PENDING_KEY = "ws.pending"
 VERSION_KEY = "ws.version"
 FOLLOW_KEY = "ws.following"
 DIMENSION_KEY = "ws.dimension"
+VOTE_ERROR_KEY = "ws.vote_error"
 ROLE_LABELS = {"contributor": "Team member", "manager": "Manager", "leader": "Team lead / leader"}
 
 ctx = ui.context()
@@ -58,7 +59,7 @@ def join(code: str) -> None:
     try:
         joined = live.join_workshop(ctx, code=code, role=role, team=team, client_key=ui.client_key())
     except InputError as error:
-        st.session_state[ERROR_KEY] = "; ".join(error.errors.values())
+        st.session_state[ERROR_KEY] = ui.input_errors(error.errors)
         return
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)
@@ -160,21 +161,55 @@ questionnaire = ui.questionnaire(me.questionnaire_id, me.questionnaire_version)
 st.session_state[VERSION_KEY] = me.state_version
 
 
+st.header(ui.plain(me.workshop_name))
+st.caption(f"{ui.plain(me.team)} · {ROLE_LABELS.get(me.role, me.role)} · code {me.code}")
+
+
 @st.fragment(run_every=3)
 def follow_the_room() -> None:
-    """Poll the workshop's state counter; when the facilitator changed something, redraw the page."""
+    """Where the room is ("waiting for the facilitator", "12 of 15 people answered"), refreshed every few
+    seconds; when the facilitator changed something (a move, a reveal, closing), redraw the page."""
     try:
-        version = live.state_version(ctx, me.workshop_id)
+        room = live.room_state(ctx, me.token)
     except Exception:  # a dropped connection: try again at the next tick
         return
-    if version != st.session_state.get(VERSION_KEY):
+    if room.state_version != st.session_state.get(VERSION_KEY):
         st.rerun()
+    icons = {
+        "waiting": ":material/hourglass_top:",
+        "answering": ":material/groups:",
+        "discussing": ":material/forum:",
+        "closed": ":material/lock:",
+    }
+    with st.container(key="ws-room-state"):
+        st.markdown(f"{icons[room.stage]} {ui.plain(room.message)}")
 
 
 follow_the_room()
 
-st.header(ui.plain(me.workshop_name))
-st.caption(f"{ui.plain(me.team)} · {ROLE_LABELS.get(me.role, me.role)} · code {me.code}")
+
+def vote(action_id: int) -> None:
+    """Callback of a vote's checkbox: give or take back the vote (refused when every vote is used)."""
+    key = f"ws.vote:{action_id}"
+    try:
+        live.vote_for_action(ctx, me.token, action_id, bool(st.session_state.get(key)))
+        st.session_state.pop(VOTE_ERROR_KEY, None)
+    except ServiceError as error:
+        st.session_state[key] = False
+        st.session_state[VOTE_ERROR_KEY] = str(error)
+
+
+actions = live.workshop_actions(ctx, me.workshop_id)
+if actions and me.is_open:
+    mine = live.my_votes(ctx, me.token)
+    with st.container(border=True, key="ws-votes"):
+        st.markdown(f"**Prioritise the actions** · {live.votes_left(mine)}")
+        for action in actions:
+            key = f"ws.vote:{action.id}"
+            st.session_state[key] = action.id in mine
+            st.checkbox(ui.plain(action.title), key=key, on_change=vote, args=(action.id,))
+        if st.session_state.get(VOTE_ERROR_KEY):
+            st.error(ui.plain(st.session_state[VOTE_ERROR_KEY]))
 with st.expander(
     "Your resume link", icon=":material/link:", expanded=bool(st.session_state.pop("ws.just_joined", False))
 ):
@@ -184,8 +219,6 @@ if not me.is_open:
     st.warning(
         "This workshop is closed, so answers can no longer be given or changed. The revealed results stay visible."
     )
-if st.session_state.get(ERROR_KEY):
-    st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
 ui.pending_notice(
     pending_answers(),
     lambda: ui.retry_pending(
@@ -232,7 +265,7 @@ if dimension.revealed:
     st.subheader(f"The group's result: {ui.plain(dimension.name)}")
     revealed = {result.dimension_id: result for result in live.revealed_for_participant(ctx, me.token)}
     if chosen in revealed:
-        ui.workshop_reveal(questionnaire, revealed[chosen])
+        ui.workshop_reveal(questionnaire, revealed[chosen], chart_width=ui.PHONE_CHART_WIDTH)
     st.caption("This dimension is locked: its answers can no longer be changed.")
     st.stop()
 
@@ -246,7 +279,23 @@ options: list[Any] = [1, 2, 3, 4, 5, live.DONT_KNOW]
 editable = me.is_open and not dimension.locked
 if editable:
     st.caption(ANSWER_INSTRUCTION)
-for number, item in enumerate(items, start=1):
+position_key = f"ws.position:{chosen}"
+
+
+def answer_and_move_on(item_id: str, position: int) -> None:
+    """Callback of an answer in the one-question mode: save it, then show the next question."""
+    save(item_id)
+    if not st.session_state.get(ERROR_KEY) and item_id not in pending_answers():  # stays until saved
+        st.session_state[position_key] = live.next_position(position, len(items))
+
+
+def move_to(position: int) -> None:
+    """Callback of Previous / Next in the one-question mode."""
+    st.session_state[position_key] = position
+
+
+def answer_card(number: int, item: Any, *, on_change: Any, args: tuple[Any, ...]) -> None:
+    """One question: its wording and its five described levels and "Don't know", saved when chosen."""
     key = f"ws.answer:{item.id}"
     if key not in st.session_state or not editable:
         st.session_state[key] = me.choice(item.id)
@@ -263,11 +312,50 @@ for number, item in enumerate(items, start=1):
                 else f"{option} · {levels[option - 1].strip()}"
             ),
             key=key,
-            on_change=save,
-            args=(item.id,),
+            on_change=on_change,
+            args=args,
             label_visibility="collapsed",
             disabled=not editable,
         )
+
+
+one_at_a_time = editable and st.toggle(
+    "One question at a time",
+    value=True,
+    key="ws.one_at_a_time",
+    help="Off: every question of this dimension on one page.",
+)
+if one_at_a_time:
+    if position_key not in st.session_state:
+        st.session_state[position_key] = live.first_unanswered(items, me.answers)
+    position = live.clamp_position(st.session_state[position_key], len(items))
+    answer_card(
+        position + 1, items[position], on_change=answer_and_move_on, args=(items[position].id, position)
+    )
+    back, forward = st.columns(2)
+    back.button(
+        "Previous",
+        key="ws.previous",
+        on_click=move_to,
+        args=(position - 1,),
+        disabled=position == 0,
+        icon=":material/arrow_back:",
+        width="stretch",
+    )
+    forward.button(
+        "Next",
+        key="ws.next",
+        on_click=move_to,
+        args=(position + 1,),
+        disabled=position + 1 >= len(items),
+        icon=":material/arrow_forward:",
+        width="stretch",
+    )
+else:
+    for number, item in enumerate(items, start=1):
+        answer_card(number, item, on_change=save, args=(item.id,))
+if st.session_state.get(ERROR_KEY):  # under the answers, where the thumb is, not far above them
+    st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
 
 if editable and answered == len(items):
     st.success(

@@ -283,33 +283,51 @@ with download_tab:
         (json_col, "json", "application/json"),
         (xlsx_col, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ):
-        column.download_button(
-            f"Results as {format.upper()}",
-            data=lambda format=format: leader.export_results(view, format),
-            file_name=f"layerwise-teams.{format}",
-            mime=mime,
-            width="stretch",
-        )
+        with column:
+            ui.download_button(
+                f"Results as {format.upper()}",
+                make=lambda format=format: leader.export_results(view, format),
+                version=view.fingerprint,
+                key=f"leader.{format}",
+                file_name=f"layerwise-teams.{format}",
+                mime=mime,
+                width="stretch",
+            )
     pdf_col, zip_col = st.columns(2)
     if not leader.pdf_available():
         st.caption("PDF reports are not available in this installation.")
     else:
-        # generated when clicked (on a thread of their own), not on every rerun of the page
-        pdf_col.download_button(
-            "Organisation PDF" if focus is None else "Unit report (PDF)",
-            data=(lambda: leader.org_pdf(ctx, view))
+        # a unit leader's (or a drilled-down) PDF is the unit report
+        first_report = (
+            ("Organisation PDF", leader.org_pdf, "layerwise-organisation.pdf")
             if focus is None
-            else (lambda: units.unit_pdf(ctx, view, focus)),
-            file_name="layerwise-organisation.pdf" if focus is None else "layerwise-unit.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
-            width="stretch",
+            else (
+                "Unit report (PDF)",
+                lambda ctx, view: units.unit_pdf(ctx, view, focus),
+                "layerwise-unit.pdf",
+            )
         )
-        zip_col.download_button(
-            "One PDF per team (ZIP)",
-            data=lambda: leader.team_pdfs_zip(ctx, view),
-            file_name="layerwise-team-reports.zip",
-            mime="application/zip",
-            icon=":material/folder_zip:",
-            width="stretch",
+        reports = (
+            (pdf_col, *first_report, "application/pdf"),
+            (
+                zip_col,
+                "One PDF per team (ZIP)",
+                leader.team_pdfs_zip,
+                "layerwise-team-reports.zip",
+                "application/zip",
+            ),
         )
+        for column, label, make, file_name, mime in reports:
+            with column:
+                ui.download_button(
+                    label,
+                    make=lambda make=make: make(ctx, view),
+                    version=(view.fingerprint, focus),
+                    key=f"leader.{file_name}",
+                    file_name=file_name,
+                    mime=mime,
+                    icon=":material/folder_zip:"
+                    if mime == "application/zip"
+                    else ":material/picture_as_pdf:",
+                    width="stretch",
+                )

@@ -23,12 +23,18 @@ FACILITATOR_TOKEN_KEY = "fac.token"
 #: Sized for a projector: a code the back row can read, and less empty space above the title.
 ROOM_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 1rem; }
+[data-testid="stHeader"] { display: none; }
 .st-key-room-code p {
-  font-size: clamp(2.5rem, 5vw, 4.5rem); font-weight: 700; letter-spacing: .4rem; line-height: 1.1;
+  font-size: clamp(3rem, 7vw, 6rem); font-weight: 700; letter-spacing: .4rem; line-height: 1.1;
   white-space: nowrap; margin: 0;
 }
-.st-key-room-join p { font-size: 1.3rem; }
+.st-key-room-join p { font-size: 1.4rem; }
+.st-key-room-joined [data-testid="stMetricValue"], .st-key-room-progress [data-testid="stMetricValue"] {
+  font-size: 5rem; line-height: 1.1;
+}
+.st-key-room-stage h1 { font-size: 4.5rem; padding: 0; }
+.st-key-room-prompts p { font-size: 1.15rem; }
 </style>
 """
 
@@ -87,85 +93,105 @@ st.session_state[OPENED_KEY] = view.panel.code
 workshop_id = view.panel.workshop_id
 st.session_state[VERSION_KEY] = view.panel.state_version
 
-st.set_page_config(page_title=f"Room screen · {view.panel.name}", initial_sidebar_state="collapsed")
-st.html(ROOM_CSS)
-st.title(ui.plain(view.panel.name))
-st.caption(
-    f"{ui.plain(', '.join(view.panel.teams))} · {view.panel.form} form · anonymity threshold k = {view.panel.k}"
+st.set_page_config(
+    page_title=f"Room screen · {view.panel.name}", initial_sidebar_state="collapsed", layout="wide"
 )
+st.html(ROOM_CSS)
+panel = view.panel
+join_url = ui.app_url("join", {"code": panel.code}, here="room")
+on = panel.current  # the dimension the facilitator moved the room to (None: the lobby)
+shown = next((result for result in view.revealed if on is not None and result.dimension_id == on.id), None)
+if not view.is_open and shown is None and view.revealed:
+    shown = view.revealed[-1]  # closed: the last revealed result stays up
 
 
-def join_panel() -> None:
-    """How to join: the link, the big code and its QR code (or, once closed, that nobody can join)."""
+def join_line() -> None:
+    """One line at the top of every stage after the lobby: late arrivals can still join (never once closed)."""
+    title_col, join_col = st.columns([3, 2], vertical_alignment="center")
+    title_col.markdown(f"**{ui.plain(panel.name)}** · {ui.plain(', '.join(panel.teams))}")
+    if view.is_open:
+        join_col.markdown(f"Join: `{join_url}` · code **{panel.code}**")
+    else:
+        join_col.markdown(":material/lock: **This workshop is closed.** The revealed results stay here.")
+
+
+def lobby() -> None:
+    """Before the first dimension: how to join, big, and how many people are in (rising live)."""
+    st.title(ui.plain(panel.name))
+    st.caption(
+        f"{ui.plain(', '.join(panel.teams))} · {panel.form} form · anonymity threshold k = {panel.k} · "
+        + ui.plain(" · ".join(dimension.name for dimension in panel.dimensions))
+    )
     if not view.is_open:
         st.info(
             "This workshop is closed: no new participants, no new answers. The revealed results stay here.",
             icon=":material/lock:",
         )
         return
-    join_url = ui.app_url("join", {"code": view.panel.code}, here="room")
-    st.subheader("Join")
-    with st.container(key="room-join"):
-        st.markdown("On your phone, open")
-        st.code(join_url, language=None, wrap_lines=True)
-        st.markdown("with the code")
-    with st.container(key="room-code"):
-        st.markdown(view.panel.code)
-    st.image(live.qr_png(join_url), caption="Scan to join", width=220)
+    join_col, qr_col = st.columns([3, 2], vertical_alignment="center", gap="large")
+    with join_col:
+        with st.container(key="room-join"):
+            st.markdown("On your phone, open")
+            st.code(join_url, language=None, wrap_lines=True)
+            st.markdown("with the code")
+        with st.container(key="room-code"):
+            st.markdown(panel.code)
+        live_counts()
+    with qr_col:
+        st.image(live.qr_png(join_url), caption="Scan to join", width=340)
+
+
+def answering() -> None:
+    """A dimension being answered: its name, big, and how many people are done (rising live)."""
+    assert on is not None
+    join_line()
+    with st.container(key="room-stage"):
+        st.markdown(panel.room_position)
+        st.markdown(f"# {ui.plain(on.name)}")
+    live_counts()
+
+
+def result() -> None:
+    """A revealed dimension: the group's result fills the screen, divided items first with their prompt."""
+    assert shown is not None
+    join_line()
+    st.markdown(f"## The group's result: {ui.plain(shown.name)}")
+    ui.presenter_reveal(view.questionnaire, shown)
+    live_counts()
 
 
 @st.fragment(run_every=3)
 def live_counts() -> None:
-    """People joined, answers per dimension and where the room is: counts only, refreshed every 3 seconds."""
+    """Counts only, refreshed every 3 seconds; a reveal, a move or closing redraws the whole screen."""
     current = live.live_panel(ctx, workshop_id)
     if current.state_version != st.session_state.get(VERSION_KEY, current.state_version):
         st.session_state[VERSION_KEY] = current.state_version
         st.rerun()  # revealed, moved or closed: redraw the whole screen
-    joined, done, revealed = st.columns(3)
-    joined.metric("People joined", current.joined)
-    done.metric("Finished every dimension", current.done)
-    revealed.metric(
-        "Dimensions revealed", f"{sum(d.revealed for d in current.dimensions)} of {len(current.dimensions)}"
-    )
-    names = {dimension.id: dimension.name for dimension in current.dimensions}
-    if current.current_dimension in names:
-        st.markdown(
-            f"#### :material/arrow_forward: The room is on {ui.plain(names[current.current_dimension])}"
+    here = current.current
+    if shown is not None:
+        return  # the result is frozen: nothing to count, only to notice the next move
+    if here is None:
+        with st.container(key="room-joined"):
+            st.metric("People joined", current.joined)
+        return
+    with st.container(key="room-progress"):
+        done_col, timer_col = st.columns(2)
+        done_col.metric("People done", f"{here.done} of {current.joined}")
+        left = current.timer_left(live.now())
+        if left:
+            timer_col.metric("Timer", left)
+        st.progress(
+            current.current_done_share,
+            text=f"{here.done} of {current.joined} people done · {here.answers} of {here.expected_answers} "
+            f"answers · {here.started} started · {here.done} done",
         )
-    for dimension in current.dimensions:
-        state = "revealed" if dimension.revealed else "locked" if dimension.locked else "open"
-        icon = {"revealed": ":material/visibility:", "locked": ":material/lock:", "open": ":material/edit:"}
-        here = " :blue-badge[the room is here]" if dimension.id == current.current_dimension else ""
-        head, counts = st.columns([2, 5], vertical_alignment="center")
-        head.markdown(
-            f"{icon[state]} **{ui.plain(dimension.name)}**  \n:gray[{state} · {dimension.items} items]{here}"
-        )
-        share = dimension.answers / dimension.expected_answers if dimension.expected_answers else 0.0
-        counts.progress(
-            min(share, 1.0),
-            text=f"{dimension.answers} of {dimension.expected_answers} answers · {dimension.started} started · "
-            f"{dimension.done} done",
-        )
-    st.caption(
-        "Refreshes every 3 seconds. Counts only: a group's result appears when the facilitator reveals it."
-    )
+        if here.locked:
+            st.markdown(":material/lock: Answers are closed: the result comes next.")
 
 
-join_col, live_col = st.columns([2, 3], gap="large")
-with join_col:
-    join_panel()
-with live_col:
-    st.subheader("Live")
-    live_counts()
-
-if view.revealed:
-    st.subheader("Revealed results")
-    latest = max(
-        view.revealed, key=lambda result: result.revealed_at.timestamp() if result.revealed_at else 0
-    )
-    shown = next((r for r in view.revealed if r.dimension_id == view.panel.current_dimension), latest)
-    tabs = st.tabs([ui.plain(result.name) for result in view.revealed], default=ui.plain(shown.name))
-    for tab, result in zip(tabs, view.revealed, strict=True):
-        with tab:
-            st.markdown(f"##### The group's result: {ui.plain(result.name)}")
-            ui.workshop_reveal(view.questionnaire, result)
+if shown is not None:
+    result()
+elif on is not None and view.is_open:
+    answering()
+else:
+    lobby()

@@ -95,6 +95,10 @@ SUPPRESSED_FILL = "#F2F2F2"
 TEXT = "#262626"
 #: Levels 1–5: a diverging orange → grey → blue scale (low levels warm, high levels cool).
 LEVEL_COLOURS: tuple[str, ...] = (ORANGE_DARK, ORANGE_LIGHT, GREY_LIGHT, BLUE_LIGHT, BLUE_DARK)
+#: "Don't know" is no level: dark grey, far from the light grey of the middle level 3 (same palette).
+DONT_KNOW_COLOUR = GREY_DARK
+#: Below this width (a phone) a chart's legend wraps onto more lines and its item labels get shorter.
+NARROW = 560
 #: Many series (teams in a trend): the ten colours of the palette.
 SERIES_COLOURS: tuple[str, ...] = (
     "#006BA4",
@@ -1190,8 +1194,15 @@ def item_distribution(
     item_order = [
         row.item + ("  ◆ divided" if row.consensus == "divided" else "") for row in table.itertuples()
     ]
-    colour = alt.Scale(domain=keys, range=[*LEVEL_COLOURS, "#E6E6E6"])
-    y = alt.Y("item:N", sort=item_order, title=None, axis=alt.Axis(labelLimit=230, ticks=False, domain=False))
+    colour = alt.Scale(domain=keys, range=[*LEVEL_COLOURS, DONT_KNOW_COLOUR])
+    narrow = width < NARROW
+    label_limit = 120 if narrow else 230
+    y = alt.Y(
+        "item:N",
+        sort=item_order,
+        title=None,
+        axis=alt.Axis(labelLimit=label_limit, ticks=False, domain=False),
+    )
     bars = (
         alt.Chart(alt.Data(values=segments))
         .mark_bar(size=20, stroke="white", strokeWidth=1)
@@ -1202,7 +1213,7 @@ def item_distribution(
                 "answer:N",
                 scale=colour,
                 sort=keys,
-                legend=alt.Legend(title=None, columns=6, symbolType="square"),
+                legend=alt.Legend(title=None, columns=2 if narrow else 6, symbolType="square"),
             ),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -1223,7 +1234,8 @@ def item_distribution(
             detail="answer:N",
             order=alt.Order("order:Q"),
             color=alt.condition(
-                f"datum.answer == '{keys[0]}' || datum.answer == '{keys[4]}'".replace("\\", "\\\\"),
+                # white counts on the dark segments: levels 1 and 5 and "Don't know" (quoted as JSON strings)
+                " || ".join(f"datum.answer == {json.dumps(key)}" for key in (keys[0], keys[4], keys[5])),
                 alt.value("white"),
                 alt.value(TEXT),
             ),
@@ -1244,7 +1256,8 @@ def item_distribution(
             .mark_text(align="left", color=GREY_DARK, fontStyle="italic")
             .encode(y=y, x=alt.value(4), text="text:N")
         )
-    chart = alt.layer(*layers).properties(width=max(width - 250, 200), height=alt.Step(30))
+    plot_width = width - label_limit - 30 if narrow else max(width - 250, 200)
+    chart = alt.layer(*layers).properties(width=plot_width, height=alt.Step(30))
     if dimension_result.suppressed:
         subtitle = [f"{SUPPRESSED.capitalize()}: {dimension_result.suppressed_reason}."]
     else:

@@ -43,7 +43,7 @@ from scoring.rules import DEFAULT_TARGET_LEVEL, dont_know_flagged
 from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
 from services.publication import has_answers, publish_stale, published_result, published_results
-from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt
+from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
 from storage import units as unit_repo
 
@@ -130,7 +130,7 @@ def check_passcode(ctx: AppContext, candidate: str, *, configured: str | None, c
         stored = repo.get_setting(session, key=PASSCODE_SETTING)
     if attempt.wait:
         raise ThrottledError(
-            f"Too many wrong passcodes were tried. Please wait {attempt.wait} seconds and try again.",
+            f"Too many wrong passcodes were tried. Please wait {seconds(attempt.wait)} and try again.",
             attempt.wait,
         )
     candidate = candidate or ""
@@ -197,6 +197,12 @@ class LeaderView:
     def empty(self) -> bool:
         """Whether no team has a scored assessment in the chosen range."""
         return not self.latest
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything the downloads are made from: equal digests, equal files (but the date)."""
+        shown = repr((self.latest, self.rounds, self.assessment_ids, self.history, self.pack))
+        return hashlib.sha256(shown.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
@@ -57,7 +57,8 @@ from services.context import (
 )
 from storage import publications as pub
 from storage import repository as repo
-from storage.models import FORMS
+from storage import votes
+from storage.models import FORMS, ActionItem
 
 #: Most teams a workshop covers (each gets an assessment of its own).
 MAX_TEAMS = 20
@@ -203,9 +204,14 @@ def release_attempt(session: Session, attempt: Attempt) -> None:
         )
 
 
+def seconds(count: int) -> str:
+    """``1 second``, ``2 seconds``: a count of seconds as a person writes it."""
+    return f"{count} second" if count == 1 else f"{count} seconds"
+
+
 def _throttled_message(what: str, wait: int) -> ThrottledError:
     return ThrottledError(
-        f"Too many wrong {what} were tried. Please wait {wait} seconds and try again.", wait
+        f"Too many wrong {what} were tried. Please wait {seconds(wait)} and try again.", wait
     )
 
 
@@ -304,6 +310,17 @@ class DimensionProgress:
     expected_answers: int
     locked: bool
     revealed: bool
+    #: the workshop is closed: a dimension never revealed stays so
+    closed: bool = False
+
+    @property
+    def state(self) -> str:
+        """What the panels call it: "revealed", "not revealed" (closed), "locked" or "open"."""
+        if self.revealed:
+            return "revealed"
+        if self.closed:
+            return "not revealed"
+        return "locked" if self.locked else "open"
 
 
 @dataclass(frozen=True)
@@ -322,11 +339,66 @@ class LivePanel:
     state_version: int
     current_dimension: str | None
     dimensions: tuple[DimensionProgress, ...]
+    #: when the facilitator's timer for the room's dimension runs out (None: no timer)
+    timer_ends_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         """Whether the workshop still admits people and answers."""
         return self.status == "open"
+
+    def timer_left(self, now: datetime) -> str | None:
+        """The room's timer as the room screen shows it: "2:41 left", "Time is up", or None (no timer)."""
+        if self.timer_ends_at is None:
+            return None
+        seconds_left = int((self.timer_ends_at - now).total_seconds())
+        if seconds_left <= 0:
+            return "Time is up"
+        return f"{seconds_left // 60}:{seconds_left % 60:02d} left"
+
+    @property
+    def current(self) -> DimensionProgress | None:
+        """The dimension the room is on (None: the lobby, before the first dimension)."""
+        return next((d for d in self.dimensions if d.id == self.current_dimension), None)
+
+    @property
+    def room_step(self) -> str:
+        """Where the room is, as the facilitator's Next / Previous buttons count: "Lobby" or "2 of 5: Definition"."""
+        current = self.current
+        if current is None:
+            return "Lobby"
+        return f"{self.dimensions.index(current) + 1} of {len(self.dimensions)}: {current.name}"
+
+    @property
+    def room_position(self) -> str:
+        """The room's dimension counted in the workshop: "Dimension 2 of 5" (empty in the lobby)."""
+        current = self.current
+        if current is None:
+            return ""
+        return f"Dimension {self.dimensions.index(current) + 1} of {len(self.dimensions)}"
+
+    @property
+    def current_done_share(self) -> float:
+        """The share of the people joined who answered every item of the room's dimension (0 to 1)."""
+        current = self.current
+        if current is None or not self.joined:
+            return 0.0
+        return min(current.done / self.joined, 1.0)
+
+    @property
+    def at_first(self) -> bool:
+        """Whether the room is in the lobby (nothing before it)."""
+        return self.current is None
+
+    @property
+    def at_last(self) -> bool:
+        """Whether the room is on the last dimension (nothing after it)."""
+        return bool(self.dimensions) and self.current == self.dimensions[-1]
+
+    @property
+    def unrevealed(self) -> tuple[str, ...]:
+        """The names of the dimensions not revealed (yet): closing now shows them by name only, forever."""
+        return tuple(dimension.name for dimension in self.dimensions if not dimension.revealed)
 
 
 @dataclass(frozen=True)
@@ -691,6 +763,7 @@ def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
         questionnaire = _questionnaire_of(ctx, session, state.assessment_ids)
         respondent_ids, keys = repo.list_answer_keys(session, assessment_ids=state.assessment_ids)
         teams = _team_names(session, state.assessment_ids)
+        timer = _read_timer(session, workshop_id)
     dimensions = _dimensions(questionnaire, state)
     item_dimension = {
         item.id: dimension.id
@@ -722,6 +795,7 @@ def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
                 expected_answers=joined * dimension.items,
                 locked=dimension.locked,
                 revealed=dimension.revealed,
+                closed=state.status != "open",
             )
         )
     done = sum(
@@ -743,6 +817,7 @@ def live_panel(ctx: AppContext, workshop_id: int) -> LivePanel:
         state_version=state.state_version,
         current_dimension=state.current_dimension,
         dimensions=tuple(progress),
+        timer_ends_at=timer[1] if timer is not None and timer[0] == state.current_dimension else None,
     )
 
 
@@ -794,8 +869,90 @@ def set_current_dimension(ctx: AppContext, token: str, dimension_id: str | None)
             raise InputError({"dimension": str(error)}) from None
 
 
+#: Planning figures for the duration estimate: answering one item on a phone, and revealing and discussing
+#: one dimension (the result, its divided items, and the actions that come out of it).
+SECONDS_PER_ITEM = 30
+DISCUSSION_MINUTES_PER_DIMENSION = 8
+
+
+def estimated_minutes(
+    questionnaire: Questionnaire, form: Form, dimension_ids: Sequence[str]
+) -> tuple[int, int]:
+    """How long a workshop takes, roughly: (minutes of answering, minutes in all with the discussions).
+
+    Answering takes about :data:`SECONDS_PER_ITEM` per item of the form, and each dimension about
+    :data:`DISCUSSION_MINUTES_PER_DIMENSION` minutes of reveal and discussion.
+    """
+    items = sum(len(_dimension_items(questionnaire, form, dimension_id)) for dimension_id in dimension_ids)
+    answering = max(1, round(items * SECONDS_PER_ITEM / 60)) if items else 0
+    return answering, answering + DISCUSSION_MINUTES_PER_DIMENSION * len(dimension_ids)
+
+
+def _timer_key(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}:timer"
+
+
+def _read_timer(session: Session, workshop_id: int) -> tuple[str, datetime] | None:
+    """The room's timer: the dimension it was started for and when it runs out."""
+    stored = repo.get_setting(session, key=_timer_key(workshop_id))
+    if not stored:
+        return None
+    value = json.loads(stored)
+    return str(value["dimension"]), datetime.fromisoformat(value["ends_at"])
+
+
+def now() -> datetime:
+    """The time the timers are read against (tests replace it)."""
+    return datetime.now(UTC)
+
+
+#: The timers a facilitator can start for the room's dimension, in minutes.
+TIMER_MINUTES = (1, 2, 3, 5, 10)
+
+
+def start_timer(ctx: AppContext, token: str, minutes: int | None) -> None:
+    """Start a timer of ``minutes`` for the dimension the room is on (the room screen counts down), or stop
+    it (None). Moving the room to another dimension leaves the timer behind."""
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        if state.status != "open":
+            raise _closed()
+        if minutes is None:
+            repo.delete_setting(session, key=_timer_key(workshop_id))
+        elif state.current_dimension is None:
+            raise ServiceError("Move the room to a dimension first (Next): the timer is for that dimension.")
+        else:
+            ends_at = now() + timedelta(minutes=minutes)
+            repo.set_setting(
+                session,
+                key=_timer_key(workshop_id),
+                value=json.dumps({"dimension": state.current_dimension, "ends_at": ends_at.isoformat()}),
+            )
+        repo.touch_workshop(session, workshop_id=workshop_id)
+
+
+def step_room(ctx: AppContext, token: str, step: int) -> str | None:
+    """Move the room one dimension forward (``step`` 1) or back (-1) in the workshop's order: the room screen
+    and the phones follow. Before the first dimension is the lobby (None); the ends stay where they are."""
+    with ctx.write() as session:
+        workshop_id = _facilitated(session, token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        if state.status != "open":
+            raise _closed()
+        order: list[str | None] = [
+            None,
+            *(d.dimension_id for d in sorted(state.dimensions, key=lambda d: d.position)),
+        ]
+        here = order.index(state.current_dimension) if state.current_dimension in order else 0
+        target = order[max(0, min(len(order) - 1, here + step))]
+        repo.set_current_dimension(session, workshop_id=workshop_id, dimension_id=target)
+        return target
+
+
 def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> RevealedDimension:
-    """Reveal a dimension to the room: lock it and freeze its group result (scored under the anonymity rule).
+    """Reveal a dimension to the room: lock it, freeze its group result (scored under the anonymity rule) and
+    point the room at it, so the room screen and every phone show the result without a second step.
 
     Raises ``RevealRefusedError`` (and changes nothing) when the group has too few answers for k to allow
     any number. Revealing a revealed dimension again returns the same frozen result.
@@ -867,6 +1024,8 @@ def reveal_dimension(ctx: AppContext, token: str, dimension_id: str) -> Revealed
             ),
         )
         repo.reveal_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
+        # one step: the room screen and every phone open the result at once (same transaction, same bump)
+        repo.set_current_dimension(session, workshop_id=workshop_id, dimension_id=dimension_id)
         return _revealed(
             questionnaire,
             result,
@@ -948,16 +1107,7 @@ def add_action(
     item_id: str | None = None,
 ) -> WorkshopAction:
     """Capture an action the room agreed; it joins the action plan of the team (the first team by default)."""
-    errors: dict[str, str] = {}
-    clean_title = (title or "").strip()
-    if not clean_title:
-        errors["title"] = "write what will be done, e.g. 'Publish a one-page AI-use guide'"
-    elif len(clean_title) > 300:
-        errors["title"] = f"the title is {len(clean_title)} characters long; at most 300 are allowed"
-    if len((owner or "").strip()) > 200:
-        errors["owner"] = "the owner has at most 200 characters"
-    if errors:
-        raise InputError(errors)
+    clean_title, clean_owner = _action_fields(title, owner)
     with ctx.write() as session:
         workshop_id = _facilitated(session, token)
         state = repo.get_workshop_state(session, workshop_id=workshop_id)
@@ -976,12 +1126,13 @@ def add_action(
             session,
             assessment_id=teams[chosen],
             title=clean_title,
-            owner=(owner or "").strip(),
+            owner=clean_owner,
             due_date=due_date,
             source_item_id=source,
             finding=f"Agreed in the workshop '{state.name}'.",
             workshop_id=workshop_id,
         )
+        repo.touch_workshop(session, workshop_id=workshop_id)  # co-facilitators' pages redraw
         return WorkshopAction(
             id=action.id,
             team=chosen,
@@ -990,6 +1141,107 @@ def add_action(
             due_date=action.due_date,
             source_item_id=action.source_item_id,
         )
+
+
+def _action_fields(title: str, owner: str) -> tuple[str, str]:
+    """The title and owner of an action, trimmed, or ``InputError`` saying what is wrong with them."""
+    errors: dict[str, str] = {}
+    clean_title = (title or "").strip()
+    if not clean_title:
+        errors["title"] = "Write what will be done, e.g. 'Publish a one-page AI-use guide'"
+    elif len(clean_title) > 300:
+        errors["title"] = f"The title is {len(clean_title)} characters long; at most 300 are allowed"
+    if len((owner or "").strip()) > 200:
+        errors["owner"] = "The owner has at most 200 characters"
+    if errors:
+        raise InputError(errors)
+    return clean_title, (owner or "").strip()
+
+
+def _workshop_action(session: Session, token: str, action_id: int) -> tuple[int, ActionItem]:
+    """The facilitated workshop's id and one of its actions, while it is open (else a message for people)."""
+    workshop_id = _facilitated(session, token)
+    if repo.get_workshop(session, workshop_id=workshop_id).status != "open":
+        raise ServiceError("This workshop is closed, so its actions can no longer be changed.")
+    try:
+        action = repo.get_action(session, action_id=action_id)
+    except repo.NotFoundError:
+        raise ServiceError("That action was removed meanwhile (by a co-facilitator?).") from None
+    if action.workshop_id != workshop_id:
+        raise AccessError("That action is not one of this workshop's.")
+    return workshop_id, action
+
+
+def update_workshop_action(
+    ctx: AppContext, token: str, action_id: int, *, title: str, owner: str = "", due_date: date | None = None
+) -> None:
+    """Correct an action agreed in the workshop (title, owner, due date) until the workshop is closed."""
+    clean_title, clean_owner = _action_fields(title, owner)
+    with ctx.write() as session:
+        workshop_id, action = _workshop_action(session, token, action_id)
+        repo.update_action(
+            session, action_id=action.id, title=clean_title, owner=clean_owner, due_date=due_date
+        )
+        repo.touch_workshop(session, workshop_id=workshop_id)
+
+
+def remove_workshop_action(ctx: AppContext, token: str, action_id: int) -> None:
+    """Remove an action agreed in the workshop (also from the team's plan) until the workshop is closed."""
+    with ctx.write() as session:
+        workshop_id, action = _workshop_action(session, token, action_id)
+        repo.delete_action(session, action_id=action.id)
+        repo.touch_workshop(session, workshop_id=workshop_id)
+
+
+#: How many votes each participant has to prioritise the proposed actions (at most one per action).
+VOTES_PER_PERSON = 3
+
+
+def vote_for_action(ctx: AppContext, token: str, action_id: int, chosen: bool) -> None:
+    """A participant gives (``chosen``) or takes back a vote for a proposed action: at most one per action and
+    :data:`VOTES_PER_PERSON` in all, while the workshop is open. Nobody ever sees who voted for what."""
+    with ctx.write() as session:
+        me = _participant(ctx, session, token)
+        if me.status != "open":
+            raise _closed()
+        try:
+            action = repo.get_action(session, action_id=action_id)
+        except repo.NotFoundError:
+            raise ServiceError("That action was removed meanwhile.") from None
+        if action.workshop_id != me.workshop_id:
+            raise AccessError("That action is not one of this workshop's.")
+        votes.lock_voter(session, respondent_id=me.respondent_id)
+        mine = votes.votes_of(session, workshop_id=me.workshop_id, respondent_id=me.respondent_id)
+        if not chosen:
+            votes.remove_vote(session, action_id=action_id, respondent_id=me.respondent_id)
+        elif action_id not in mine:
+            if len(mine) >= VOTES_PER_PERSON:
+                raise ServiceError(f"You have used your {VOTES_PER_PERSON} votes: take one back first.")
+            votes.add_vote(
+                session, workshop_id=me.workshop_id, action_id=action_id, respondent_id=me.respondent_id
+            )
+
+
+def votes_left(mine: set[int]) -> str:
+    """What a participant reads above the proposed actions: "3 votes, one per action: 2 left"."""
+    left = max(VOTES_PER_PERSON - len(mine), 0)
+    return f"{VOTES_PER_PERSON} votes, one per action: {left} left"
+
+
+def my_votes(ctx: AppContext, token: str) -> set[int]:
+    """The ids of the actions this participant voted for."""
+    with ctx.read() as session:
+        me = _participant(ctx, session, token)
+        return votes.votes_of(session, workshop_id=me.workshop_id, respondent_id=me.respondent_id)
+
+
+def ranked_actions(ctx: AppContext, workshop_id: int) -> list[tuple[WorkshopAction, int]]:
+    """The workshop's actions with their votes, most votes first (ties keep the plan's order)."""
+    actions = workshop_actions(ctx, workshop_id)
+    with ctx.read() as session:
+        counts = votes.vote_counts(session, workshop_id=workshop_id)
+    ranked = [(action, counts.get(action.id, 0)) for action in actions]
+    return sorted(ranked, key=lambda pair: -pair[1])
 
 
 def workshop_actions(ctx: AppContext, workshop_id: int) -> list[WorkshopAction]:
@@ -1069,7 +1321,7 @@ def join_workshop(
     counted like in :func:`find_workshop`) and ``WorkshopClosedError``.
     """
     if role not in ROLES:
-        raise InputError({"role": f"choose one of: {', '.join(ROLES)} (got {role!r})"})
+        raise InputError({"role": f"Choose one of: {', '.join(ROLES)} (got {role!r})"})
     info = find_workshop(ctx, code, client_key=client_key)
     if not info.is_open:
         raise WorkshopClosedError("This workshop is closed and accepts no new participants.")
@@ -1081,12 +1333,67 @@ def join_workshop(
         teams = dict(zip(_team_names(session, state.assessment_ids), state.assessment_ids, strict=True))
         chosen = team if team is not None else (next(iter(teams)) if len(teams) == 1 else None)
         if chosen not in teams:
-            raise InputError({"team": f"choose your team: {', '.join(teams)}"})
+            raise InputError({"team": f"Choose your team: {', '.join(teams)}"})
         try:
             _, token = repo.create_respondent(session, assessment_id=teams[chosen], role=role)
         except repo.ClosedError:
             raise WorkshopClosedError("This workshop is closed and accepts no new participants.") from None
         return _participant(ctx, session, token)
+
+
+@dataclass(frozen=True)
+class RoomState:
+    """Where the room is, as a participant's phone says it (counts only, never anyone's answers)."""
+
+    state_version: int
+    message: str
+    #: "waiting" (lobby or done, waiting for the facilitator), "answering", "discussing" or "closed"
+    stage: str
+
+
+def room_state(ctx: AppContext, token: str) -> RoomState:
+    """The state of the room for this participant: "Waiting for the facilitator to start", "Permission: 12
+    of 15 people answered", "Permission is being discussed", … (the phone polls it every few seconds)."""
+    me = participant(ctx, token)
+    panel = live_panel(ctx, me.workshop_id)
+    here = panel.current
+    if not panel.is_open:
+        return RoomState(panel.state_version, "The workshop is closed. Thank you for taking part.", "closed")
+    if here is None:
+        return RoomState(
+            panel.state_version,
+            f"Waiting for the facilitator to start · {panel.joined} people joined.",
+            "waiting",
+        )
+    if here.revealed:
+        return RoomState(panel.state_version, f"{here.name} is being discussed.", "discussing")
+    counted = f"{here.name}: {here.done} of {panel.joined} people answered"
+    questionnaire = _questionnaire_for(ctx, me)
+    mine = [item.id for item in dimension_items(questionnaire, me.form, here.id)]
+    if here.locked or all(item_id in me.answers for item_id in mine):
+        return RoomState(
+            panel.state_version, f"{counted}. Waiting for the facilitator to reveal the result.", "waiting"
+        )
+    return RoomState(panel.state_version, f"{counted}.", "answering")
+
+
+def _questionnaire_for(ctx: AppContext, me: ParticipantSession) -> Questionnaire:
+    return ctx.questionnaire(me.questionnaire_id, me.questionnaire_version)
+
+
+def first_unanswered(items: Sequence[Item], answers: Mapping[str, object]) -> int:
+    """Where the one-question mode starts: the first item not answered yet (the last one when all are)."""
+    return next((index for index, item in enumerate(items) if item.id not in answers), max(len(items) - 1, 0))
+
+
+def clamp_position(position: int, count: int) -> int:
+    """A question's position in the one-question mode, kept among the ``count`` questions there are."""
+    return max(0, min(position, count - 1))
+
+
+def next_position(position: int, count: int) -> int:
+    """The question after ``position`` in the one-question mode, staying on the last one."""
+    return clamp_position(position + 1, count)
 
 
 def participant(ctx: AppContext, token: str) -> ParticipantSession:
@@ -1102,7 +1409,7 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
     ``DimensionLockedError`` (the dimension is locked or revealed) and ``WorkshopClosedError``.
     """
     if choice is not None and choice != DONT_KNOW and (isinstance(choice, bool) or choice not in range(1, 6)):
-        raise InputError({item_id: f"an answer is a level 1–5 or don't know, not {choice!r}"})
+        raise InputError({item_id: f"An answer is a level 1–5 or don't know, not {choice!r}"})
     with ctx.write() as session:
         current = _participant(ctx, session, token)
         if not current.is_open:

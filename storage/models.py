@@ -382,6 +382,26 @@ class ActionItem(Base):
 RELEASE_KINDS = ("answers", "comments")
 
 
+class WorkshopVote(Base):
+    """One participant's vote for one action proposed in a workshop (one per action, a few per person).
+
+    The facilitator and the room see only how many votes each action has, never who gave them.
+    """
+
+    __tablename__ = "workshop_votes"
+    __table_args__ = (UniqueConstraint("action_id", "respondent_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"), nullable=False)
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+
+
 class PublishedRelease(Base):
     """One published release of one dimension of an assessment: the answers (or comments) it froze.
 

@@ -1246,6 +1246,11 @@ def _bump(session: Session, workshop_id: int) -> None:
     )
 
 
+def touch_workshop(session: Session, *, workshop_id: int) -> None:
+    """Count a change of the workshop that its state does not hold (e.g. its actions): panels redraw."""
+    _bump(session, workshop_id)
+
+
 def _open_workshop(session: Session, workshop_id: int) -> Workshop:
     workshop = get_workshop(session, workshop_id=workshop_id)
     if workshop.status == "closed":

@@ -37,6 +37,7 @@ REQUIRED = [
     "leader_drill_s",
     "leader_view_growth",
     "unit_report_s",
+    "room_refresh_ms",
 ]
 #: Figures that may be missing on a machine without PostgreSQL, Chromium or PyPI (the peer package);
 #: the variable named makes them mandatory (CI sets all three).

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from services import workshop as live
 from tests.app.conftest import AppDatabase, PageOpener
-from tests.app.test_workshop_pages import texts, workshop
+from tests.app.test_workshop_pages import button, texts, workshop
 
 
 def everything(at: AppTest) -> str:
@@ -46,8 +46,7 @@ def test_the_room_screen_shows_the_code_the_counts_and_no_token(
     assert "Support, March" in shown
     assert created.code in shown and f"/join?code={created.code}" in shown
     assert len(at.get("image")) == 1  # the QR code
-    assert "People joined 2" in shown and "Finished every dimension 2" in shown
-    assert "4 of 4 answers · 2 started · 2 done" in shown
+    assert "People joined 2" in shown  # the lobby: how to join, and how many are in
     assert "Group score" not in shown and not at.get("vega_lite_chart")  # nothing revealed yet
     assert not at.button and not at.checkbox and not at.text_input  # no controls
     assert query(at) == {"code": created.code}
@@ -64,21 +63,13 @@ def test_after_a_reveal_the_room_sees_the_result_as_participants_do(
     at = open_page("pages/room.py", code=created.code)
     assert not at.exception
     shown = texts(at)
-    assert "The room is on Permission" in shown
     assert "The group's result: Permission" in shown
     assert "Group score **4.33**" in shown
-    assert "Dimensions revealed 1 of 5" in shown
-    assert [tab.label for tab in at.tabs] == ["Permission"]
-    assert len(at.get("vega_lite_chart")) >= 1
-    # exactly what a participant sees after the reveal: the score, the frozen note, every item's numbers
+    assert not at.tabs  # one dimension at a time, nothing to click on the shared screen
+    assert len(at.get("vega_lite_chart")) == 1
+    # the same frozen numbers a participant sees after the reveal
     participant = open_page("pages/join.py", resume=tokens[0])
-    result_lines = [
-        line
-        for line in texts(participant).splitlines()
-        if line.startswith(("Group score", "Mean ", "3 people with a score", "**"))
-    ]
-    assert len(result_lines) >= 4
-    assert all(line in shown.splitlines() for line in result_lines)
+    assert "Group score **4.33**" in texts(participant)
     assert created.facilitator_token not in everything(at)
     assert "R001" not in shown and tokens[0] not in everything(at)
 
@@ -189,3 +180,60 @@ def test_a_closed_workshop_says_so_and_keeps_its_revealed_results(
     assert "This workshop is closed" in shown
     assert "Group score **4.33**" in shown
     assert not at.get("image") and "/join?code=" not in shown  # nobody new can join
+
+
+def test_the_presenter_moves_from_the_lobby_to_one_dimension_at_a_time(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, _ = workshop(app_db, people=3)
+    facilitator = open_page("pages/facilitate.py", token=created.facilitator_token)
+    assert "The room screen shows:** Lobby" in texts(facilitator)
+    assert button(facilitator, "Previous").disabled
+    room = open_page("pages/room.py", code=created.code)
+    assert "People joined 3" in texts(room) and room.get("image")  # the lobby: code, QR, people joined
+    button(facilitator, "Next").click()
+    facilitator.run()
+    assert "The room screen shows:** 1 of 5: Permission" in texts(facilitator)
+    room.run()
+    shown = texts(room)
+    assert "Dimension 1 of 5" in shown and "# Permission" in shown
+    assert "People done 3 of 3" in shown and "Group score" not in shown
+    assert not room.get("image")  # the join link stays as a line at the top, the QR code goes
+    button(facilitator, "Next").click()
+    facilitator.run()
+    button(facilitator, "Previous").click()
+    facilitator.run()
+    assert live.live_panel(app_db.ctx, created.workshop_id).current_dimension == "permission"
+    button(facilitator, "Reveal", "reveal:permission").click()
+    facilitator.run()
+    room.run()
+    assert "The group's result: Permission" in texts(room)
+    assert "Dimension 1 of 5" not in texts(room)
+
+
+def test_an_optional_timer_counts_down_on_the_room_screen(
+    app_db: AppDatabase, open_page: PageOpener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime(2026, 11, 30, 10, 0, tzinfo=UTC)]
+    monkeypatch.setattr(live, "now", lambda: now[0])
+    created, _ = workshop(app_db, people=3)
+    facilitator = open_page("pages/facilitate.py", token=created.facilitator_token)
+    button(facilitator, "Next").click()
+    facilitator.run()
+    facilitator.selectbox(key="fac.timer_minutes").set_value(3).run()
+    button(facilitator, "Start the timer").click()
+    facilitator.run()
+    assert "3:00 left (on the room screen)" in texts(facilitator)
+    room = open_page("pages/room.py", code=created.code)
+    assert "Timer 3:00 left" in texts(room)
+    now[0] += timedelta(minutes=1, seconds=19)
+    room.run()
+    assert "Timer 1:41 left" in texts(room)
+    now[0] += timedelta(minutes=5)
+    room.run()
+    assert "Timer Time is up" in texts(room)
+    live.reveal_dimension(app_db.ctx, created.facilitator_token, "permission")
+    room.run()
+    assert "Timer" not in texts(room)  # the result replaces the countdown

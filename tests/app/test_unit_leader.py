@@ -40,7 +40,9 @@ def test_a_unit_passcode_sees_its_unit_only(app_db: AppDatabase, open_page: Page
     # a filter naming another unit's team cannot widen the view
     team_filter.set_value(["Claims A"]).run()
     assert "Ledger" not in everything(at) and not at.exception
-    labels = [button.label for button in at.get("download_button")]
+    # the download tab's buttons (a button reads "… (preparing…)" until its file is made)
+    labels = " ".join(str(element.proto.label) for element in at.get("download_button"))
+    labels += " ".join(button.label for button in at.button)
     assert "Unit report (PDF)" in labels and "Organisation PDF" not in labels
 
 

@@ -96,8 +96,10 @@ def test_join_with_the_link_pick_a_role_and_answer_with_autosave(
     assert live.participant(app_db.ctx, token).choice(ITEM) == 4  # saved at once
     assert "1 of 2 answered" in texts(at)
 
-    # the resume link restores the answer in a fresh session
+    # the resume link restores the answer in a fresh session: it opens at the first unanswered question
     again = open_page("pages/join.py", resume=token)
+    assert not [radio for radio in again.radio if radio.key == f"ws.answer:{ITEM}"]
+    again.button(key="ws.previous").click().run()
     assert again.radio(key=f"ws.answer:{ITEM}").value == 4
     assert "Manager" in texts(again)
 
@@ -260,3 +262,147 @@ def test_agreed_actions_and_closing(app_db: AppDatabase, open_page: PageOpener) 
     assert "This workshop is closed" in texts(at)
     assert not [b for b in at.button if b.label == "Reveal"]
     assert live.live_panel(app_db.ctx, created.workshop_id).status == "closed"
+
+
+# --- one-step reveal, closing with unrevealed dimensions, copy ---------------------------------------------
+
+
+def test_one_reveal_click_points_the_room_and_every_phone_at_the_result(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, tokens = workshop(app_db, people=3)
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    button(at, "Reveal", "reveal:permission").click()
+    at.run()
+    assert "The room screen and every phone show it." in texts(at)
+    assert button(at, "The room is here", "current:permission")  # no second step needed
+    phone = open_page("pages/join.py", resume=tokens[0])  # never pointed by hand
+    assert "The group's result: Permission" in texts(phone)
+    room = open_page("pages/room.py", code=created.code)
+    assert "The group's result: Permission" in texts(room)
+
+
+def test_closing_with_unrevealed_dimensions_asks_first_and_labels_them(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, _ = workshop(app_db, people=3)
+    live.reveal_dimension(app_db.ctx, created.facilitator_token, "permission")
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    shown = texts(at)
+    assert "Not revealed yet: Definition, Boundaries, Coaching, Capacity governance" in shown
+    assert at.checkbox(key="fac.close_sure").label.startswith("Close without revealing them")
+    assert button(at, "Close the workshop").disabled
+    at.checkbox(key="fac.close_sure").check().run()
+    button(at, "Close the workshop").click()
+    at.run()
+    shown = texts(at)
+    assert "Closed: no new participants, no new answers, no more reveals." in shown
+    assert "not revealed · 2 items" in shown and "open · 2 items" not in shown
+    room = open_page("pages/room.py", code=created.code)
+    assert "This workshop is closed." in texts(room)
+
+
+def test_a_wait_of_one_second_reads_as_one_second() -> None:
+    assert live.seconds(1) == "1 second" and live.seconds(4) == "4 seconds"
+    error = live._throttled_message("codes", 1)
+    assert "Please wait 1 second and try again." in str(error)
+
+
+def test_an_action_without_a_title_says_so_in_a_sentence(app_db: AppDatabase, open_page: PageOpener) -> None:
+    created, _ = workshop(app_db)
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    button(at, "Add the action").click()
+    at.run()
+    messages = [str(error.value) for error in at.error]
+    assert messages and all(message[:1].isupper() for message in messages), messages
+
+
+def test_an_action_with_a_typo_is_corrected_and_another_removed(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, _ = workshop(app_db, people=1)
+    live.add_action(app_db.ctx, created.facilitator_token, title="Publsh a one-page guide", owner="Ops")
+    live.add_action(app_db.ctx, created.facilitator_token, title="Budget the meta-work")
+    at = open_page("pages/facilitate.py", token=created.facilitator_token)
+    title = next(field for field in at.text_input if field.label == "Action title")
+    title.input("Publish a one-page guide")
+    button(at, "Save").click()
+    at.run()
+    assert "**Publish a one-page guide** · Ops" in texts(at) and "Publsh" not in texts(at)
+    [_, second] = [b for b in at.button if b.label == "Remove"]
+    second.click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Budget the meta-work" not in texts(at)
+    assert [a.title for a in live.workshop_actions(app_db.ctx, created.workshop_id)] == [
+        "Publish a one-page guide"
+    ]
+
+
+def test_a_phone_answers_one_question_at_a_time_and_says_where_the_room_is(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, _ = workshop(app_db, people=2)
+    joined = live.join_workshop(app_db.ctx, code=created.code, role="contributor", client_key="phone")
+    phone = open_page("pages/join.py", resume=joined.token)
+    assert "Waiting for the facilitator to start · 3 people joined." in texts(phone)
+    live.step_room(app_db.ctx, created.facilitator_token, 1)
+    phone.run()
+    assert "Permission: 2 of 3 people answered." in texts(phone)
+    answers = [radio for radio in phone.radio if str(radio.key).startswith("ws.answer:")]
+    assert len(answers) == 1  # one question on the screen, with its five levels and "Don't know"
+    assert len(answers[0].options) == 6
+    answers[0].set_value(3).run()
+    second = [radio for radio in phone.radio if str(radio.key).startswith("ws.answer:")]
+    assert len(second) == 1 and second[0].key != answers[0].key  # moved on to the next question
+    second[0].set_value(live.DONT_KNOW).run()
+    assert "Permission: 3 of 3 people answered. Waiting for the facilitator to reveal the result." in texts(
+        phone
+    )
+    live.reveal_dimension(app_db.ctx, created.facilitator_token, "permission")
+    phone.run()
+    assert "Permission is being discussed." in texts(phone)
+    assert "The group's result: Permission" in texts(phone)
+    live.close_workshop(app_db.ctx, created.facilitator_token)
+    phone.run()
+    assert "The workshop is closed." in texts(phone)
+
+
+def test_a_new_workshop_is_a_pulse_by_default_with_its_duration_estimated(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    at = open_page("pages/facilitate.py")
+    assert at.radio(key="fac.form").value == "pulse"
+    assert "About 45 minutes: about 5 of answering on phones" in texts(at)  # 10 items, 5 dimensions
+    at.radio(key="fac.form").set_value("full").run()
+    assert "About 58 minutes: about 18 of answering on phones" in texts(at)  # 35 items
+    dimensions = next(widget for widget in at.multiselect if widget.label == "Dimensions")
+    dimensions.set_value(["permission"]).run()
+    assert "About 12 minutes: about 4 of answering on phones" in texts(at)
+    at.text_input[0].input("Claims kick-off")
+    at.text_input[1].input("Claims")
+    button(at, "Create the workshop").click()
+    at.run()
+    token = at.query_params["token"]
+    panel = live.live_panel(
+        app_db.ctx, live.facilitator_workshop(app_db.ctx, token[0] if isinstance(token, list) else token)
+    )
+    assert panel.form == "full" and [d.id for d in panel.dimensions] == ["permission"]
+
+
+def test_phones_vote_for_the_actions_and_the_facilitator_sees_the_ranking(
+    app_db: AppDatabase, open_page: PageOpener
+) -> None:
+    created, tokens = workshop(app_db, people=2)
+    guide = live.add_action(app_db.ctx, created.facilitator_token, title="Publish a one-page guide")
+    budget = live.add_action(app_db.ctx, created.facilitator_token, title="Budget the meta-work")
+    for token in tokens:
+        phone = open_page("pages/join.py", resume=token)
+        assert "3 votes, one per action: 3 left" in texts(phone)
+        phone.checkbox(key=f"ws.vote:{budget.id}").check().run()
+        assert "3 votes, one per action: 2 left" in texts(phone)
+    facilitator = open_page("pages/facilitate.py", token=created.facilitator_token)
+    shown = texts(facilitator)
+    assert "1. **2** votes · Budget the meta-work" in shown
+    assert "2. **0** votes · Publish a one-page guide" in shown
+    assert guide.id != budget.id

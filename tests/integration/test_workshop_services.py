@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from questionnaires.loader import Catalog
 from services import workshop as live
-from services.context import AccessError, AppContext, InputError, make_context
+from services.context import AccessError, AppContext, InputError, ServiceError, make_context
 from storage import repository as repo
 from storage.models import Answer, AppSetting, Workshop
 
@@ -104,7 +104,7 @@ def test_a_join_code_grants_the_participant_role_only(ctx: AppContext) -> None:
 
 def test_with_several_teams_a_participant_picks_a_team(ctx: AppContext) -> None:
     created = new_workshop(ctx, teams=("Support", "Claims"))
-    with pytest.raises(InputError, match="choose your team"):
+    with pytest.raises(InputError, match="Choose your team"):
         live.join_workshop(ctx, code=created.code, role="contributor", client_key="phone")
     joined = live.join_workshop(ctx, code=created.code, role="contributor", team="Claims", client_key="phone")
     assert joined.team == "Claims"
@@ -411,3 +411,77 @@ def test_throttle_delay_doubles_after_the_free_attempts(failures: int, delay: in
 def test_the_qr_code_is_a_png() -> None:
     assert live.qr_png("http://example.test/join?code=ABC234").startswith(b"\x89PNG")
     assert all(ch in string.ascii_uppercase + string.digits for ch in repo.JOIN_CODE_ALPHABET)
+
+
+# --- actions: editable and removable until closed, seen by co-facilitators on other servers ---------------
+
+
+def test_adding_editing_and_removing_an_action_moves_the_state_version(ctx: AppContext) -> None:
+    created = new_workshop(ctx)
+    token = created.facilitator_token
+    versions = [live.state_version(ctx, created.workshop_id)]
+    action = live.add_action(ctx, token, title="Publsh a guide", owner="Ops")
+    versions.append(live.state_version(ctx, created.workshop_id))
+    live.update_workshop_action(ctx, token, action.id, title="Publish a guide", owner="Ops lead")
+    versions.append(live.state_version(ctx, created.workshop_id))
+    [shown] = live.workshop_actions(ctx, created.workshop_id)
+    assert (shown.title, shown.owner) == ("Publish a guide", "Ops lead")
+    live.remove_workshop_action(ctx, token, action.id)
+    versions.append(live.state_version(ctx, created.workshop_id))
+    assert live.workshop_actions(ctx, created.workshop_id) == []
+    # each change moves the counter every panel polls, so a co-facilitator's page redraws within one refresh
+    assert versions == sorted(set(versions))
+
+
+def test_actions_cannot_be_changed_once_closed_or_from_another_workshop(ctx: AppContext) -> None:
+    created = new_workshop(ctx)
+    other = new_workshop(ctx)
+    action = live.add_action(ctx, created.facilitator_token, title="Publish a guide")
+    with pytest.raises(AccessError, match="not one of this workshop's"):
+        live.remove_workshop_action(ctx, other.facilitator_token, action.id)
+    with pytest.raises(InputError, match="Write what will be done"):
+        live.update_workshop_action(ctx, created.facilitator_token, action.id, title="  ")
+    live.close_workshop(ctx, created.facilitator_token)
+    with pytest.raises(ServiceError, match="closed, so its actions can no longer be changed"):
+        live.update_workshop_action(ctx, created.facilitator_token, action.id, title="Changed")
+    assert [a.title for a in live.workshop_actions(ctx, created.workshop_id)] == ["Publish a guide"]
+
+
+# --- votes on the proposed actions ------------------------------------------------------------------------
+
+
+def test_participants_vote_three_times_at_most_once_per_action_and_the_ranking_counts_them(
+    ctx: AppContext,
+) -> None:
+    created = new_workshop(ctx)
+    token = created.facilitator_token
+    actions = [live.add_action(ctx, token, title=f"Action {number}") for number in range(1, 5)]
+    ana = live.join_workshop(ctx, code=created.code, role="contributor", client_key="ana").token
+    ben = live.join_workshop(ctx, code=created.code, role="manager", client_key="ben").token
+    for action in actions[:3]:
+        live.vote_for_action(ctx, ana, action.id, True)
+    live.vote_for_action(ctx, ana, actions[2].id, True)  # a second tap on the same action: still one vote
+    with pytest.raises(ServiceError, match="You have used your 3 votes: take one back first"):
+        live.vote_for_action(ctx, ana, actions[3].id, True)
+    live.vote_for_action(ctx, ana, actions[0].id, False)
+    live.vote_for_action(ctx, ana, actions[3].id, True)
+    live.vote_for_action(ctx, ben, actions[3].id, True)
+    assert live.my_votes(ctx, ana) == {actions[1].id, actions[2].id, actions[3].id}
+    ranking = [(action.title, count) for action, count in live.ranked_actions(ctx, created.workshop_id)]
+    assert ranking == [("Action 4", 2), ("Action 2", 1), ("Action 3", 1), ("Action 1", 0)]
+    # a removed action takes its votes with it
+    live.remove_workshop_action(ctx, token, actions[3].id)
+    assert live.my_votes(ctx, ben) == set()
+
+
+def test_votes_stop_when_the_workshop_closes_and_stay_in_their_workshop(ctx: AppContext) -> None:
+    created = new_workshop(ctx)
+    other = new_workshop(ctx)
+    action = live.add_action(ctx, created.facilitator_token, title="Publish a guide")
+    stranger = live.join_workshop(ctx, code=other.code, role="contributor", client_key="x").token
+    with pytest.raises(AccessError, match="not one of this workshop's"):
+        live.vote_for_action(ctx, stranger, action.id, True)
+    voter = live.join_workshop(ctx, code=created.code, role="contributor", client_key="y").token
+    live.close_workshop(ctx, created.facilitator_token)
+    with pytest.raises(live.WorkshopClosedError):
+        live.vote_for_action(ctx, voter, action.id, True)

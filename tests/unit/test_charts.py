@@ -341,3 +341,36 @@ def test_the_organisation_trend_draws_no_median_without_shared_teams() -> None:
     spec = charts.trend_chart([("2026 Q1", first), ("2026 Q2", second)]).to_dict(validate=False)
     assert "No same-teams median" in " ".join(spec["title"]["subtitle"])
     assert not any("label" in row for row in _data_values(spec))
+
+
+def test_the_reveal_chart_fits_a_phone_with_its_legend_and_subtitle(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    import io
+
+    from PIL import Image
+
+    phone_width = 350  # ui.PHONE_CHART_WIDTH: a 390 px phone less the page's margins
+    png = charts.render_png(
+        charts.item_distribution(questionnaire, result.dimensions[0], width=phone_width), 1
+    )
+    assert Image.open(io.BytesIO(png)).width <= phone_width + 10  # nothing reaches past the screen's edge
+
+
+def test_dont_know_has_a_colour_of_its_own_far_from_level_3(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    spec = charts.item_distribution(questionnaire, result.dimensions[0]).to_dict(validate=False)
+    scale = next(
+        layer["encoding"]["color"]["scale"]
+        for layer in spec["layer"]
+        if "scale" in layer["encoding"]["color"]
+    )
+    colours = dict(zip(scale["domain"], scale["range"], strict=True))
+    dont_know = colours[questionnaire.scale.dont_know]
+    assert dont_know not in [
+        colour for name, colour in colours.items() if name != questionnaire.scale.dont_know
+    ]
+    level_3 = next(colour for name, colour in colours.items() if name.startswith("3 "))
+    brightness = [sum(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for colour in (dont_know, level_3)]
+    assert abs(brightness[0] - brightness[1]) > 300  # not two similar light greys
