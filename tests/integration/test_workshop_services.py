@@ -435,7 +435,7 @@ def test_adding_editing_and_removing_an_action_moves_the_state_version(ctx: AppC
 
 def test_actions_cannot_be_changed_once_closed_or_from_another_workshop(ctx: AppContext) -> None:
     created = new_workshop(ctx)
-    other = new_workshop(ctx)
+    other = new_workshop(ctx, teams=("Claims",))
     action = live.add_action(ctx, created.facilitator_token, title="Publish a guide")
     with pytest.raises(AccessError, match="not one of this workshop's"):
         live.remove_workshop_action(ctx, other.facilitator_token, action.id)
@@ -476,7 +476,7 @@ def test_participants_vote_three_times_at_most_once_per_action_and_the_ranking_c
 
 def test_votes_stop_when_the_workshop_closes_and_stay_in_their_workshop(ctx: AppContext) -> None:
     created = new_workshop(ctx)
-    other = new_workshop(ctx)
+    other = new_workshop(ctx, teams=("Claims",))
     action = live.add_action(ctx, created.facilitator_token, title="Publish a guide")
     stranger = live.join_workshop(ctx, code=other.code, role="contributor", client_key="x").token
     with pytest.raises(AccessError, match="not one of this workshop's"):
