@@ -388,10 +388,10 @@ def _with_outcomes(
     return result.model_copy(update={"kpis": dict(kpis), "ledger": ledger, "ledger_errors": ledger_errors})
 
 
-def has_answers(ctx: AppContext, assessment_id: int) -> bool:
-    """Whether anyone has answered anything in the assessment yet."""
+def answered(ctx: AppContext, assessment_ids: Sequence[int]) -> set[int]:
+    """The assessments among ``assessment_ids`` in which anyone has answered anything (one query)."""
     with ctx.read() as session:
-        return pub.latest_activity(session, assessment_id=assessment_id) is not None
+        return set(pub.latest_activity_many(session, assessment_ids=assessment_ids))
 
 
 def pooled_responses(
