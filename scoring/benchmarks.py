@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from scoring.models import BenchmarkComparison, BenchmarkPack, BenchmarkRow, TeamResult
+from scoring.models import BenchmarkComparison, BenchmarkPack, BenchmarkRow, DimensionResult, TeamResult
 from scoring.rules import (
     PACK_MINIMUM_TEAMS,
     PEER_MINIMUM,
@@ -264,24 +264,33 @@ def peer_percentiles(result: TeamResult, peers: Sequence[TeamResult]) -> list[Be
             for peer_dimension in peer.dimensions
             if peer_dimension.id == dimension.id and peer_dimension.score is not None
         ]
-        percentile = reason = None
-        if dimension.score is None:
-            reason = dimension.suppressed_reason or "no score"
-        elif not peers_sufficient(len(scores)):
-            reason = f"needs at least {PEER_MINIMUM} peer teams; {len(scores)} so far"
-        else:
-            percentile = percentile_among(dimension.score, scores)
         comparisons.append(
-            BenchmarkComparison(
-                dimension_id=dimension.id,
-                against="peers",
-                score=dimension.score,
-                percentile=percentile,
-                peers=len(scores),
-                reason=reason,
+            _peer_comparison(
+                dimension, len(scores), lambda score, scores=scores: percentile_among(score, scores)
             )
         )
     return comparisons
+
+
+def _peer_comparison(
+    dimension: DimensionResult, peers: int, rank: Callable[[float], float]
+) -> BenchmarkComparison:
+    """One dimension's comparison with ``peers`` peer scores; ``rank`` gives the percentile of a score."""
+    percentile = reason = None
+    if dimension.score is None:
+        reason = dimension.suppressed_reason or "no score"
+    elif not peers_sufficient(peers):
+        reason = f"needs at least {PEER_MINIMUM} peer teams; {peers} so far"
+    else:
+        percentile = rank(dimension.score)
+    return BenchmarkComparison(
+        dimension_id=dimension.id,
+        against="peers",
+        score=dimension.score,
+        percentile=percentile,
+        peers=peers,
+        reason=reason,
+    )
 
 
 def peer_percentiles_all(results: Sequence[TeamResult]) -> dict[str, list[BenchmarkComparison]]:
@@ -313,30 +322,16 @@ def peer_percentiles_all(results: Sequence[TeamResult]) -> dict[str, list[Benchm
             scores = sorted_scores.get(key, [])
             own = own_scores.get((*key, (result.team, result.assessment_id)), [])
             count = len(scores) - len(own)
-            percentile = reason = None
-            if dimension.score is None:
-                reason = dimension.suppressed_reason or "no score"
-            elif not peers_sufficient(count):
-                reason = f"needs at least {PEER_MINIMUM} peer teams; {count} so far"
-            else:
-                below = bisect.bisect_left(scores, dimension.score) - sum(
-                    1 for s in own if s < dimension.score
-                )
-                equal = (
-                    bisect.bisect_right(scores, dimension.score)
-                    - bisect.bisect_left(scores, dimension.score)
-                    - sum(1 for s in own if s == dimension.score)
-                )
-                percentile = percentile_from_counts(below, equal, count)
-            rows.append(
-                BenchmarkComparison(
-                    dimension_id=dimension.id,
-                    against="peers",
-                    score=dimension.score,
-                    percentile=percentile,
-                    peers=count,
-                    reason=reason,
-                )
-            )
+
+            def rank(
+                score: float, scores: list[float] = scores, own: list[float] = own, count: int = count
+            ) -> float:
+                # the team's own scores are in the sorted pool: counted out, not searched for
+                below = bisect.bisect_left(scores, score) - sum(1 for s in own if s < score)
+                equal = bisect.bisect_right(scores, score) - bisect.bisect_left(scores, score)
+                equal -= sum(1 for s in own if s == score)
+                return percentile_from_counts(below, equal, count)
+
+            rows.append(_peer_comparison(dimension, count, rank))
         comparisons[result.team] = rows
     return comparisons
