@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reports.org_structure import OrgStructure, OrgStructureError, parse_org_csv, write_org_csv
-from scoring import TeamResult, standing
+from scoring import TeamResult
 from services.context import AppContext, InputError, ServiceError
-from services.leader import LeaderView, hash_passcode, passcode_matches
+from services.leader import NO_STAGE, LeaderView, blocker_label, hash_passcode, passcode_matches, stage_label
 from services.publication import pooled_responses, pooled_result
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt
 from storage import repository as repo
@@ -33,9 +33,6 @@ from storage import units as unit_repo
 
 UNIT_PASSCODE_PER_CLIENT = ThrottleRule("unit-passcode", free_failures=3, max_delay_seconds=300)
 UNIT_PASSCODE_ALL_CLIENTS = ThrottleRule("unit-passcode-all", free_failures=20, max_delay_seconds=30)
-
-#: How stages read in the unit table (a team without a stage has no numbers yet or misses a layer).
-STAGE_LABELS = {1: "1 Ad hoc", 2: "2 Emerging", 3: "3 Defined", 4: "4 Managed", 5: "5 Embedded"}
 
 
 @dataclass(frozen=True)
@@ -159,14 +156,6 @@ def assign_team(ctx: AppContext, team: str, unit_name: str | None) -> None:
             raise InputError({"team": f"there is no team named {team!r}"}) from None
 
 
-def teams_in_scope(ctx: AppContext, scope: int | None) -> set[str] | None:
-    """The team names a viewer scoped to a unit may see (None: the whole organisation)."""
-    if scope is None:
-        return None
-    with ctx.read() as session:
-        return unit_repo.teams_in_unit(session, unit_id=scope)
-
-
 # --- unit leaders -------------------------------------------------------------------------------------------
 
 
@@ -227,19 +216,11 @@ def unit_name(ctx: AppContext, unit_id: int) -> str:
 # --- roll-ups -------------------------------------------------------------------------------------------------
 
 
-def _blocker(result: TeamResult) -> str | None:
-    found = standing.blocker(result)
-    return None if found is None else found.name
-
-
 def _row(unit_id: int | None, name: str, teams: set[str], view: LeaderView) -> UnitRow:
     latest = [result for result in view.latest if result.team in teams]
-    stages: Counter[str] = Counter()
-    for result in latest:
-        stage = result.overall.stage
-        stages[STAGE_LABELS.get(stage, str(stage)) if stage is not None else "no stage"] += 1
+    stages = Counter(stage_label(result) for result in latest)
     indexes = [result.overall.index for result in latest if result.overall.index is not None]
-    blockers = Counter(b for b in (_blocker(result) for result in latest) if b)
+    blockers = Counter(b for b in (blocker_label(result) for result in latest) if b)
     changes = []
     by_team: dict[str, list[float | None]] = {}
     for entry in view.history:  # oldest first
@@ -289,20 +270,14 @@ def unit_result(ctx: AppContext, view: LeaderView, unit_id: int) -> TeamResult:
     with ctx.read() as session:
         name = unit_repo.get_unit(session, unit_id=unit_id).name
         teams = unit_repo.teams_in_unit(session, unit_id=unit_id)
-        ids = [entry.assessment_id for entry in _latest_entries(view) if entry.team in teams]
+        latest = {entry.team: entry.assessment_id for entry in view.history}  # oldest first: the last wins
+        ids = [assessment_id for team, assessment_id in latest.items() if team in teams]
         if not ids:
             raise ServiceError(f"No team of {name} has a published result in this selection yet.")
         first = repo.load_team_responses(session, assessment_id=ids[0])
         base = first.model_copy(update={"team": name, "assessment_id": None})
         responses = pooled_responses(session, ids, base)
     return pooled_result(view.questionnaire, responses)
-
-
-def _latest_entries(view: LeaderView) -> list:
-    latest: dict[str, object] = {}
-    for entry in view.history:
-        latest[entry.team] = entry
-    return list(latest.values())
 
 
 def unit_pdf(ctx: AppContext, view: LeaderView, unit_id: int) -> bytes:
@@ -335,9 +310,9 @@ def unit_pdf(ctx: AppContext, view: LeaderView, unit_id: int) -> bytes:
 
 
 def describe_stages(stages: dict[str, int]) -> str:
-    """A unit's stage distribution in words ("2 × 3 Defined, 1 × no stage")."""
-    order = [*STAGE_LABELS.values(), "no stage"]
-    return ", ".join(f"{stages[label]} × {label}" for label in order if stages.get(label))
+    """A unit's stage distribution in words ("2 × 3 Defined, 1 × No stage"), stages in order."""
+    order = sorted(stages, key=lambda label: (label == NO_STAGE, label))
+    return ", ".join(f"{stages[label]} × {label}" for label in order)
 
 
 def rows_as_table(rows: Sequence[UnitRow]) -> list[dict[str, object]]:
