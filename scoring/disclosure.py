@@ -21,6 +21,7 @@ Everything here is pure: no I/O, no storage, no Streamlit.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -122,7 +123,7 @@ def smallest_isolated_group(views: Sequence[View], k: int) -> int | None:
         return None
     dimension = len(shown)
     width = len(small)
-    if dimension > 1 and _count_subsets(width, dimension - 1) > MAX_SUPPORTS_CHECKED:
+    if dimension > 1 and math.comb(width, dimension - 1) > MAX_SUPPORTS_CHECKED:
         return 1
     best: int | None = None
     for zeros in itertools.combinations(range(width), dimension - 1):
@@ -141,12 +142,6 @@ def smallest_isolated_group(views: Sequence[View], k: int) -> int | None:
             if best == 1:
                 break
     return best
-
-
-def _count_subsets(n: int, r: int) -> int:
-    from math import comb
-
-    return comb(n, r)
 
 
 # --- releases of one dimension ----------------------------------------------------------------------------
