@@ -310,8 +310,7 @@ def published_result(ctx: AppContext, assessment_id: int, *, refresh: bool = Fal
             result = _stored_result(row.result)
             published_at, people, final = row.published_at, row.respondents, row.final
     result = _with_outcomes(result, responses.kpis, responses.ai_hours_per_week, responses.team_size)
-    waiting = _waiting(responses, releases)
-    newcomers = _newcomers(responses, releases)
+    waiting, newcomers = _waiting_and_newcomers(responses, releases)
     more = 0 if not waiting else max(1, k - newcomers)
     return PublishedView(
         result=result,
@@ -332,23 +331,18 @@ def _published_answers(releases: Mapping[tuple[str, str], Sequence[Mapping[str, 
     return people
 
 
-def _waiting(
+def _waiting_and_newcomers(
     responses: TeamResponses, releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]
-) -> int:
-    """People whose current answers differ from what is published of them (new, changed or more answers)."""
+) -> tuple[int, int]:
+    """How many people's current answers differ from what is published of them (new, changed or more
+    answers), and how many of them have nothing published at all."""
     published = _published_answers(releases)
-    return sum(
-        1
-        for respondent in responses.respondents
-        if published.get(respondent.respondent_id) != respondent.answers
-    )
-
-
-def _newcomers(
-    responses: TeamResponses, releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]
-) -> int:
-    published = _published_answers(releases)
-    return sum(1 for respondent in responses.respondents if respondent.respondent_id not in published)
+    waiting = newcomers = 0
+    for respondent in responses.respondents:
+        if published.get(respondent.respondent_id) != respondent.answers:
+            waiting += 1
+            newcomers += respondent.respondent_id not in published
+    return waiting, newcomers
 
 
 def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, TeamResult]:
