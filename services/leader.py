@@ -42,7 +42,7 @@ from scoring.benchmarks import peer_percentiles_all
 from scoring.rules import DEFAULT_TARGET_LEVEL, dont_know_flagged
 from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
-from services.publication import answered, publish_stale, published_result, published_results
+from services.publication import answered, publish_stale, published_results, unpublished_results
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
 from storage import units as unit_repo
@@ -302,12 +302,8 @@ def leader_view(
     published = published_results(ctx, [picked.id for picked, _, _ in chosen])
     # an assessment with answers but nothing published yet shows as a team without numbers
     with_answers = answered(ctx, [picked.id for picked, _, _ in chosen if picked.id not in published])
-    for picked, _, _ in chosen:
-        if picked.id in with_answers:
-            try:
-                published[picked.id] = published_result(ctx, picked.id).result
-            except KeyError:  # its questionnaire is not installed: named below
-                continue
+    # (one whose questionnaire is not installed here is left out of both, and named below)
+    published.update(unpublished_results(ctx, sorted(with_answers)))
     chosen = [entry for entry in chosen if entry[0].id in published or entry[0].id in with_answers]
     # Teams are compared on one questionnaire: the shipped one when any chosen assessment used it, else
     # the one most assessments used; the others are named, not silently dropped.

@@ -16,11 +16,13 @@ When publication is attempted:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from questionnaires.schema import Questionnaire
@@ -349,24 +351,40 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
     """The published results of several assessments (those with one), read back, not re-scored; the
     team-entered outcome figures are the current ones."""
     with ctx.read() as session:
-        rows = pub.latest_published_many(session, assessment_ids=assessment_ids)
-        every_outcome = repo.get_outcomes_many(session, assessment_ids=list(rows))
-        results = {}
-        for assessment_id, row in rows.items():
-            outcomes = every_outcome[assessment_id]
-            results[assessment_id] = _with_outcomes(
-                _stored_result(row.result), outcomes.kpis, outcomes.ai_hours_per_week, outcomes.team_size
-            )
-        return results
+        stored = pub.latest_published_json_many(session, assessment_ids=assessment_ids)
+        every_outcome = repo.get_outcomes_many(session, assessment_ids=list(stored))
+    results = {}
+    for assessment_id, text in stored.items():
+        outcomes = every_outcome[assessment_id]
+        results[assessment_id] = _with_outcomes(
+            _stored_result_json(text), outcomes.kpis, outcomes.ai_hours_per_week, outcomes.team_size
+        )
+    return results
+
+
+def _stored_result_json(text: str) -> TeamResult:
+    """A published result read back from its stored JSON text (see :func:`_stored_result`).
+
+    Validating the text directly is the fast path; a result whose stored ledger has an older shape fails it
+    and is read the slow way, with the ledger dropped before validation.
+    """
+    try:
+        result = TeamResult.model_validate_json(text)
+    except ValidationError:
+        return _stored_result(json.loads(text))
+    return _current_stage(result)
 
 
 def _stored_result(stored: Mapping[str, Any]) -> TeamResult:
     """A published result read back; its ledger is dropped (it is recomputed from the current outcome
     figures, and results published before the ledger's team totals have a ledger of an older shape), and its
     stage follows the current stage rule."""
-    result = TeamResult.model_validate({**stored, "ledger": None, "ledger_errors": {}})
-    # The stage follows today's rule (all four layers scored), read off the published gated levels, so a
-    # result published before that rule never shows a stage built on some layers only.
+    return _current_stage(TeamResult.model_validate({**stored, "ledger": None, "ledger_errors": {}}))
+
+
+def _current_stage(result: TeamResult) -> TeamResult:
+    """``result`` with the stage of today's rule (all four layers scored), read off its published gated
+    levels, so a result published before that rule never shows a stage built on some layers only."""
     stage = team_stage(result)
     if stage == result.overall.stage:
         return result
@@ -380,6 +398,30 @@ def _with_outcomes(
 ) -> TeamResult:
     ledger, ledger_errors = ledger_from_kpis(ai_hours, dict(kpis), team_size)
     return result.model_copy(update={"kpis": dict(kpis), "ledger": ledger, "ledger_errors": ledger_errors})
+
+
+def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, TeamResult]:
+    """What others see of assessments nothing has been published of yet, several at once (a handful of
+    queries, not one load per assessment): how many people answered and why no figure is shown.
+
+    An assessment whose questionnaire is not installed here is left out. For one assessment,
+    :func:`published_result` gives the same result.
+    """
+    with ctx.read() as session:
+        waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
+    results = {}
+    for assessment_id, responses in waiting.items():
+        try:
+            questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+        except KeyError:
+            continue
+        results[assessment_id] = _with_outcomes(
+            _unpublished(questionnaire, responses),
+            responses.kpis,
+            responses.ai_hours_per_week,
+            responses.team_size,
+        )
+    return results
 
 
 def answered(ctx: AppContext, assessment_ids: Sequence[int]) -> set[int]:

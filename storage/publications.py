@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Text, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -107,19 +107,33 @@ def latest_published_many(session: Session, *, assessment_ids: Iterable[int]) ->
     ids = list(assessment_ids)
     if not ids:
         return {}
-    newest = (
-        select(PublishedResult.assessment_id, func.max(PublishedResult.seq).label("seq"))
-        .where(PublishedResult.assessment_id.in_(ids))
-        .group_by(PublishedResult.assessment_id)
-        .subquery()
-    )
-    rows = session.scalars(
-        select(PublishedResult).join(
-            newest,
-            (PublishedResult.assessment_id == newest.c.assessment_id) & (PublishedResult.seq == newest.c.seq),
-        )
-    )
+    rows = session.scalars(select(PublishedResult).where(_is_newest(ids)))
     return {row.assessment_id: row for row in rows}
+
+
+def latest_published_json_many(session: Session, *, assessment_ids: Iterable[int]) -> dict[int, str]:
+    """The current published result of each assessment that has one, as the stored JSON text (one query).
+
+    The text is what :class:`~scoring.models.TeamResult` validates straight from JSON, which is about twice
+    as fast as decoding it to Python objects first: the leader view reads a thousand of these on opening.
+    """
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PublishedResult.assessment_id, cast(PublishedResult.result, Text)).where(_is_newest(ids))
+    )
+    return {assessment_id: text for assessment_id, text in rows}
+
+
+def _is_newest(assessment_ids: list[int]) -> ColumnElement[bool]:
+    """True for the newest published result (highest ``seq``) of each of ``assessment_ids``."""
+    newest = (
+        select(PublishedResult.assessment_id, func.max(PublishedResult.seq))
+        .where(PublishedResult.assessment_id.in_(assessment_ids))
+        .group_by(PublishedResult.assessment_id)
+    )
+    return tuple_(PublishedResult.assessment_id, PublishedResult.seq).in_(newest)
 
 
 def set_published_through(session: Session, *, assessment_id: int, at: datetime | None) -> None:

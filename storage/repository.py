@@ -850,7 +850,23 @@ def load_team_responses(
         ):
             if row.respondent_id in comments:
                 comments[row.respondent_id][row.dimension_id] = row.text
+    people = [
+        RespondentAnswers(
+            respondent_id=respondent.external_id,
+            role=respondent.role,  # type: ignore[arg-type]
+            answers=answers[respondent.id],
+            comments=comments[respondent.id],
+        )
+        for respondent in respondents
+        if answers[respondent.id]
+    ]
     outcomes = get_outcomes(session, assessment_id=assessment_id)
+    return _team_responses(assessment, people, outcomes, latest or assessment.created_at)
+
+
+def _team_responses(
+    assessment: Assessment, people: list[RespondentAnswers], outcomes: Outcomes, collected_at: datetime
+) -> TeamResponses:
     return TeamResponses(
         team=assessment.team.name,
         assessment_id=assessment.external_id,
@@ -859,21 +875,46 @@ def load_team_responses(
         form=assessment.form,  # type: ignore[arg-type]
         mode=assessment.mode,  # type: ignore[arg-type]
         k=assessment.k,
-        respondents=[
-            RespondentAnswers(
-                respondent_id=respondent.external_id,
-                role=respondent.role,  # type: ignore[arg-type]
-                answers=answers[respondent.id],
-                comments=comments[respondent.id],
-            )
-            for respondent in respondents
-            if answers[respondent.id]
-        ],
+        respondents=people,
         kpis=outcomes.kpis,
         ai_hours_per_week=outcomes.ai_hours_per_week,
         team_size=outcomes.team_size,
-        collected_at=latest or assessment.created_at,
+        collected_at=collected_at,
     )
+
+
+def load_answer_counts_many(session: Session, *, assessment_ids: Sequence[int]) -> dict[int, TeamResponses]:
+    """Who has answered in each of several assessments, without what they answered (four queries).
+
+    Each value is the assessment's :func:`load_team_responses` with every respondent's answers and comments
+    left out: their pseudonyms and roles only, for a result that says how many people answered and why
+    nothing is shown yet (the leader view's teams that have nothing published).
+    """
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    answering = (
+        select(Answer.respondent_id).join(Respondent).where(Respondent.assessment_id.in_(ids)).distinct()
+    )
+    people: dict[int, list[RespondentAnswers]] = {assessment_id: [] for assessment_id in ids}
+    for row in session.execute(
+        select(Respondent.assessment_id, Respondent.external_id, Respondent.role)
+        .where(Respondent.id.in_(answering))
+        .order_by(Respondent.id)
+    ):
+        people[row.assessment_id].append(
+            RespondentAnswers(respondent_id=row.external_id, role=row.role, answers={})  # type: ignore[arg-type]
+        )
+    outcomes = get_outcomes_many(session, assessment_ids=ids)
+    assessments = session.scalars(
+        select(Assessment).options(selectinload(Assessment.team)).where(Assessment.id.in_(ids))
+    )
+    return {
+        assessment.id: _team_responses(
+            assessment, people[assessment.id], outcomes[assessment.id], assessment.created_at
+        )
+        for assessment in assessments
+    }
 
 
 @dataclass
