@@ -594,13 +594,14 @@ PREPARING_POLL_S = 0.5
 def download_button(
     label: str,
     *,
-    make: Callable[[], bytes],
+    make: Callable[..., bytes],
     version: Hashable,
     key: str,
     file_name: str,
     mime: str,
     icon: str | None = None,
     width: Literal["content", "stretch"] = "content",
+    progress: str | None = None,
 ) -> None:
     """A download button whose file already exists when it is clicked, so every click downloads it.
 
@@ -612,19 +613,35 @@ def download_button(
     and handed to the button as data: the same bytes keep the same address across reruns. Until they are
     ready the button shows "Preparing…" and looks again by itself; a message replaces it when there is
     nothing to download.
+
+    ``progress`` (what is counted, e.g. "team reports") makes a long file show a progress bar while it is
+    made: ``make`` is then called with a ``progress(done, total)`` function to report to. The page stays
+    usable meanwhile; only the button's own fragment refreshes.
     """
     from services.context import ServiceError, StorageBusyError
 
     downloads: dict[str, tuple[Hashable, Future[bytes]]] = st.session_state.setdefault(DOWNLOADS_KEY, {})
     held = downloads.get(key)
+    counts: dict[str, int] = st.session_state.setdefault(f"{DOWNLOADS_KEY}.progress", {}).setdefault(key, {})
     if held is None or held[0] != version:
-        held = (version, _DOWNLOAD_WORKERS.submit(make))
+        counts.clear()
+        if progress is None:
+            held = (version, _DOWNLOAD_WORKERS.submit(make))
+        else:
+
+            def report(done: int, total: int) -> None:
+                counts.update(done=done, total=total)  # read by the page's poll; one dict update is atomic
+
+            held = (version, _DOWNLOAD_WORKERS.submit(make, report))  # type: ignore[call-arg]
         downloads[key] = held
     future = held[1]
 
     def button() -> None:
         if not future.done():
             st.button(f"{label} (preparing…)", key=f"{key}.preparing", icon=icon, width=width, disabled=True)
+            if progress is not None and counts.get("total"):
+                done, total = counts["done"], counts["total"]
+                st.progress(done / total, text=f"{done} of {total} {progress} ready")
             return
         error = future.exception()
         if isinstance(error, StorageBusyError):

@@ -11,12 +11,16 @@ publishes what the publication rule allows (not timed). Then:
 - ``leader_view_growth``: the largest growth exponent of ``leader_view_s`` between the sizes; ≤ 1.1.
 - ``unit_report_s``: the unit report PDF of the unit drilled into (about a twelfth of the teams), one round
   (its content renders a page per team); reported against the issue's ≤ 3 s for 50 teams.
+- ``team_zip_s_per_team``: the ZIP of that unit's team reports as the leader page makes it (a process per
+  core), seconds per team; target ≤ 0.6 s at 2 cores. ``team_zip_one_process_s_per_team`` is the same ZIP
+  rendered in one process, measured right after, for the ratio.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
 
@@ -30,12 +34,19 @@ from benchmarks.harness import (
     time_rounds,
 )
 
+if TYPE_CHECKING:
+    from services.context import AppContext
+    from services.leader import LeaderView
+
 RESPONDENTS = 10
 UNITS = 12
 
 
-def _organisation(teams: int) -> tuple[float, float, float | None, int]:
-    """(leader view s, drill-down s, unit report s, teams in the unit) for a demo organisation of ``teams``."""
+def _organisation(
+    teams: int,
+) -> tuple[float, float, float | None, int, tuple[float, float, int] | None]:
+    """(leader view s, drill-down s, unit report s, teams in the unit, ZIP figures) for a demo organisation
+    of ``teams``."""
     import cli
     from services import leader, units
     from services.context import make_context
@@ -55,12 +66,30 @@ def _organisation(teams: int) -> tuple[float, float, float | None, int]:
             unit = next(node for node in units.unit_tree(ctx) if node.depth == 1)
             drill = time_rounds(lambda: leader.leader_view(ctx, unit_id=unit.id), rounds=3, warmup=1)
             scoped = leader.leader_view(ctx, unit_id=unit.id)
-            report = None
+            report = zipped = None
             if os.environ.get("LAYERWISE_BENCH_SKIP_PDF") != "1":
                 report = time_rounds(lambda: units.unit_pdf(ctx, scoped, unit.id), rounds=1, warmup=0).median
-            return view.median, drill.median, report, len(scoped.latest)
+                zipped = _zip_per_team(ctx, scoped)
+            return view.median, drill.median, report, len(scoped.latest), zipped
         finally:
             ctx.database.dispose()
+
+
+def _zip_per_team(ctx: AppContext, view: LeaderView) -> tuple[float, float, int]:
+    """(s per team with a process per core, s per team in one process, workers) for the ZIP of ``view``."""
+    from reports import pdf
+    from services import leader
+
+    teams = max(1, len(view.latest))
+    workers = pdf.render_workers()
+    pooled = time_rounds(lambda: leader.team_pdfs_zip(ctx, view), rounds=1, warmup=0).median
+    original = pdf.render_workers
+    pdf.render_workers = lambda: 1  # type: ignore[assignment]
+    try:
+        alone = time_rounds(lambda: leader.team_pdfs_zip(ctx, view), rounds=1, warmup=0).median
+    finally:
+        pdf.render_workers = original  # type: ignore[assignment]
+    return pooled / teams, alone / teams, workers
 
 
 def run(config: Config) -> list[Figure]:
@@ -68,7 +97,7 @@ def run(config: Config) -> list[Figure]:
     sizes = config.pick([100, 300, 1000], [20, 60])
     measured = [_organisation(size) for size in sizes]
     views = [figures[0] for figures in measured]
-    largest_view, largest_drill, report, unit_teams = measured[-1]
+    largest_view, largest_drill, report, unit_teams, zipped = measured[-1]
     at = f"{sizes[-1]} teams × {RESPONDENTS} respondents, {UNITS} units, SQLite"
     figures = [
         at_most("leader_view_s", largest_view, "s", 2.0, at),
@@ -85,4 +114,11 @@ def run(config: Config) -> list[Figure]:
         figures.append(report_only("unit_report_s", None, "s", "skipped (LAYERWISE_BENCH_SKIP_PDF=1)"))
     else:
         figures.append(report_only("unit_report_s", report, "s", f"{unit_teams} teams; target ≤ 3 s for 50"))
+    if zipped is None:
+        figures.append(report_only("team_zip_s_per_team", None, "s", "skipped (LAYERWISE_BENCH_SKIP_PDF=1)"))
+    else:
+        pooled, alone, workers = zipped
+        detail = f"{unit_teams} teams, {workers} process(es); one process: {alone:.2f} s a team"
+        figures.append(at_most("team_zip_s_per_team", pooled, "s", 0.6, detail))
+        figures.append(report_only("team_zip_one_process_s_per_team", alone, "s", f"{unit_teams} teams"))
     return figures

@@ -319,15 +319,17 @@ with download_tab:
         )
         for column, label, make, file_name, mime in reports:
             with column:
+                zipped = mime == "application/zip"
                 ui.download_button(
                     label,
-                    make=lambda make=make: make(ctx, view),
+                    make=(lambda progress, make=make: make(ctx, view, progress))
+                    if zipped
+                    else (lambda make=make: make(ctx, view)),
+                    progress="team reports" if zipped else None,
                     version=(view.fingerprint, focus),
                     key=f"leader.{file_name}",
                     file_name=file_name,
                     mime=mime,
-                    icon=":material/folder_zip:"
-                    if mime == "application/zip"
-                    else ":material/picture_as_pdf:",
+                    icon=":material/folder_zip:" if zipped else ":material/picture_as_pdf:",
                     width="stretch",
                 )

@@ -35,13 +35,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import multiprocessing
+import os
 import re
 import threading
 import unicodedata
 import zipfile
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -855,12 +858,24 @@ def report_file_name(name: str, extension: str = "pdf", prefix: str = "layerwise
     return f"{prefix}-{slug}.{extension}"
 
 
-def team_reports_zip(contents: Iterable[ReportContent]) -> bytes:
-    """A ZIP with one PDF per team report, named ``layerwise-<team>.pdf`` (numbered when names collide)."""
+def team_reports_zip(
+    contents: Sequence[ReportContent],
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """A ZIP with one PDF per team report, named ``layerwise-<team>.pdf`` (numbered when names collide).
+
+    ``workers`` > 1 renders the reports in that many processes (a report is CPU-bound Python, so threads would
+    queue on one core); ``progress(done, total)`` is called as each report is added.
+    """
     buffer = io.BytesIO()
     used: set[str] = set()
+    total = len(contents)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for content in contents:
+        for done, (content, document) in enumerate(
+            zip(contents, _rendered(contents, workers), strict=True), start=1
+        ):
             team = getattr(content, "team", None) or content.title
             name = report_file_name(str(team))
             stem, counter = name[:-4], 2
@@ -868,5 +883,53 @@ def team_reports_zip(contents: Iterable[ReportContent]) -> bytes:
                 name = f"{stem}-{counter}.pdf"
                 counter += 1
             used.add(name)
-            archive.writestr(name, render_pdf(content))
+            archive.writestr(name, document)
+            if progress is not None:
+                progress(done, total)
     return buffer.getvalue()
+
+
+def render_workers() -> int:
+    """How many processes render a batch of reports: one per CPU this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: Below this many reports a batch is rendered in the calling process: a worker's start (importing reportlab
+#: and Altair, Vega's first layout) costs about as much as three reports.
+POOL_MIN_REPORTS = 8
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _rendered(contents: Sequence[ReportContent], workers: int) -> Iterator[bytes]:
+    """Each report rendered, in order: in this process, or in a pool of ``workers`` processes.
+
+    The pool is kept for the next batch. Its processes come from a fork server that imported this module once,
+    never forked from the app's own threaded process.
+    """
+    if workers <= 1 or len(contents) < POOL_MIN_REPORTS:
+        for content in contents:
+            yield render_pdf(content)
+        return
+    yield from _render_pool(workers).map(_render_in_worker, contents, chunksize=1)
+
+
+def _render_in_worker(content: ReportContent) -> bytes:
+    """:func:`render_pdf` in a pool process (sent to it by name)."""
+    return render_pdf(content)
+
+
+def _render_pool(workers: int) -> ProcessPoolExecutor:
+    """The kept pool of report renderers (made again when it has broken, e.g. a worker was killed)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or getattr(_pool, "_broken", False) or _pool._max_workers != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["reports.pdf"])
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        return _pool

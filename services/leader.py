@@ -22,7 +22,7 @@ import io
 import json
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -511,10 +511,15 @@ def org_pdf(ctx: AppContext, view: LeaderView) -> bytes:
     return org_report_pdf(content)
 
 
-def team_pdfs_zip(ctx: AppContext, view: LeaderView) -> bytes:
-    """One team report PDF per team of the selection, in a ZIP archive."""
+def team_pdfs_zip(
+    ctx: AppContext, view: LeaderView, progress: Callable[[int, int], None] | None = None
+) -> bytes:
+    """One team report PDF per team of the selection, in a ZIP archive, rendered on every core.
+
+    ``progress(done, total)`` is told as each report is added (the page shows it as a progress bar).
+    """
     from reports.content import team_report_content
-    from reports.pdf import team_reports_zip
+    from reports.pdf import render_workers, team_reports_zip
 
     if view.questionnaire is None or view.empty:
         raise ServiceError("No team has answers in this selection yet.")
@@ -539,7 +544,7 @@ def team_pdfs_zip(ctx: AppContext, view: LeaderView) -> bytes:
                 rounds=[(label, results) for label, results in rounds if results],
             )
         )
-    return team_reports_zip(contents)
+    return team_reports_zip(contents, workers=render_workers(), progress=progress)
 
 
 def team_plans(ctx: AppContext, view: LeaderView) -> dict[str, Any]:

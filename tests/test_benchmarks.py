@@ -37,6 +37,8 @@ REQUIRED = [
     "leader_drill_s",
     "leader_view_growth",
     "unit_report_s",
+    "team_zip_s_per_team",
+    "team_zip_one_process_s_per_team",
     "room_refresh_ms",
 ]
 #: Figures that may be missing on a machine without PostgreSQL, Chromium or PyPI (the peer package);

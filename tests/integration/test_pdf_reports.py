@@ -468,3 +468,31 @@ def test_the_org_report_ranks_by_stage_and_lists_an_incomplete_team_apart_with_w
     assert "Not ranked" in text
     assert "Partial 3 incomplete: Boundaries and Coaching are suppressed" in text
     assert "a stage needs all 4 layers scored (2 of 4 are)" in text
+
+
+def test_team_reports_zip_on_several_processes_holds_the_same_reports_and_reports_progress(
+    questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf, "POOL_MIN_REPORTS", 2)
+    rendered_here: list[object] = []
+    render = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda content: rendered_here.append(content) or render(content))
+    teams = [
+        score_team(questionnaire, sample_team(questionnaire, f"Pool team {number}", seed=60 + number))
+        for number in range(4)
+    ]
+    contents = [
+        content.team_report_content(questionnaire, team, None, pack=None, generated_at=GENERATED)
+        for team in teams
+    ]
+    told: list[tuple[int, int]] = []
+    pooled = zipfile.ZipFile(
+        io.BytesIO(pdf.team_reports_zip(contents, workers=2, progress=lambda *counts: told.append(counts)))
+    )
+    assert not rendered_here  # the pool's processes rendered them, not this one
+    alone = zipfile.ZipFile(io.BytesIO(pdf.team_reports_zip(contents)))
+    assert len(rendered_here) == 4
+    assert pooled.namelist() == alone.namelist() == [f"layerwise-pool-team-{n}.pdf" for n in range(4)]
+    for name in pooled.namelist():
+        assert all_text(pooled.read(name)) == all_text(alone.read(name))
+    assert told == [(1, 4), (2, 4), (3, 4), (4, 4)]
