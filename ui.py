@@ -582,6 +582,22 @@ def chart(figure: Any, name: str) -> None:
         )
 
 
+def target_sliders(questionnaire: Questionnaire, levels: Mapping[str, int], key: str) -> dict[str, int]:
+    """One level slider ("4 Managed") per dimension, starting at ``levels``; the levels chosen."""
+    from scoring.rules import LEVEL_NAMES
+
+    return {
+        dimension.id: st.select_slider(
+            plain(dimension.name),
+            options=list(range(1, len(LEVEL_NAMES) + 1)),
+            value=levels[dimension.id],
+            format_func=lambda level: f"{level} {LEVEL_NAMES[level - 1]}",
+            key=f"{key}:{dimension.id}",
+        )
+        for dimension in questionnaire.dimensions
+    }
+
+
 # --- downloads ----------------------------------------------------------------------------------------------
 
 DOWNLOADS_KEY = "layerwise.downloads"

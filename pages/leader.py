@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -24,7 +25,7 @@ from reports.charts import (
     trend_chart,
     trend_table,
 )
-from services import leader, units
+from services import leader, targets, units
 from services.context import InputError, ServiceError
 from services.workshop import ThrottledError
 
@@ -151,10 +152,11 @@ if consensus_teams:
     )
     st.text(", ".join(consensus_teams))  # team names are people's text: shown as typed
 
-unit_tab, heatmap_tab, benchmark_tab, trend_tab, gap_tab, hotspot_tab, download_tab = st.tabs(
+unit_tab, heatmap_tab, target_tab, benchmark_tab, trend_tab, gap_tab, hotspot_tab, download_tab = st.tabs(
     [
         "Units",
         "Teams at a glance",
+        "Targets and last round",
         "Benchmarks",
         "Trend",
         "Perception gaps",
@@ -210,6 +212,34 @@ with unit_tab:
 with heatmap_tab:
     st.altair_chart(org_heatmap(view.latest, width=CHART_WIDTH), theme=None)
     ui.data_table(org_heatmap_table(view.latest))
+
+with target_tab:
+    st.caption(
+        "Each team against its target profile (its own, else the organisation's default, else level 4 "
+        "Managed on every dimension) and against its own previous round. A dimension is below target while "
+        "its score is under the lowest score of the target level."
+    )
+    st.dataframe(
+        pd.DataFrame(leader.target_rows(ctx, view), columns=leader.TARGET_COLUMNS),
+        hide_index=True,
+        width="stretch",
+        key="leader-targets",
+    )
+    if scope is None and view.questionnaire is not None:
+        with (
+            st.expander("Set the organisation's default target", icon=":material/flag:"),
+            st.form("organisation-targets", border=False),
+        ):
+            st.caption("Teams that set no target of their own are measured against this one.")
+            default = targets.organisation_targets(ctx, view.questionnaire)
+            chosen_levels = ui.target_sliders(view.questionnaire, default.levels, "organisation-target")
+            if st.form_submit_button("Save the default target", icon=":material/save:"):
+                try:
+                    targets.set_organisation_targets(ctx, view.questionnaire, chosen_levels)
+                except InputError as error:
+                    st.error(ui.input_errors(error.errors))
+                else:
+                    st.rerun()
 
 with benchmark_tab:
     team = st.selectbox("Team", options=[result.team for result in view.latest])

@@ -15,6 +15,7 @@ import ui
 from reports import charts, content
 from scoring import standing
 from services import assessment as journey
+from services.context import InputError
 
 ctx = ui.context()
 current = ui.require_respondent("Results")
@@ -104,6 +105,27 @@ else:
         "target",
     )
     ui.data_table(charts.target_table(result, view.target_levels, view.previous))
+    if view.target is not None:
+        st.caption(f"Target: {view.target.label}.")
+    with st.expander("Set the team's target", icon=":material/flag:"):
+        st.caption(
+            "The level the team aims for on each dimension. Anyone with the team's link can change it; "
+            "everyone sees the same target."
+        )
+        with st.form("targets", border=False):
+            chosen = ui.target_sliders(questionnaire, view.target_levels, "target")
+            save_col, reset_col = st.columns(2)
+            save = save_col.form_submit_button("Save the team's target", icon=":material/save:")
+            reset = reset_col.form_submit_button("Use the organisation's default")
+        if save or reset:
+            try:
+                journey.save_team_targets(ctx, token, None if reset else chosen)
+            except InputError as error:
+                st.error(ui.input_errors(error.errors))
+            else:
+                for dimension in questionnaire.dimensions:
+                    st.session_state.pop(f"target:{dimension.id}", None)
+                st.rerun()
     st.caption(ui.plain(view.benchmark_label))
     if view.benchmark is not None:
         ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")

@@ -73,6 +73,7 @@ from services.context import (
     stored_choice,
 )
 from services.publication import PublishedView, publish, publish_stale, published_result, published_results
+from services.targets import TargetProfile, set_team_targets, team_targets
 from storage import repository as repo
 from storage.models import ACTION_STATUSES, FORMS, MODES, Respondent
 
@@ -250,8 +251,15 @@ class ResultsView:
     #: the team's previous round (its latest earlier published result) and its calendar quarter
     previous: TeamResult | None = None
     previous_label: str | None = None
-    #: the target level per dimension (``scoring.rules.DEFAULT_TARGET_LEVEL`` on every dimension by default)
-    target_levels: dict[str, int] = field(default_factory=dict)
+    #: the team's target profile (its own, else the organisation's default, else level 4 everywhere)
+    target: TargetProfile | None = None
+
+    @property
+    def target_levels(self) -> dict[str, int]:
+        """The target level per dimension (``DEFAULT_TARGET_LEVEL`` everywhere when no profile was read)."""
+        if self.target is not None:
+            return self.target.levels
+        return {dimension.id: DEFAULT_TARGET_LEVEL for dimension in self.questionnaire.dimensions}
 
     @property
     def update_note(self) -> str | None:
@@ -766,6 +774,20 @@ def save_outcomes(
         )
 
 
+def save_team_targets(ctx: AppContext, token: str, levels: Mapping[str, object] | None) -> TargetProfile:
+    """Set the team's own target profile from a team member's link (``None``: the organisation's default).
+
+    A target is team data like the outcome figures, so anyone with the team's link may set it;
+    ``InputError`` names each wrong level and nothing is stored while one is wrong.
+    """
+    with ctx.read() as session:
+        _, assessment_id = _respondent_of(session, token)
+        assessment = repo.get_assessment(session, assessment_id=assessment_id)
+        questionnaire = ctx.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+        team = assessment.team.name
+    return set_team_targets(ctx, questionnaire, team, levels)
+
+
 # --- scoring ---------------------------------------------------------------------------------------------
 
 
@@ -907,7 +929,7 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         publication=publication,
         previous=previous,
         previous_label=previous_label,
-        target_levels={d.id: DEFAULT_TARGET_LEVEL for d in questionnaire.dimensions},
+        target=team_targets(ctx, questionnaire, current.team),
     )
 
 
@@ -1211,7 +1233,7 @@ def team_report_pdf_for_assessment(
         plan,
         pack=benchmark if isinstance(benchmark, BenchmarkPack) else None,
         peer_comparisons=benchmark if against == "peers" and isinstance(benchmark, list) else None,
-        target_levels={d.id: DEFAULT_TARGET_LEVEL for d in questionnaire.dimensions},
+        target_levels=team_targets(ctx, questionnaire, result.team).levels,
         previous=previous,
         previous_label=previous_label,
         generated_at=generated_at or datetime.now(UTC),

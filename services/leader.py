@@ -39,10 +39,11 @@ from scoring import (
     standing,
 )
 from scoring.benchmarks import peer_percentiles_all
-from scoring.rules import DEFAULT_TARGET_LEVEL, dont_know_flagged
+from scoring.rules import dont_know_flagged, level_floor, target_gap
 from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
 from services.publication import answered, publish_stale, published_results, unpublished_results
+from services.targets import team_targets_many
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
 from storage import units as unit_repo
@@ -524,6 +525,7 @@ def team_pdfs_zip(
     if view.questionnaire is None or view.empty:
         raise ServiceError("No team has answers in this selection yet.")
     plans = _plans(ctx, view)
+    targets = team_targets_many(ctx, view.questionnaire, [result.team for result in view.latest])
     now = datetime.now(UTC)
     contents = []
     for result in view.latest:
@@ -537,7 +539,7 @@ def team_pdfs_zip(
                 plans.get(result.team),
                 pack=view.pack,
                 peer_comparisons=view.peers.get(result.team),
-                target_levels={d.id: DEFAULT_TARGET_LEVEL for d in view.questionnaire.dimensions},
+                target_levels=targets[result.team].levels,
                 previous=previous.result if previous else None,
                 previous_label=previous.round if previous else None,
                 generated_at=now,
@@ -545,6 +547,64 @@ def team_pdfs_zip(
             )
         )
     return team_reports_zip(contents, workers=render_workers(), progress=progress)
+
+
+def _or_dash(value: float | None) -> str:
+    return "–" if value is None else f"{value}"
+
+
+#: Columns of the leader view's targets table, one row per team.
+TARGET_COLUMNS: tuple[str, ...] = (
+    "team",
+    "target",
+    "below target",
+    "index",
+    "previous round",
+    "index change",
+)
+
+
+def target_rows(ctx: AppContext, view: LeaderView) -> list[dict[str, Any]]:
+    """Per team: whose target profile it is measured against, the dimensions still below it (score and the
+    target's lowest score), and its index against its own previous round (published results only)."""
+    if view.questionnaire is None:
+        return []
+    targets = team_targets_many(ctx, view.questionnaire, [result.team for result in view.latest])
+    earlier: dict[str, TeamRound] = {}
+    latest_of = {entry.team: entry for entry in view.history}
+    for entry in view.history:  # oldest first: the last one before the latest is the previous round
+        if entry is not latest_of[entry.team]:
+            earlier[entry.team] = entry
+    rows = []
+    for result in view.latest:
+        target = targets[result.team]
+        below = [
+            f"{dimension.name} {dimension.score:.1f} of {level_floor(target.levels[dimension.id]):.1f}"
+            for dimension in result.dimensions
+            if dimension.score is not None and target_gap(dimension.score, target.levels[dimension.id]) > 0
+        ]
+        previous = earlier.get(result.team)
+        before = None if previous is None else previous.result.overall.index
+        now = result.overall.index
+        rows.append(
+            {
+                "team": result.team,
+                "target": {
+                    "team": "own",
+                    "organisation": "organisation's",
+                    "default": "default (4 everywhere)",
+                }[target.source],
+                "below target": "no numbers"
+                if result.suppressed
+                else "; ".join(below) or "none: every scored dimension reaches it",
+                "index": now,
+                "previous round": None
+                if previous is None
+                else f"{previous.round}: {before if before is not None else '–'}",
+                "index change": None if now is None or before is None else round(now - before, 1),
+            }
+        )
+    return rows
 
 
 def team_plans(ctx: AppContext, view: LeaderView) -> dict[str, Any]:

@@ -109,7 +109,8 @@ class Unit(Base):
 
 
 class Team(Base):
-    """A team that is assessed; ``name`` is its natural key (unique); ``unit_id`` the unit it belongs to."""
+    """A team that is assessed; ``name`` is its natural key (unique); ``unit_id`` the unit it belongs to;
+    ``target_levels`` its own target profile, when it set one."""
 
     __tablename__ = "teams"
 
@@ -117,6 +118,8 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: dimension id → the level (1–5) the team aims for; None: the organisation's default target profile
+    target_levels: Mapped[dict[str, int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
 
     assessments: Mapped[list[Assessment]] = relationship(

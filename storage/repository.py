@@ -217,6 +217,12 @@ def get_team(session: Session, *, team_id: int) -> Team:
     return _get(session, Team, team_id, "team")
 
 
+def team_target_levels(session: Session, *, names: Sequence[str]) -> dict[str, dict[str, int] | None]:
+    """Each named team's own target profile (dimension id → level), None where it set none (one query)."""
+    rows = session.execute(select(Team.name, Team.target_levels).where(Team.name.in_(list(names))))
+    return {name: levels for name, levels in rows}
+
+
 def find_team(session: Session, *, name: str) -> Team | None:
     """The team with this exact name, or None."""
     return session.scalars(select(Team).where(Team.name == name.strip())).one_or_none()

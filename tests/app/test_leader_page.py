@@ -64,6 +64,7 @@ def test_the_right_passcode_opens_every_team_side_by_side(
     assert [tab.label for tab in at.tabs] == [
         "Units",
         "Teams at a glance",
+        "Targets and last round",
         "Benchmarks",
         "Trend",
         "Perception gaps",
