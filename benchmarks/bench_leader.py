@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
@@ -30,6 +32,7 @@ from benchmarks.harness import (
     app_database,
     at_most,
     growth_exponent,
+    not_run,
     report_only,
     time_rounds,
 )
@@ -42,37 +45,81 @@ RESPONDENTS = 10
 UNITS = 12
 
 
+@contextmanager
+def _demo_organisation(url: str, teams: int) -> Iterator[AppContext]:
+    """A context on ``url`` filled by ``cli.py demo --units`` with ``teams`` teams, published, and past the
+    moment after the newest answer in which publication is still re-attempted."""
+    import cli
+    from services.context import make_context
+    from services.publication import STALE_MARGIN
+
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        result = CliRunner().invoke(
+            cli.cli, ["demo", "--teams", str(teams), "--respondents", str(RESPONDENTS), "--units", str(UNITS)]
+        )
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+    if result.exit_code != 0:
+        raise RuntimeError(result.output)
+    ctx = make_context(url)
+    time.sleep(STALE_MARGIN.total_seconds() + 0.5)
+    try:
+        yield ctx
+    finally:
+        ctx.database.dispose()
+
+
+def _view_and_drill(ctx: AppContext) -> tuple[float, float, int]:
+    """(median s of opening the leader view, of drilling down to the first unit, that unit's id)."""
+    from services import leader, units
+
+    view = time_rounds(lambda: leader.leader_view(ctx), rounds=3, warmup=1)
+    unit = next(node for node in units.unit_tree(ctx) if node.depth == 1)
+    drill = time_rounds(lambda: leader.leader_view(ctx, unit_id=unit.id), rounds=3, warmup=1)
+    return view.median, drill.median, unit.id
+
+
 def _organisation(
     teams: int,
 ) -> tuple[float, float, float | None, int, tuple[float, float, int] | None]:
     """(leader view s, drill-down s, unit report s, teams in the unit, ZIP figures) for a demo organisation
     of ``teams``."""
-    import cli
     from services import leader, units
-    from services.context import make_context
-    from services.publication import STALE_MARGIN
 
-    with app_database(f"leader-{teams}.db") as url:
-        result = CliRunner().invoke(
-            cli.cli, ["demo", "--teams", str(teams), "--respondents", str(RESPONDENTS), "--units", str(UNITS)]
-        )
-        if result.exit_code != 0:
-            raise RuntimeError(result.output)
-        ctx = make_context(url)
-        # past the moment after the newest answer in which publication is still re-attempted
-        time.sleep(STALE_MARGIN.total_seconds() + 0.5)
-        try:
-            view = time_rounds(lambda: leader.leader_view(ctx), rounds=3, warmup=1)
-            unit = next(node for node in units.unit_tree(ctx) if node.depth == 1)
-            drill = time_rounds(lambda: leader.leader_view(ctx, unit_id=unit.id), rounds=3, warmup=1)
-            scoped = leader.leader_view(ctx, unit_id=unit.id)
-            report = zipped = None
-            if os.environ.get("LAYERWISE_BENCH_SKIP_PDF") != "1":
-                report = time_rounds(lambda: units.unit_pdf(ctx, scoped, unit.id), rounds=1, warmup=0).median
-                zipped = _zip_per_team(ctx, scoped)
-            return view.median, drill.median, report, len(scoped.latest), zipped
-        finally:
-            ctx.database.dispose()
+    with app_database(f"leader-{teams}.db") as url, _demo_organisation(url, teams) as ctx:
+        view, drill, unit_id = _view_and_drill(ctx)
+        scoped = leader.leader_view(ctx, unit_id=unit_id)
+        report = zipped = None
+        if os.environ.get("LAYERWISE_BENCH_SKIP_PDF") != "1":
+            report = time_rounds(lambda: units.unit_pdf(ctx, scoped, unit_id), rounds=1, warmup=0).median
+            zipped = _zip_per_team(ctx, scoped)
+        return view, drill, report, len(scoped.latest), zipped
+
+
+def _postgres_views(config: Config, teams: int) -> list[Figure]:
+    """The leader view and a drill-down on PostgreSQL, with the same demo organisation, where it is reachable."""
+    from benchmarks.bench_autosave import postgres_url
+
+    names = ("leader_view_s_postgres", "leader_drill_s_postgres")
+    targets = ("≤ 2", "≤ 1")
+    if not config.postgres_url:
+        return [
+            not_run(name, "s", target, "no PostgreSQL URL")
+            for name, target in zip(names, targets, strict=True)
+        ]
+    try:
+        with postgres_url(config.postgres_url) as url, _demo_organisation(url, teams) as ctx:
+            view, drill, _ = _view_and_drill(ctx)
+    except Exception as exc:  # PostgreSQL not reachable here
+        why = f"{type(exc).__name__}: {exc}"[:120]
+        return [not_run(name, "s", target, why) for name, target in zip(names, targets, strict=True)]
+    at = f"{teams} teams × {RESPONDENTS} respondents, {UNITS} units, PostgreSQL"
+    return [at_most(names[0], view, "s", 2.0, at), at_most(names[1], drill, "s", 1.0, at)]
 
 
 def _zip_per_team(ctx: AppContext, view: LeaderView) -> tuple[float, float, int]:
@@ -81,7 +128,7 @@ def _zip_per_team(ctx: AppContext, view: LeaderView) -> tuple[float, float, int]
     from services import leader
 
     teams = max(1, len(view.latest))
-    workers = pdf.render_workers()
+    workers = pdf.render_workers() if teams >= pdf.POOL_MIN_REPORTS else 1
     pooled = time_rounds(lambda: leader.team_pdfs_zip(ctx, view), rounds=1, warmup=0).median
     original = pdf.render_workers
     pdf.render_workers = lambda: 1  # type: ignore[assignment]
@@ -121,4 +168,5 @@ def run(config: Config) -> list[Figure]:
         detail = f"{unit_teams} teams, {workers} process(es); one process: {alone:.2f} s a team"
         figures.append(at_most("team_zip_s_per_team", pooled, "s", 0.6, detail))
         figures.append(report_only("team_zip_one_process_s_per_team", alone, "s", f"{unit_teams} teams"))
+    figures += _postgres_views(config, sizes[-1])
     return figures

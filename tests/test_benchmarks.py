@@ -39,12 +39,16 @@ REQUIRED = [
     "unit_report_s",
     "team_zip_s_per_team",
     "team_zip_one_process_s_per_team",
+    "leader_view_s_postgres",
+    "leader_drill_s_postgres",
     "room_refresh_ms",
 ]
 #: Figures that may be missing on a machine without PostgreSQL, Chromium or PyPI (the peer package);
 #: the variable named makes them mandatory (CI sets all three).
 OPTIONAL_HERE = {
     "autosave_p95_ms_postgres": "LAYERWISE_REQUIRE_POSTGRES",
+    "leader_view_s_postgres": "LAYERWISE_REQUIRE_POSTGRES",
+    "leader_drill_s_postgres": "LAYERWISE_REQUIRE_POSTGRES",
     "first_paint_s": "LAYERWISE_REQUIRE_BROWSER",
     "page_vs_streamlit_survey": "LAYERWISE_REQUIRE_BENCH_PEER",
 }
