@@ -169,7 +169,8 @@ with unit_tab:
     rows = units.unit_rows(ctx, view, parent=focus, scope=scope)
     if not tree:
         st.caption(
-            "No units yet: import the organisation's structure with `python cli.py org import FILE.csv`."
+            "No units yet: enter them under “Edit the structure” below, or import the organisation's "
+            "structure with `python cli.py org import FILE.csv`."
         )
     elif rows:
         st.caption(
@@ -188,6 +189,38 @@ with unit_tab:
                 f"{'–' if pooled.overall.index is None else pooled.overall.index} · stage "
                 f"{'–' if pooled.overall.stage is None else f'{pooled.overall.stage} {pooled.overall.stage_name}'}"
             )
+    if scope is None and focus is None:  # the organisation passcode, looking at the whole organisation
+        with st.expander("Edit the structure", icon=":material/account_tree:", expanded=not tree):
+            st.caption(
+                "One row per team (unit, the unit above it, team) and one per unit without teams. Add, change "
+                "or delete rows, then save: the whole table is checked first and nothing changes while a row "
+                "is wrong. A renamed unit is a new unit, so its leader needs a new unit passcode."
+            )
+            edited = st.data_editor(
+                pd.DataFrame(units.structure_rows(ctx), columns=["unit", "parent_unit", "team"]),
+                num_rows="dynamic",
+                hide_index=True,
+                width="stretch",
+                key="structure-editor",
+                column_config={
+                    "unit": st.column_config.TextColumn("Unit", required=True),
+                    "parent_unit": st.column_config.TextColumn("Unit above (empty: top level)"),
+                    "team": st.column_config.SelectboxColumn(
+                        "Team (empty: a unit without teams)",
+                        options=leader.list_team_names(ctx, include_demo=include_demo),
+                    ),
+                },
+            )
+            if st.button("Save the structure", icon=":material/save:", key="structure-save"):
+                try:
+                    saved = units.save_structure_rows(ctx, edited.to_dict("records"))
+                except InputError as error:
+                    st.error("The structure was not saved:")
+                    st.text(error.errors.get("structure", ""))  # unit and team names are people's text
+                else:
+                    st.session_state.pop("structure-editor", None)
+                    st.toast(f"Structure saved: {saved.units} unit(s), {saved.teams} team(s) placed.")
+                    st.rerun()
     if scope is None and tree:
         with (
             st.expander("Move a team to another unit", icon=":material/drive_file_move:"),

@@ -15,14 +15,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import secrets
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from reports.org_structure import OrgStructure, OrgStructureError, parse_org_csv, write_org_csv
+from reports.exchange import write_csv
+from reports.org_structure import HEADER, OrgStructure, OrgStructureError, parse_org_csv, write_org_csv
 from scoring import TeamResult
 from services.context import AppContext, InputError, ServiceError
 from services.leader import NO_STAGE, LeaderView, blocker_label, hash_passcode, passcode_matches, stage_label
@@ -99,6 +103,46 @@ def import_structure(ctx: AppContext, text: str) -> ImportSummary:
             session, parents=structure.parents, team_units=structure.team_units
         )
     return ImportSummary(units=units, teams=teams)
+
+
+def structure_rows(ctx: AppContext) -> list[dict[str, str]]:
+    """The stored structure as table rows (``unit``, ``parent_unit``, ``team``), as the export file has them."""
+    text = export_structure(ctx).decode("utf-8-sig")
+    return [
+        {"unit": row[0], "parent_unit": row[1], "team": row[2]}
+        for row in csv.reader(io.StringIO(text))
+        if row
+    ][1:]
+
+
+def save_structure_rows(ctx: AppContext, rows: Sequence[Mapping[str, object]]) -> ImportSummary:
+    """Replace the structure with edited table rows, checked like an import: all of them or none.
+
+    ``InputError`` lists every problem by its row number in the table (row 1 is the first row under the
+    header), e.g. a unit under itself, two parents for one unit, a team in two units, an unknown team.
+    """
+    cells = [{column: _cell(row.get(column)) for column in HEADER} for row in rows]
+    text = write_csv(cells, HEADER).decode("utf-8-sig")
+    try:
+        return import_structure(ctx, text)
+    except InputError as error:
+        problems = error.errors.get("file", "").splitlines()
+        raise InputError({"structure": "\n".join(_as_row(problem) for problem in problems)}) from None
+
+
+def _cell(value: object) -> str:
+    """A table cell as text: an empty cell (None, or NaN from a data editor) is empty text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _as_row(problem: str) -> str:
+    """A file problem ("line 3: …") as a table one ("row 2: …"): the file's line 1 is the header."""
+    head, _, rest = problem.partition(":")
+    if head.startswith("line ") and head[5:].isdigit():
+        return f"row {int(head[5:]) - 1}:{rest}"
+    return problem
 
 
 def current_structure(ctx: AppContext) -> OrgStructure:

@@ -15,6 +15,7 @@ from services import assessment as journey
 from services import workshop as live
 from services.context import TEAM_EXISTS_MESSAGE
 from tests.app.conftest import AppDatabase, PageOpener
+from tests.app.test_leader_page import heatmap_table
 
 
 def workshop_participant(app_db: AppDatabase) -> tuple[live.CreatedWorkshop, str]:
@@ -103,5 +104,5 @@ def test_the_leader_view_marks_consensus_results(app_db: AppDatabase, open_page:
     assert not at.exception
     assert any("Consensus results" in info.value for info in at.info)
     assert "Agreed" in [text.value for text in at.text]
-    table = at.dataframe[0].value
+    table = heatmap_table(at)
     assert set(table.loc[table["team"] == "Agreed", "mode"]) == {"consensus"}

@@ -190,3 +190,42 @@ def test_the_leader_view_filters_teams_by_stage_and_blocker(organisation: AppCon
         filtered = leader.filter_by_standing(view, blockers=[name])
         assert all(leader.blocker_label(result) == name for result in filtered.latest)
     assert leader.filter_by_standing(view) is view
+
+
+def test_the_structure_is_edited_as_a_table_all_or_nothing(organisation: AppContext) -> None:
+    rows = units.structure_rows(organisation)
+    assert {"unit": "Claims", "parent_unit": "Operations", "team": "Claims A"} in rows
+    # a new unit between Operations and Claims, a unit without teams, an empty cell as a data editor sends it
+    edited = [
+        {**row, "parent_unit": "Claims and desk"} if row["unit"] == "Claims" else row for row in rows
+    ] + [
+        {"unit": "Claims and desk", "parent_unit": "Operations", "team": float("nan")},
+        {"unit": "Projects", "parent_unit": None, "team": None},
+    ]
+    saved = units.save_structure_rows(organisation, edited)
+    assert saved.units == len({row["unit"] for row in edited} | {"Operations"})
+    tree = {node.name: node for node in units.unit_tree(organisation)}
+    assert tree["Claims"].parent_id == tree["Claims and desk"].id
+    assert tree["Claims and desk"].parent_id == tree["Operations"].id
+    assert tree["Projects"].parent_id is None
+
+    before = units.export_structure(organisation)
+    broken = [
+        *edited,
+        {"unit": "Desk", "parent_unit": "Desk", "team": ""},
+        {"unit": "Loop A", "parent_unit": "Loop B", "team": ""},
+        {"unit": "Loop B", "parent_unit": "Loop A", "team": ""},
+        {"unit": "Projects", "parent_unit": "", "team": "No such team"},
+    ]
+    with pytest.raises(InputError) as raised:
+        units.save_structure_rows(organisation, broken)
+    problems = raised.value.errors["structure"].splitlines()
+    first_new = len(edited) + 1
+    assert problems[0] == f"row {first_new}: unit 'Desk' cannot be its own parent"
+    assert any(problem.startswith(f"row {first_new + 1}: units form a cycle") for problem in problems)
+    assert units.export_structure(organisation) == before  # nothing changed
+    with pytest.raises(InputError) as raised:
+        units.save_structure_rows(
+            organisation, [*edited, {"unit": "Projects", "parent_unit": "", "team": "Nobody"}]
+        )
+    assert raised.value.errors["structure"].startswith(f"row {first_new}: there is no team named 'Nobody'")
