@@ -15,6 +15,7 @@ subtracted once.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -246,3 +247,24 @@ class TaskMapTemplate(_Strict):
     title: Name
     description: Annotated[str, Field(min_length=1, max_length=600)]
     task_map: TaskMapInput
+
+
+class DataRule(_Strict):
+    """Which approved AI tools one class of data may go into (no tools: none)."""
+
+    data_class: Name
+    tools: Annotated[str, Field(max_length=300)] = ""
+
+
+class GuideForm(_Strict):
+    """The few things a one-page AI-use guide needs beyond the task map.
+
+    ``data_rules``: which data classes may go into which approved tools; ``contact_name``: the named person
+    who decides grey zones, and ``contact_response`` how soon they answer; ``review_date``: when the guide is
+    next reviewed (quarterly by default: three months after publishing).
+    """
+
+    data_rules: Annotated[list[DataRule], Field(min_length=1, max_length=12)]
+    contact_name: Name
+    contact_response: Name
+    review_date: date

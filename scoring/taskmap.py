@@ -16,7 +16,9 @@ Team figures are per-person figures × the people in the role, summed over roles
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,7 +32,7 @@ from questionnaires.taskmap_schema import (
     TaskMapInput,
     hours_before,
 )
-from scoring.models import CapacityLedger, FrozenModel
+from scoring.models import CapacityLedger, FrozenModel, TeamResult
 from scoring.rules import FULL_TIME_HOURS_PER_WEEK, full_time_equivalents
 
 __all__ = [
@@ -95,6 +97,14 @@ def _message(error: Mapping[str, Any]) -> str:
         return "is required"
     if error["type"] == "extra_forbidden":
         return "is not a column of the task map"
+    bounds = {"greater_than_equal": "at least", "less_than_equal": "at most", "less_than": "below"}
+    if error["type"] in bounds:
+        limit = next(iter(error["ctx"].values()))
+        return f"must be {bounds[error['type']]} {limit:g} (got {error['input']!r})"
+    if error["type"] in {"float_parsing", "float_type", "int_parsing", "int_type", "finite_number"}:
+        return f"must be a number (got {error['input']!r})"
+    if error["type"] == "string_too_short":
+        return "must not be empty"
     if error["type"] == "literal_error":
         return f"must be one of {error['ctx']['expected']} (got {error['input']!r})"
     return str(error["msg"])
@@ -328,3 +338,37 @@ def ledger_from_task_map(task_map: TaskMapInput) -> CapacityLedger | None:
         team_net_fte=round(full_time_equivalents(team_net), 2),
         team_summary=team_summary,
     )
+
+
+#: How many months after publishing a guide is reviewed by default (quarterly).
+REVIEW_MONTHS = 3
+
+
+def default_review_date(published: date, months: int = REVIEW_MONTHS) -> date:
+    """The default review date of a guide: ``months`` calendar months after ``published`` (the last day of
+    the month when that month is shorter: 30 Nov → 28/29 Feb)."""
+    month_index = published.month - 1 + months
+    year, month = published.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(published.day, calendar.monthrange(year, month)[1]))
+
+
+def with_task_map_ledger(result: TeamResult, task_map: TaskMapInput | None) -> TeamResult:
+    """The result with its capacity ledger taken from the task map instead of the single Outcomes figures,
+    when the team has a task map with an AI activity (unchanged otherwise)."""
+    if task_map is None:
+        return result
+    ledger = ledger_from_task_map(task_map)
+    if ledger is None:
+        return result
+    return result.model_copy(update={"ledger": ledger, "ledger_errors": {}})
+
+
+def stored_task_map(payload: Mapping[str, Any] | None) -> TaskMapInput | None:
+    """A stored task map read back (None when there is none, or when it no longer passes today's checks,
+    so the Outcomes figures count until the team saves it again)."""
+    if payload is None:
+        return None
+    try:
+        return TaskMapInput.model_validate(payload)
+    except ValidationError:
+        return None
