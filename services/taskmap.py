@@ -59,6 +59,18 @@ class TaskMapInputError(InputError):
         self.where = dict(error.errors)
         super().__init__({where_label(*where): message for where, message in self.where.items()})
 
+    def split(self, section: str, row: int) -> tuple[dict[str, str], list[str]]:
+        """The problems of one row by field (for messages under its form fields), and every other problem
+        as "Activities row 2, role: …" lines."""
+        fields: dict[str, str] = {}
+        others: list[str] = []
+        for (where_section, where_row, field), message in self.where.items():
+            if where_section == section and where_row == row and field:
+                fields[field] = message
+            else:
+                others.append(f"{where_label(where_section, where_row, field)}: {message}")
+        return fields, others
+
 
 @dataclass(frozen=True)
 class TaskMapView:
@@ -215,6 +227,21 @@ def import_csv(ctx: AppContext, token: str, data: bytes, file: str = "task map C
     return import_csv_for_assessment(ctx, _assessment_of(ctx, token), data, file)
 
 
+def file_name(team: str, what: str, extension: str) -> str:
+    """A safe download name: ``layerwise-<team>-<what>.<extension>``."""
+    return report_file_name(f"{team}-{what}", extension)
+
+
+def error_lines(error: Exception) -> list[str]:
+    """An import's or a save's problems, one line each (an ``ImportFileError`` lists them by line)."""
+    errors = getattr(error, "errors", None)
+    if isinstance(errors, dict):
+        return [f"{where}: {message}" for where, message in errors.items()]
+    if isinstance(errors, list):
+        return [str(message) for message in errors]
+    return [str(error)]
+
+
 # --- the guide ---------------------------------------------------------------------------------------------
 
 
@@ -233,6 +260,15 @@ def default_guide_form(today: date | None = None) -> dict[str, Any]:
     }
 
 
+#: Guide form field → its label on the page (for messages).
+GUIDE_FIELD_LABELS = {
+    "data_rules": "data rules",
+    "contact_name": "who decides grey zones",
+    "contact_response": "how soon they answer",
+    "review_date": "review date",
+}
+
+
 def _form_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for problem in error.errors(include_url=False):
@@ -240,7 +276,7 @@ def _form_errors(error: ValidationError) -> dict[str, str]:
         if len(loc) >= 3 and loc[0] == "data_rules":
             key = f"data rule {int(loc[1]) + 1}, {str(loc[2]).replace('_', ' ')}"
         else:
-            key = ".".join(str(part) for part in loc) or "form"
+            key = GUIDE_FIELD_LABELS.get(str(loc[0]) if loc else "", "form")
         message = "is required" if problem["type"] in {"missing", "string_too_short"} else str(problem["msg"])
         errors.setdefault(key, message)
     return errors
@@ -304,7 +340,7 @@ def guide_file_for_assessment(
         version=stored.version,
         published=stored.published_at,
     )
-    name = report_file_name(f"{team}-ai-use-guide-v{stored.version}", fmt)
+    name = file_name(team, f"ai-use-guide-v{stored.version}", fmt)
     if fmt == "pdf":
         return guide_pdf(content), name
     if fmt == "md":
