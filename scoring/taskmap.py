@@ -151,8 +151,8 @@ class RoleTotals(FrozenModel):
     absorbed_hours: float
 
     def team(self, field: str) -> float:
-        """A per-person figure × the people in the role."""
-        return float(getattr(self, field)) * self.people
+        """A per-person figure × the people in the role, to 0.1 h."""
+        return round(float(getattr(self, field)) * self.people, 1)
 
 
 class TaskMapTotals(FrozenModel):
@@ -178,6 +178,8 @@ def task_map_totals(task_map: TaskMapInput) -> TaskMapTotals:
     """Per role (per person) and for the team: hours AI touches (now and before), freed, review, net,
     redeployed and absorbed, by the rule in this module's docstring."""
     rows: list[RoleTotals] = []
+    # team totals add the unrounded figures (rounding per person first would drift by people × 0.005 h)
+    team: dict[str, float] = {}
     for role in task_map.roles:
         key = role.name.casefold()
         activities = [a for a in task_map.activities if a.role.casefold() == key]
@@ -194,6 +196,17 @@ def task_map_totals(task_map: TaskMapInput) -> TaskMapTotals:
         net = before - now - review
         redeployed = sum(r.hours_per_week for r in task_map.redeployments if r.role.casefold() == key)
         available = max(net, 0.0)
+        figures = {
+            "ai_hours_now": now,
+            "ai_hours_before": before,
+            "freed_hours": before - now,
+            "review_hours": review,
+            "net_hours": net,
+            "redeployed_hours": redeployed,
+            "absorbed_hours": available - redeployed,
+        }
+        for name, value in figures.items():
+            team[name] = team.get(name, 0.0) + value * role.people
         rows.append(
             RoleTotals(
                 role=role.name,
@@ -201,18 +214,12 @@ def task_map_totals(task_map: TaskMapInput) -> TaskMapTotals:
                 human_hours=_round(human),
                 ai_freely_hours=_round(freely),
                 ai_review_task_hours=_round(reviewed),
-                ai_hours_now=_round(now),
-                ai_hours_before=_round(before),
-                freed_hours=_round(before - now),
-                review_hours=_round(review),
-                net_hours=_round(net),
-                redeployed_hours=_round(redeployed),
-                absorbed_hours=_round(available - redeployed),
+                **{name: _round(value) for name, value in figures.items()},
             )
         )
 
     def total(field: str) -> float:
-        return _round(sum(row.team(field) for row in rows))
+        return _round(team.get(field, 0.0))
 
     return TaskMapTotals(
         roles=rows,
