@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -151,3 +152,42 @@ def test_guides_are_versioned_mark_the_action_done_and_reach_the_next_round(ctx:
 def test_a_link_that_opens_nothing_edits_nothing(ctx: AppContext) -> None:
     with pytest.raises(AccessError):
         maps.start_from_template(ctx, "not-a-token", "software")
+
+
+def test_cli_writes_the_guide_in_each_format(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    import cli
+    from settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    try:
+        context = make_context(sqlite_url)
+        lead = journey.start_assessment(
+            context, team_name="Łódź desk", mode="consensus", form="pulse", role="leader"
+        )
+        assessment_id = journey.resume(context, lead.token).assessment_id
+        runner = CliRunner()
+        missing = runner.invoke(
+            cli.cli, ["guide", "--assessment", str(assessment_id), "--out", str(tmp_path / "g.pdf")]
+        )
+        assert missing.exit_code == 2 and "this team has not published a guide yet" in missing.output
+        maps.start_from_template(context, lead.token, "marketing")
+        maps.publish_guide(context, lead.token, FORM)
+        context.database.dispose()
+        for fmt in ("pdf", "md", "html"):
+            out = tmp_path / f"guide.{fmt}"
+            result = runner.invoke(
+                cli.cli, ["guide", "--assessment", str(assessment_id), "--out", str(out), "--format", fmt]
+            )
+            assert result.exit_code == 0, result.output
+        assert len(PdfReader(io.BytesIO((tmp_path / "guide.pdf").read_bytes())).pages) == 1
+        assert "First drafts of posts and newsletters" in (tmp_path / "guide.md").read_text(encoding="utf-8")
+        assert "Łódź desk" in (tmp_path / "guide.html").read_text(encoding="utf-8")
+        unknown = runner.invoke(cli.cli, ["guide", "--assessment", "999", "--out", str(tmp_path / "x.pdf")])
+        assert unknown.exit_code == 2 and "assessment 999 does not exist" in unknown.output
+    finally:
+        get_settings.cache_clear()
