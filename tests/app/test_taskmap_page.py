@@ -108,3 +108,28 @@ def test_publishing_without_a_contact_names_the_field(open_page: PageOpener, app
     at.button(key="FormSubmitter:tm-guide-Publish the guide").click().run()
     assert "Who decides grey zones: is required" in _errors(at), _errors(at)
     assert maps.guides(app_db.ctx, token) == []
+
+
+def test_results_and_outcomes_say_the_ledger_comes_from_the_task_map(
+    open_page: PageOpener, app_db: AppDatabase
+) -> None:
+    from datetime import date
+
+    token = _start(app_db)
+    maps.start_from_template(app_db.ctx, token, "service-desk")
+    maps.publish_guide(
+        app_db.ctx,
+        token,
+        {
+            "data_rules": [{"data_class": "Public", "tools": "Copilot"}],
+            "contact_name": "Anna",
+            "contact_response": "same day",
+            "review_date": date(2027, 2, 28),
+        },
+    )
+    outcomes = open_page("pages/outcomes.py", token=token)
+    assert any("comes from it" in info.value for info in outcomes.info)
+    results = open_page("pages/results.py", token=token)
+    assert not results.exception
+    assert any(m.value.startswith("From the task map: 8 activities") for m in results.markdown)
+    assert any(i.value.startswith("Your team's AI-use guide: version 1, published") for i in results.info)
