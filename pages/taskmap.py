@@ -1,6 +1,7 @@
 """Task map: the team's recurring activities per role, the AI decision for each, and the guide it produces.
 
-Team-level data, like the outcome figures: anyone with the team's link edits it, each change is saved at
+Team-level data, like the outcome figures: anyone with the team's link (or, for a workshop team, the
+facilitator's link: ``/task-map?workshop=…``) edits it, each change is saved at
 once, and the last saved map counts. A change that does not fit is refused with a message under each field
 it concerns (and a list for other rows it affects); the form keeps what was typed.
 """
@@ -18,9 +19,27 @@ from services import taskmap as maps
 from services.context import InputError, ServiceError
 
 ctx = ui.context()
-current = ui.require_respondent("Making a task map")
-token = current.token
-st.query_params["token"] = token
+facilitator = (st.query_params.get("workshop") or "").strip()
+token: str | None = None
+if facilitator:  # a workshop's facilitator: the task map of each team of the workshop
+    try:
+        teams = maps.workshop_teams(ctx, facilitator)
+    except ServiceError as error:
+        st.error(ui.plain(error))
+        st.stop()
+    picked = st.selectbox(
+        "Workshop team", range(len(teams)), format_func=lambda index: teams[index].team, key="tm:team"
+    )
+    access = teams[picked or 0]
+else:
+    token = ui.require_respondent("Making a task map").token
+    st.query_params["token"] = token
+    access = maps.access_for_token(ctx, token)
+assessment_id = access.assessment_id
+if st.session_state.get("tm:assessment") != assessment_id:  # another team: forget the other's forms
+    for key in [key for key in st.session_state if str(key).startswith("tm:") and key != "tm:team"]:
+        del st.session_state[key]
+    st.session_state["tm:assessment"] = assessment_id
 
 DECISIONS = {"ai_freely": "AI freely", "ai_with_review": "AI with review", "human_only": "Human only"}
 REASONS = {
@@ -86,7 +105,7 @@ st.markdown(
     "it instead of the single Outcomes figures. Anyone with the team's link can edit it."
 )
 
-view = maps.task_map(ctx, token)
+view = maps.task_map_for_assessment(ctx, assessment_id)
 data: dict[str, list[dict[str, Any]]] = (
     view.task_map.model_dump(mode="json") if view.task_map is not None else {s: [] for s in FIELDS}
 )
@@ -104,7 +123,7 @@ with st.expander("Start from a template", expanded=view.task_map is None):
     if view.task_map is not None:
         st.caption("Starting from a template replaces the task map below.")
     if st.button("Use this template", key="tm:use-template", icon=":material/content_copy:"):
-        maps.start_from_template(ctx, token, chosen)
+        maps.start_from_template_for_assessment(ctx, assessment_id, chosen)
         st.rerun()
 
 
@@ -197,9 +216,9 @@ def editor(section: str) -> None:
         values = {field: st.session_state.get(f"tm:{section}:{field}") for field, *_ in FIELDS[section]}
         try:
             if remove:
-                maps.remove_row(ctx, token, section, int(pick))  # type: ignore[arg-type]
+                maps.remove_row_for_assessment(ctx, assessment_id, section, int(pick))  # type: ignore[arg-type]
             else:
-                maps.save_row(ctx, token, section, row, values)  # type: ignore[arg-type]
+                maps.save_row_for_assessment(ctx, assessment_id, section, row, values)  # type: ignore[arg-type]
         except maps.TaskMapInputError as error:
             mine, others = error.split(section, len(rows) if row is None else row)
             st.session_state[f"tm:{section}:errors"] = mine
@@ -266,7 +285,7 @@ if view.task_map is not None:
 upload = st.file_uploader("Replace the task map with a CSV file", type=["csv"], key="tm:upload")
 if upload is not None and st.button("Import", key="tm:import", icon=":material/upload:"):
     try:
-        maps.import_csv(ctx, token, upload.getvalue(), upload.name)
+        maps.import_csv_for_assessment(ctx, assessment_id, upload.getvalue(), upload.name)
     except (ValueError, ServiceError) as error:
         st.session_state["tm:import-errors"] = maps.error_lines(error)
     else:
@@ -277,7 +296,7 @@ for message in st.session_state.get("tm:import-errors", []):
     st.error(ui.plain(message), icon=":material/error:")
 
 st.subheader("One-page AI-use guide")
-published = maps.guides(ctx, token)
+published = maps.guides_for_assessment(ctx, assessment_id)
 if view.task_map is None or not view.task_map.activities:
     st.info("Add activities first: the guide lists them in its three columns.")
 else:
@@ -318,7 +337,7 @@ else:
             "review_date": st.session_state.get("tm:guide:review_date"),
         }
         try:
-            guide = maps.publish_guide(ctx, token, form)
+            guide = maps.publish_guide_for_assessment(ctx, assessment_id, form)
         except InputError as error:
             st.session_state["tm:guide:errors"] = error.errors
         else:
@@ -342,4 +361,12 @@ if published:
                 icon=":material/download:",
             )
 
-ui.journey_links(token, "taskmap.py")
+if token is not None:
+    ui.journey_links(token, "taskmap.py")
+else:
+    st.page_link(
+        "pages/facilitate.py",
+        label="Back to the workshop",
+        icon=":material/co_present:",
+        query_params={"token": facilitator},
+    )

@@ -4,8 +4,9 @@ Who may edit: the task map, like the outcome figures, is team-level data, not an
 holding one of the team's self-assessment links (a respondent's resume token) may view, edit, import,
 clear it and publish a guide from it; the last saved version counts. Nothing in it is attributed to a
 person, so it is shown live to everyone with the team's link, and the anonymity rule (which protects
-individual answers) does not apply to it. A workshop team has an assessment of its own; its task map is
-reached by assessment id (the CLI), since workshop links open the join page only.
+individual answers) does not apply to it. A workshop team has an assessment of its own, and so its own task map:
+the facilitator's link opens the task map of every team of the workshop (``/task-map?workshop=…``);
+participants' links open the join page only.
 
 Guides are versioned: publishing adds version N + 1 and keeps every earlier one. Publishing marks the
 plan's action "Publish a one-page AI-use decision guide" (:data:`GUIDE_ITEM_ID`) done when the plan has it.
@@ -41,6 +42,7 @@ from scoring.taskmap import (
 )
 from services.assessment import _respondent_of
 from services.context import AppContext, InputError
+from services.workshop import _facilitated as facilitator_workshop_id
 from storage import repository as repo
 from storage import taskmaps
 from storage.taskmaps import StoredGuide
@@ -96,6 +98,35 @@ def _view(assessment_id: int, team: str, task_map: TaskMapInput | None) -> TaskM
 def _assessment_of(ctx: AppContext, token: str) -> int:
     with ctx.read() as session:
         return _respondent_of(session, token)[1]
+
+
+@dataclass(frozen=True)
+class TaskMapAccess:
+    """A task map a link opens: the assessment and its team's name."""
+
+    assessment_id: int
+    team: str
+
+
+def access_for_token(ctx: AppContext, token: str) -> TaskMapAccess:
+    """The task map a self-assessment link opens (its team's); ``AccessError`` for any other link."""
+    with ctx.read() as session:
+        assessment_id = _respondent_of(session, token)[1]
+        return TaskMapAccess(
+            assessment_id, repo.get_assessment(session, assessment_id=assessment_id).team.name
+        )
+
+
+def workshop_teams(ctx: AppContext, facilitator_token: str) -> list[TaskMapAccess]:
+    """The task maps a facilitator link opens: one per team of the workshop (each team has its own
+    assessment); ``AccessError`` for any other link. Participants' links open the join page only."""
+    with ctx.read() as session:
+        workshop_id = facilitator_workshop_id(session, facilitator_token)
+        state = repo.get_workshop_state(session, workshop_id=workshop_id)
+        return [
+            TaskMapAccess(assessment_id, repo.get_assessment(session, assessment_id=assessment_id).team.name)
+            for assessment_id in state.assessment_ids
+        ]
 
 
 def task_map_for_assessment(ctx: AppContext, assessment_id: int) -> TaskMapView:
@@ -174,10 +205,9 @@ def save_row(
     return save_row_for_assessment(ctx, _assessment_of(ctx, token), section, row, values)
 
 
-def remove_row(ctx: AppContext, token: str, section: Section, row: int) -> TaskMapView:
-    """Remove one row of the team's task map and save; a role that activities still name cannot go
+def remove_row_for_assessment(ctx: AppContext, assessment_id: int, section: Section, row: int) -> TaskMapView:
+    """Remove one row of the task map and save; a role that activities still name cannot go
     (``TaskMapInputError`` names those rows)."""
-    assessment_id = _assessment_of(ctx, token)
     data = _current_data(ctx, assessment_id)
     if not 0 <= row < len(data[section]):
         raise InputError({section: f"row {row + 1} is no longer there; reload the page"})
@@ -185,12 +215,22 @@ def remove_row(ctx: AppContext, token: str, section: Section, row: int) -> TaskM
     return save_task_map_for_assessment(ctx, assessment_id, data)
 
 
-def start_from_template(ctx: AppContext, token: str, template_id: str) -> TaskMapView:
-    """Replace the team's task map with a shipped template's."""
+def remove_row(ctx: AppContext, token: str, section: Section, row: int) -> TaskMapView:
+    """Remove one row of the token's team's task map (see :func:`remove_row_for_assessment`)."""
+    return remove_row_for_assessment(ctx, _assessment_of(ctx, token), section, row)
+
+
+def start_from_template_for_assessment(ctx: AppContext, assessment_id: int, template_id: str) -> TaskMapView:
+    """Replace the task map with a shipped template's."""
     chosen = {template.id: template for template in templates()}.get(template_id)
     if chosen is None:
         raise InputError({"template": f"there is no template '{template_id}'"})
-    return save_task_map(ctx, token, chosen.task_map.model_dump(mode="json"))
+    return save_task_map_for_assessment(ctx, assessment_id, chosen.task_map.model_dump(mode="json"))
+
+
+def start_from_template(ctx: AppContext, token: str, template_id: str) -> TaskMapView:
+    """Replace the token's team's task map with a template's (see :func:`start_from_template_for_assessment`)."""
+    return start_from_template_for_assessment(ctx, _assessment_of(ctx, token), template_id)
 
 
 def clear_task_map(ctx: AppContext, token: str) -> None:

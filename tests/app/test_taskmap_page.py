@@ -133,3 +133,27 @@ def test_results_and_outcomes_say_the_ledger_comes_from_the_task_map(
     assert not results.exception
     assert any(m.value.startswith("From the task map: 8 activities") for m in results.markdown)
     assert any(i.value.startswith("Your team's AI-use guide: version 1, published") for i in results.info)
+
+
+def test_a_facilitator_edits_the_task_map_of_each_workshop_team(
+    open_page: PageOpener, app_db: AppDatabase
+) -> None:
+    from services import workshop as live
+
+    created = live.create_workshop(app_db.ctx, name="March", team_names=["Support", "Claims"], form="pulse")
+    at = open_page("pages/taskmap.py", workshop=created.facilitator_token)
+    assert not at.exception
+    assert at.selectbox(key="tm:team").options == ["Support", "Claims"]
+    at.selectbox(key="tm:team").set_value(1).run()
+    at.selectbox(key="tm:template").set_value("marketing")
+    at.button(key="tm:use-template").click().run()
+    teams = maps.workshop_teams(app_db.ctx, created.facilitator_token)
+    assert [
+        maps.task_map_for_assessment(app_db.ctx, team.assessment_id).task_map is not None for team in teams
+    ] == [
+        False,
+        True,
+    ]
+    wrong = open_page("pages/taskmap.py", workshop="not-a-facilitator-link")
+    assert any("does not open a workshop" in error.value for error in wrong.error)
+    assert not wrong.selectbox
