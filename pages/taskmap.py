@@ -183,7 +183,13 @@ def editor(section: str) -> None:
     st.subheader(TITLES[section])
     rows = data[section]
     if rows:
-        st.dataframe(rows, hide_index=False, width="stretch")
+        columns = {"row": st.column_config.NumberColumn("Row")} | {
+            field: st.column_config.Column(label) for field, label, *_ in FIELDS[section]
+        }
+        shown = [{"row": index + 1, **row} for index, row in enumerate(rows)]
+        st.dataframe(
+            shown, hide_index=True, width="stretch", column_config=columns, column_order=list(columns)
+        )
     picks: list[int | str] = ["new", *range(len(rows))]
     pending = st.session_state.pop(f"tm:{section}:next", None)
     if pending is not None:
@@ -300,11 +306,12 @@ published = maps.guides_for_assessment(ctx, assessment_id)
 if view.task_map is None or not view.task_map.activities:
     st.info("Add activities first: the guide lists them in its three columns.")
 else:
-    defaults = maps.default_guide_form(datetime.now(UTC).date())
+    defaults = maps.guide_form_start(ctx, assessment_id, datetime.now(UTC).date())
     for index in range(4):
         rule = defaults["data_rules"][index] if index < len(defaults["data_rules"]) else {}
         st.session_state.setdefault(f"tm:guide:class{index}", rule.get("data_class", ""))
         st.session_state.setdefault(f"tm:guide:tools{index}", rule.get("tools", ""))
+    st.session_state.setdefault("tm:guide:contact_name", defaults["contact_name"])
     st.session_state.setdefault("tm:guide:contact_response", defaults["contact_response"])
     st.session_state.setdefault("tm:guide:review_date", defaults["review_date"])
     guide_errors: dict[str, str] = st.session_state.get("tm:guide:errors", {})

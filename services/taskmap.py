@@ -309,6 +309,17 @@ GUIDE_FIELD_LABELS = {
 }
 
 
+def guide_form_start(ctx: AppContext, assessment_id: int, today: date | None = None) -> dict[str, Any]:
+    """The guide form's starting values: the newest published version's (with a new review date three months
+    from today), or :func:`default_guide_form` for a first guide."""
+    day = today or datetime.now(UTC).date()
+    with ctx.read() as session:
+        newest = taskmaps.get_guide(session, assessment_id=assessment_id)
+    if newest is None:
+        return default_guide_form(day)
+    return dict(newest.form) | {"review_date": default_review_date(day)}
+
+
 def _form_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for problem in error.errors(include_url=False):

@@ -120,6 +120,9 @@ def test_guides_are_versioned_mark_the_action_done_and_reach_the_next_round(ctx:
     assert raised.value.errors == {"who decides grey zones": "is required"}
 
     first = maps.publish_guide(ctx, tokens[1], FORM)
+    start = maps.guide_form_start(ctx, journey.resume(ctx, tokens[0]).assessment_id, date(2026, 12, 1))
+    assert start["contact_name"] == "Anna Łukasiewicz", "the next version starts from the last one"
+    assert start["review_date"] == date(2027, 3, 1)
     second = maps.publish_guide(ctx, tokens[2], FORM | {"contact_name": "Omar"})
     assert (first.version, second.version) == (1, 2)
     action = next(
