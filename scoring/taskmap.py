@@ -103,6 +103,10 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"must be {bounds[error['type']]} {limit:g} (got {error['input']!r})"
     if error["type"] in {"float_parsing", "float_type", "int_parsing", "int_type", "finite_number"}:
         return f"must be a number (got {error['input']!r})"
+    if error["type"] == "too_short":
+        return f"needs at least {error['ctx']['min_length']} row (a task map needs a role)"
+    if error["type"] == "too_long":
+        return f"may have at most {error['ctx']['max_length']} rows"
     if error["type"] == "string_too_short":
         return "must not be empty"
     if error["type"] == "literal_error":

@@ -157,3 +157,31 @@ def test_a_facilitator_edits_the_task_map_of_each_workshop_team(
     wrong = open_page("pages/taskmap.py", workshop="not-a-facilitator-link")
     assert any("does not open a workshop" in error.value for error in wrong.error)
     assert not wrong.selectbox
+
+
+def test_role_and_activity_names_show_as_typed(open_page: PageOpener, app_db: AppDatabase) -> None:
+    from tests.app.test_user_text import EVIL, assert_shown_as_typed
+
+    token = _start(app_db)
+    role = f"Ops {EVIL}"
+    maps.save_task_map(
+        app_db.ctx,
+        token,
+        {
+            "roles": [{"name": role, "people": 2}, {"name": "Lead", "people": 1}],
+            "activities": [
+                {
+                    "role": role,
+                    "name": EVIL,
+                    "hours_per_week": 5,
+                    "decision": "ai_freely",
+                    "reduction_pct": 20,
+                }
+            ],
+        },
+    )
+    at = open_page("pages/taskmap.py", token=token)
+    at.selectbox(key="tm:roles:pick").set_value(0).run()
+    at.button(key="FormSubmitter:tm-roles-Remove").click().run()  # its activity still names it: refused
+    assert any("is not a role of this map" in error.value for error in at.error)
+    assert_shown_as_typed(at, role)

@@ -340,3 +340,9 @@ def test_the_guide_markdown_and_html_escape_what_the_team_typed() -> None:
     markdown = guide_markdown(content)
     assert "R&D \\<b\\>" in markdown and "Customer data \\<script\\>" in markdown
     assert "**Drafting ticket replies** (Agent)" in markdown
+
+
+def test_a_map_without_roles_says_it_needs_one() -> None:
+    with pytest.raises(TaskMapError) as raised:
+        parse_task_map({"roles": []})
+    assert raised.value.messages() == ["Roles: needs at least 1 row (a task map needs a role)"]
