@@ -32,6 +32,7 @@ PAGES = {
         st.Page("pages/start.py", title="Start", icon=":material/play_arrow:", url_path="start"),
         st.Page("pages/assess.py", title="Answers", icon=":material/edit_note:", url_path="assess"),
         st.Page("pages/outcomes.py", title="Outcomes", icon=":material/monitoring:", url_path="outcomes"),
+        st.Page("pages/taskmap.py", title="Task map", icon=":material/account_tree:", url_path="task-map"),
         st.Page("pages/results.py", title="Results", icon=":material/insights:", url_path="results"),
         st.Page(
             "pages/action_plan.py", title="Action plan", icon=":material/checklist:", url_path="action-plan"

@@ -863,6 +863,50 @@ def report(
     click.echo(f"wrote {out}: {what} ({len(data):,} bytes)", err=True)
 
 
+@cli.command("guide")
+@click.option(
+    "--assessment", "assessment_id", type=int, required=True, help="An assessment id in the database."
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The file to write."
+)
+@click.option(
+    "--format",
+    "guide_format",
+    type=click.Choice(["pdf", "md", "html"]),
+    default="pdf",
+    show_default=True,
+    help="One A4 PDF page, Markdown, or an HTML fragment for an intranet.",
+)
+@click.option(
+    "--version", "version", type=int, default=None, help="A published version (default: the newest)."
+)
+def guide_command(assessment_id: int, out: Path, guide_format: str, version: int | None) -> None:
+    """Write the team's one-page AI-use guide (published from its task map on the Task map page)."""
+    from services import taskmap as taskmap_service
+    from services.context import ServiceError, make_context
+    from storage.repository import NotFoundError
+
+    ctx = make_context()
+    try:
+        data, _ = taskmap_service.guide_file_for_assessment(ctx, assessment_id, guide_format, version)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        fail(f"no guide for assessment {assessment_id}: {exc}")
+        return
+    except NotFoundError as exc:
+        fail(f"no guide: {exc} (ids: 'python cli.py db assessments')")
+        return
+    finally:
+        ctx.database.dispose()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        fail(f"{out}: cannot write the file ({exc.strerror})")
+        return
+    click.echo(f"wrote {out}: AI-use guide of assessment {assessment_id} ({len(data):,} bytes)", err=True)
+
+
 # --- benchmark packs -----------------------------------------------------------------------------------
 
 

@@ -349,6 +349,7 @@ def journey_links(token: str, current: str) -> None:
     pages = (
         ("pages/assess.py", "Answers", ":material/edit_note:"),
         ("pages/outcomes.py", "Outcomes", ":material/monitoring:"),
+        ("pages/taskmap.py", "Task map", ":material/account_tree:"),
         ("pages/results.py", "Results", ":material/insights:"),
         ("pages/action_plan.py", "Action plan", ":material/checklist:"),
     )

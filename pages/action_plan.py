@@ -14,6 +14,7 @@ import streamlit as st
 import ui
 from services import assessment as journey
 from services.context import InputError, ServiceError
+from services.taskmap import GUIDE_ITEM_ID
 
 ERROR_KEY = "layerwise.plan_error"
 STATUSES = list(journey.STATUS_LABELS)
@@ -97,6 +98,15 @@ for index, action in enumerate(plan.actions):
         st.caption(ui.plain(action.finding) if not action.custom else "Added by the team")
         if action.first_step:
             st.markdown(f"**First step:** {ui.plain(action.first_step)}")
+        if (
+            action.source_item_id == GUIDE_ITEM_ID
+        ):  # the task map page makes the guide; publishing marks this done
+            st.page_link(
+                "pages/taskmap.py",
+                label="Make the guide from the team's task map",
+                icon=":material/account_tree:",
+                query_params={"token": token},
+            )
         if action.kpi:
             st.caption(f"Watch: {ui.plain(action.kpi)}")
         owner_col, due_col, status_col = st.columns(3)

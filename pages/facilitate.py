@@ -170,6 +170,12 @@ if st.session_state.pop("fac.just_created", False):
 with st.expander("Your private facilitator link", icon=":material/key:"):
     st.code(ui.app_url("facilitate", {"token": token}, here="facilitate"), language=None, wrap_lines=True)
     st.caption("Whoever has it runs this workshop. Do not show it on the shared screen.")
+    st.page_link(
+        "pages/taskmap.py",
+        label="Task maps and AI-use guides of the workshop's teams",
+        icon=":material/account_tree:",
+        query_params={"workshop": token},
+    )
     if st.button("Create another workshop", icon=":material/add:"):
         st.session_state.pop(TOKEN_KEY, None)
         st.query_params.clear()

@@ -13,6 +13,7 @@ import streamlit as st
 
 import ui
 from services import assessment as journey
+from services import taskmap as maps
 from services.context import InputError, ServiceError
 
 ERRORS_KEY = "layerwise.outcome_errors"
@@ -29,6 +30,13 @@ st.markdown(
     "With them, the results add a capacity ledger (where the freed hours go) and compare your figures "
     "with published reference points. Leave a field empty when you do not know it."
 )
+
+if maps.task_map(ctx, token).ledger is not None:
+    st.info(
+        "The team has a task map with AI activities: the capacity ledger on Results and in the PDF comes from "
+        "it, not from the hours, reduction, meta-work and redeployed share below.",
+        icon=":material/account_tree:",
+    )
 
 stored = journey.get_outcomes(ctx, token)
 # Fill empty fields from the database; a field that holds what the person typed keeps it.

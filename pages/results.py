@@ -15,6 +15,7 @@ import ui
 from reports import charts, content
 from scoring import standing
 from services import assessment as journey
+from services import taskmap as maps
 from services.context import InputError
 
 ctx = ui.context()
@@ -179,6 +180,15 @@ st.page_link(
     "pages/outcomes.py",
     label="Enter or change outcome figures",
     icon=":material/monitoring:",
+    query_params={"token": token},
+)
+guide_note = maps.latest_team_guide(ctx, current.assessment_id)
+if guide_note is not None:
+    st.info(guide_note.sentence, icon=":material/description:")
+st.page_link(
+    "pages/taskmap.py",
+    label="Map the team's tasks and publish its AI-use guide",
+    icon=":material/account_tree:",
     query_params={"token": token},
 )
 

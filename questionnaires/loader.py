@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from questionnaires.schema import Dimension, Questionnaire, QuestionnaireMeta
+from questionnaires.taskmap_schema import TaskMapTemplate
 
 MAX_FILE_BYTES = 1_000_000
 #: How deep mappings and lists may nest in a questionnaire file (the format itself needs 4 levels); deeper
@@ -430,3 +431,25 @@ def get_questionnaire(questionnaire_id: str, version: str | None = None) -> Ques
 def default_questionnaire() -> Questionnaire:
     """The shipped questionnaire ``human-system-design``, loaded strictly (raises when it is broken)."""
     return load_questionnaire(SHIPPED_DIR / DEFAULT_QUESTIONNAIRE_ID)
+
+
+# --- task-map templates ----------------------------------------------------------------------------------
+
+TASKMAP_TEMPLATES_DIR = SHIPPED_DIR / "taskmap-templates"
+
+
+def load_taskmap_template(file: Path | str) -> TaskMapTemplate:
+    """Load and validate one task-map template; raise :class:`QuestionnaireError` with every problem (file,
+    line, field path), like a questionnaire."""
+    path = Path(file)
+    document = read_yaml(path)
+    problems: list[Problem] = []
+    template = _validate(TaskMapTemplate, document, "", problems)
+    if problems or template is None:
+        raise QuestionnaireError(path.parent, problems)
+    return template  # type: ignore[return-value]
+
+
+def taskmap_templates(folder: Path | str = TASKMAP_TEMPLATES_DIR) -> list[TaskMapTemplate]:
+    """Every task-map template in ``folder`` (``*.yaml``), by file name; an invalid one raises."""
+    return [load_taskmap_template(file) for file in sorted(Path(folder).glob("*.yaml"))]

@@ -48,6 +48,7 @@ from scoring.rules import (
     level_floor,
     target_gap,
 )
+from scoring.taskmap import WeekSlice
 
 __all__ = [
     "FONT",
@@ -1851,6 +1852,65 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
     if without:
         subtitle.append(f"Left out (suppressed or no roles to compare): {len(without)} team(s).")
     return _styled(chart, "Perception gaps: leaders vs the others", subtitle, width=width)
+
+
+# --- task map: a role's week before and after ----------------------------------------------------------
+
+#: Category → colour of the role-week chart (human work grey, AI work blues, review orange, freed time).
+ROLE_WEEK_COLOURS = {
+    "Human only": GREY_MID,
+    "AI with review": BLUE,
+    "Review (meta-work)": ORANGE_DARK,
+    "AI freely": BLUE_LIGHT,
+    "Redeployed": BLUE_DARK,
+    "Absorbed": ORANGE_LIGHT,
+}
+
+
+def role_week_table(slices: Sequence[WeekSlice]) -> pd.DataFrame:
+    """A role's week per person by category, one row per role, week (before / after) and category."""
+    rows = [
+        {"role": s.role, "week": week, "bar": f"{s.role} · {week}", "category": s.category, "hours": hours}
+        for s in slices
+        for week, hours in (("before", s.before), ("after", s.after))
+        if hours > 0
+    ]
+    return pd.DataFrame(rows, columns=["role", "week", "bar", "category", "hours"])
+
+
+@_unvalidated
+def role_week_chart(slices: Sequence[WeekSlice], *, width: int = WIDTH) -> Any:
+    """Each role's week per person, before AI and after the team's decisions, stacked by category (human
+    only, AI with review, its review, AI freely, redeployed, absorbed)."""
+    table = role_week_table(slices)
+    if table.empty:
+        return _empty("A role's week, before and after", "The task map has no hours yet.", width)
+    categories = list(ROLE_WEEK_COLOURS)
+    table["order"] = [categories.index(category) for category in table["category"]]
+    bars = list(dict.fromkeys(table["bar"]))
+    colour = alt.Scale(domain=categories, range=list(ROLE_WEEK_COLOURS.values()))
+    chart = (
+        alt.Chart(alt.Data(values=_records(table)))
+        .mark_bar(height=16)
+        .encode(
+            y=alt.Y("bar:N", sort=bars, title=None, axis=alt.Axis(labelLimit=220, ticks=False)),
+            x=alt.X("sum(hours):Q", title="Hours per person per week", stack="zero"),
+            color=alt.Color("category:N", scale=colour, title=None),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("role:N"),
+                alt.Tooltip("week:N"),
+                alt.Tooltip("category:N"),
+                alt.Tooltip("hours:Q", title="Hours", format=".1f"),
+            ],
+        )
+        .properties(width=width - 240, height=max(60, 26 * len(bars)))
+    )
+    subtitle = (
+        "Before: the AI activities at the time they used to take. After: their time now, plus review, and the "
+        "freed hours split into redeployed and absorbed."
+    )
+    return _styled(chart, "A role's week, before and after", subtitle, width=width)
 
 
 # --- rendering ------------------------------------------------------------------------------------------

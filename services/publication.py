@@ -41,9 +41,11 @@ from scoring.models import Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import effective_k
 from scoring.standing import team_stage
+from scoring.taskmap import stored_task_map, with_task_map_ledger
 from services.context import AppContext
 from storage import publications as pub
 from storage import repository as repo
+from storage import taskmaps
 
 #: For this long after an assessment's newest answer, another publication attempt is still made: an answer
 #: stamped earlier but committed after an attempt read the answers (PostgreSQL runs writers side by side)
@@ -305,6 +307,7 @@ def published_result(ctx: AppContext, assessment_id: int, *, refresh: bool = Fal
         questionnaire, responses = _scoring_input(ctx, session, assessment_id)
         row = pub.latest_published(session, assessment_id=assessment_id)
         releases = pub.list_releases(session, assessment_id=assessment_id)
+        task_map = stored_task_map(taskmaps.get_task_map(session, assessment_id=assessment_id))
         k = effective_k(repo.get_assessment(session, assessment_id=assessment_id).k)
         if row is None:
             result, published_at, people, final = _unpublished(questionnaire, responses), None, 0, False
@@ -312,6 +315,7 @@ def published_result(ctx: AppContext, assessment_id: int, *, refresh: bool = Fal
             result = _stored_result(row.result)
             published_at, people, final = row.published_at, row.respondents, row.final
     result = _with_outcomes(result, responses.kpis, responses.ai_hours_per_week, responses.team_size)
+    result = with_task_map_ledger(result, task_map)
     waiting, newcomers = _waiting_and_newcomers(responses, releases)
     more = 0 if not waiting else max(1, k - newcomers)
     return PublishedView(
@@ -353,11 +357,15 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
     with ctx.read() as session:
         stored = pub.latest_published_json_many(session, assessment_ids=assessment_ids)
         every_outcome = repo.get_outcomes_many(session, assessment_ids=list(stored))
+        every_task_map = taskmaps.get_task_maps(session, assessment_ids=list(stored))
     results = {}
     for assessment_id, text in stored.items():
         outcomes = every_outcome[assessment_id]
-        results[assessment_id] = _with_outcomes(
-            _stored_result_json(text), outcomes.kpis, outcomes.ai_hours_per_week, outcomes.team_size
+        results[assessment_id] = with_task_map_ledger(
+            _with_outcomes(
+                _stored_result_json(text), outcomes.kpis, outcomes.ai_hours_per_week, outcomes.team_size
+            ),
+            stored_task_map(every_task_map.get(assessment_id)),
         )
     return results
 
@@ -409,17 +417,21 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
     """
     with ctx.read() as session:
         waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
+        every_task_map = taskmaps.get_task_maps(session, assessment_ids=list(waiting))
     results = {}
     for assessment_id, responses in waiting.items():
         try:
             questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
         except KeyError:
             continue
-        results[assessment_id] = _with_outcomes(
-            _unpublished(questionnaire, responses),
-            responses.kpis,
-            responses.ai_hours_per_week,
-            responses.team_size,
+        results[assessment_id] = with_task_map_ledger(
+            _with_outcomes(
+                _unpublished(questionnaire, responses),
+                responses.kpis,
+                responses.ai_hours_per_week,
+                responses.team_size,
+            ),
+            stored_task_map(every_task_map.get(assessment_id)),
         )
     return results
 

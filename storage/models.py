@@ -452,6 +452,43 @@ class PublishedResult(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
 
 
+class TaskMap(Base):
+    """A team's task map for an assessment: its roles, activities and redeployments (one per assessment).
+
+    ``payload`` is the validated ``questionnaires.taskmap_schema.TaskMapInput`` as JSON. Team-level data,
+    entered by anyone holding the team's link (like the outcome figures), not an individual answer.
+    """
+
+    __tablename__ = "task_maps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class AiGuide(Base):
+    """One published version of a team's one-page AI-use guide (versions 1, 2, … per assessment, all kept).
+
+    ``form`` holds the guide's own fields (data rules, the person to ask, the review date); ``task_map`` the
+    task map it was generated from, frozen, so an old version reads as it was published.
+    """
+
+    __tablename__ = "ai_guides"
+    __table_args__ = (UniqueConstraint("assessment_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    form: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    task_map: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+
+
 class AppSetting(Base):
     """A key/value row of application state shared by all replicas (e.g. the admin passcode hash)."""
 

@@ -1,7 +1,7 @@
 """A team's own target profile: the level it aims for on each dimension (NULL: the organisation's default).
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 23:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0013'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
