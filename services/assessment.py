@@ -63,6 +63,7 @@ from services.context import (
     DONT_KNOW,
     TEAM_EXISTS_MESSAGE,
     AccessError,
+    AnswersErasedError,
     AppContext,
     Choice,
     InputError,
@@ -321,6 +322,8 @@ def _self_assessment_respondent(session: Session, token: str, not_found: str) ->
     if found is None:
         raise AccessError(not_found)
     respondent, workshop_id = found
+    if respondent.erased_at is not None:
+        raise AnswersErasedError(respondent.erased_at)
     if workshop_id is not None:
         raise WorkshopLinkError(token)
     return respondent
