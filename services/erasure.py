@@ -75,6 +75,19 @@ def erase_my_answers(ctx: AppContext, token: str) -> ErasureReport:
         return erase_in_session(ctx, session, respondent)
 
 
+def token_in(link: str) -> str:
+    """The resume token in a resume link (``/assess?token=…`` or a workshop's ``/join?resume=…``), or the
+    text itself when it is a bare token."""
+    from urllib.parse import parse_qs, urlparse
+
+    text = (link or "").strip()
+    query = parse_qs(urlparse(text).query)
+    for name in ("token", "resume"):
+        if query.get(name):
+            return query[name][0].strip()
+    return text
+
+
 def erase_in_session(
     ctx: AppContext, session: Session, respondent: Respondent, *, at: datetime | None = None
 ) -> ErasureReport:
