@@ -342,21 +342,23 @@ def db_respondents(assessment_id: int) -> None:
 @click.option(
     "--answers-only",
     is_flag=True,
-    help="With --respondent: delete their answers and comments, keep the person.",
+    help="With --respondent: erase their answers and comments, keep the person (their link says so).",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def db_delete(assessment_id: int | None, respondent_id: int | None, answers_only: bool, yes: bool) -> None:
     """Delete an assessment, a respondent, or a respondent's answers, with everything that belongs to them.
 
     An assessment goes with its respondents, answers, comments, KPIs, actions and share code; a respondent
-    with their answers and comments (their resume link stops working). There is no undo.
+    with their answers, comments and votes, scrubbed from the published releases as by "Delete my answers"
+    (without --answers-only their resume link stops working altogether). There is no undo.
     """
+    from services.context import make_context
+    from services.erasure import erase_in_session
     from storage.engine import unit_of_work
     from storage.repository import (
         NotFoundError,
         delete_assessment,
         delete_respondent,
-        delete_respondent_answers,
         get_assessment,
         get_respondent,
     )
@@ -368,6 +370,7 @@ def db_delete(assessment_id: int | None, respondent_id: int | None, answers_only
         fail("--answers-only works with --respondent ID")
         return
     _, sessions = _open_database()
+    ctx = make_context()  # the questionnaires an erasure may need (opened before the write lock is taken)
     try:
         with unit_of_work(sessions) as session:
             if assessment_id is not None:
@@ -388,13 +391,17 @@ def db_delete(assessment_id: int | None, respondent_id: int | None, answers_only
                 raise SystemExit(1)
             if assessment_id is not None:
                 delete_assessment(session, assessment_id=assessment_id)
-            elif answers_only:
-                delete_respondent_answers(session, respondent_id=respondent_id)  # type: ignore[arg-type]
             else:
-                delete_respondent(session, respondent_id=respondent_id)  # type: ignore[arg-type]
+                # erased as by "Delete my answers": also scrubbed from the published releases
+                if person.erased_at is None:
+                    erase_in_session(ctx, session, person)
+                if not answers_only:
+                    delete_respondent(session, respondent_id=respondent_id)  # type: ignore[arg-type]
     except NotFoundError as exc:
         fail(f"{exc} (list them with: python cli.py db assessments / db respondents ASSESSMENT_ID)")
         return
+    finally:
+        ctx.database.dispose()
     click.echo(f"deleted {what}", err=True)
 
 
