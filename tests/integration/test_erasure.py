@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID, Catalog
 from scoring.disclosure import (
     HELD_REASON,
     _release_views,
@@ -246,3 +246,26 @@ def test_the_sqlite_file_holds_no_erased_comment(sqlite_file_ctx: tuple[AppConte
     engine.dispose()
     data = b"".join(path.read_bytes() for path in file.parent.glob("erase.db*"))
     assert SECRET.encode() not in data
+
+
+def test_an_export_leaves_the_erased_person_out_and_an_old_file_cannot_bring_them_back(
+    ctx: AppContext, catalog: Catalog
+) -> None:
+    from reports import exchange
+
+    assessment_id, _, tokens = team_of(ctx, 3)
+    with ctx.read() as session:
+        before = exchange.export_json(session, assessment_ids=[assessment_id])
+    erasure.erase_my_answers(ctx, tokens[1])
+    with ctx.read() as session:
+        after = exchange.export_json(session, assessment_ids=[assessment_id])
+    exported = json.loads(after)["assessments"][0]["respondents"]
+    assert len(exported) == 2
+    with ctx.write() as session:  # the database's own export goes back in and changes nothing
+        again = exchange.import_bytes(session, after, file="after.json", catalog=catalog)
+    assert again.respondents_created == 0
+    refused = pytest.raises(Exception, match="had their answers erased; leave them out of the file")
+    with refused, ctx.write() as session:
+        exchange.import_bytes(session, before, file="before.json", catalog=catalog)
+    with pytest.raises(AnswersErasedError):
+        journey.resume(ctx, tokens[1])
