@@ -14,7 +14,6 @@ import streamlit as st
 
 import ui
 from services import assessment as journey
-from services import erasure
 from services.context import ServiceError, StorageBusyError
 
 ANSWERS_KEY = "layerwise.answers"
@@ -25,9 +24,6 @@ STEP_KEY = "layerwise.step"
 SCROLL_KEY = "layerwise.scroll_pending"
 FINISH_KEY = "layerwise.finish_report"
 LINKS_KEY = "layerwise.links_open"
-ERASE_KEY = "layerwise.erase_open"
-CONFIRM_KEY = "layerwise.erase_confirm"
-CONFIRM_WORD = "delete"
 DONE = "done"
 
 ctx = ui.context()
@@ -92,12 +88,6 @@ def finish() -> None:
         st.session_state[ERROR_KEY] = str(error)
         return
     go_to(DONE)
-
-
-def cancel_erasure() -> None:
-    """Callback of "Cancel": close the deletion panel and forget what was typed (nothing is deleted)."""
-    st.session_state[CONFIRM_KEY] = ""
-    st.session_state[ERASE_KEY] = False
 
 
 # The step: from this session, else from the URL (a reload), else the first one.
@@ -175,35 +165,7 @@ if links.open:
 
 # "Delete my answers": one's own answers only (a consensus link holds the team's agreed answers)
 if current.mode == "individual":
-    erase = st.expander("Delete my answers", icon=":material/delete:", key=ERASE_KEY, on_change="rerun")
-    if erase.open:
-        with erase:
-            st.markdown(erasure.WHAT_IS_DELETED)
-            typed = st.text_input(f'Type "{CONFIRM_WORD}" to confirm', key=CONFIRM_KEY)
-            confirm, cancel = st.columns(2)
-            cancel.button("Cancel", key="erase_cancel", on_click=cancel_erasure, width="stretch")
-            if confirm.button(
-                "Delete my answers for good",
-                key="erase_confirmed",
-                type="primary",
-                icon=":material/delete_forever:",
-                width="stretch",
-            ):
-                if typed.strip().lower() != CONFIRM_WORD:
-                    st.error(f'Nothing was deleted: type "{CONFIRM_WORD}" in the box above first.')
-                else:
-                    try:
-                        report = erasure.erase_my_answers(ctx, token)
-                    except ServiceError as error:
-                        st.error(ui.plain(error))
-                    else:
-                        ui.forget_respondent()
-                        st.success(
-                            f"Deleted: {report.answers} answer(s) and {report.comments} comment(s). The team's "
-                            "published results drop you at their next publication; this link now only says "
-                            "that your answers were deleted."
-                        )
-                        st.stop()
+    ui.delete_my_answers(token, prefix="layerwise.", forget=ui.forget_respondent)
 
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")

@@ -3,6 +3,7 @@ confirmation, then the real deletion, and what the resume link says afterwards."
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -44,10 +45,10 @@ def test_cancel_and_a_wrong_word_delete_nothing(open_page: PageOpener, app_db: A
     at = open_erasure(at)
     assert any("There is no undo" in text.value for text in at.markdown)
     at.text_input(key="layerwise.erase_confirm").set_value("delet")
-    at = button(at, "erase_confirmed")
+    at = button(at, "layerwise.erase_confirmed")
     assert any('Nothing was deleted: type "delete"' in error.value for error in at.error)
     at.text_input(key="layerwise.erase_confirm").set_value("delete")
-    at = button(at, "erase_cancel")
+    at = button(at, "layerwise.erase_cancel")
     assert not at.exception
     assert at.session_state["layerwise.erase_confirm"] == ""
     assert at.session_state["layerwise.erase_open"] is False  # the panel folds away
@@ -61,7 +62,7 @@ def test_confirmed_deletion_empties_the_answers_and_the_link_says_so(
     token = started(app_db)
     at = open_erasure(open_page("pages/assess.py", token=token))
     at.text_input(key="layerwise.erase_confirm").set_value("Delete")
-    at = button(at, "erase_confirmed")
+    at = button(at, "layerwise.erase_confirmed")
     assert not at.exception, [e.value for e in at.exception]
     assert any("Deleted:" in success.value and "1 comment" in success.value for success in at.success)
     assert stored_rows(app_db) == 0
@@ -70,4 +71,29 @@ def test_confirmed_deletion_empties_the_answers_and_the_link_says_so(
     assert not again.exception
     assert any("were deleted on" in error.value for error in again.error)
     assert not [radio for radio in again.radio if (radio.key or "").startswith("answer:")]
+    assert stored_rows(app_db) == 0
+
+
+def test_a_workshop_participant_deletes_their_answers_on_the_join_page(
+    open_page: PageOpener, app_db: AppDatabase
+) -> None:
+    from services import workshop as live
+    from services.context import AnswersErasedError
+
+    created = live.create_workshop(app_db.ctx, name="Erase run", team_names=["Support"], form="pulse")
+    token = live.join_workshop(app_db.ctx, code=created.code, role="contributor", client_key="1").token
+    live.save_answer(app_db.ctx, token, "permission.one_page_guide", 3)
+    at = open_page("pages/join.py", resume=token)
+    assert not at.exception
+    at.session_state["ws.erase_open"] = True
+    at.run()
+    at.text_input(key="ws.erase_confirm").set_value("delete")
+    at = button(at, "ws.erase_confirmed")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Deleted: 1 answer(s)" in success.value for success in at.success)
+    assert stored_rows(app_db) == 0
+    again = open_page("pages/join.py", resume=token)
+    assert any("were deleted on" in error.value for error in again.error)
+    with pytest.raises(AnswersErasedError):  # the link cannot start a new answer set
+        live.save_answer(app_db.ctx, token, "permission.one_page_guide", 4)
     assert stored_rows(app_db) == 0
