@@ -330,9 +330,10 @@ def db_respondents(assessment_id: int) -> None:
         )
         for person in people:
             submitted = person.submitted_at.date().isoformat() if person.submitted_at else "-"
+            erased = f"\terased {person.erased_at.date().isoformat()}" if person.erased_at else ""
             click.echo(
                 f"{person.id}\t{person.external_id}\t{person.role}\t{answered.get(person.id, 0)} answers\t"
-                f"submitted {submitted}"
+                f"submitted {submitted}{erased}"
             )
 
 

@@ -94,7 +94,7 @@ def test_bad_retention_periods_are_refused_with_what_was_wrong(
 
 
 def test_an_administrator_erases_one_person_by_their_resume_link(cli_ctx: AppContext) -> None:
-    _, _, tokens = team_of(cli_ctx, 3)
+    assessment_id, _, tokens = team_of(cli_ctx, 3)
     link = f"http://localhost:8501/assess?token={tokens[2]}&step=2"
     result = run("erase", link, "--yes")
     assert result.exit_code == 0, result.output
@@ -102,6 +102,8 @@ def test_an_administrator_erases_one_person_by_their_resume_link(cli_ctx: AppCon
     with pytest.raises(AnswersErasedError):
         journey.resume(cli_ctx, tokens[2])
     assert journey.resume(cli_ctx, tokens[1]).answers
+    listed = run("db", "respondents", str(assessment_id)).output.splitlines()
+    assert [line.split("\t")[3] for line in listed if "\terased " in line] == ["0 answers"]
     twice = run("erase", tokens[2], "--yes")
     assert twice.exit_code == 2 and "were deleted on" in twice.output
     assert run("erase", "nonsense", "--yes").exit_code == 2
