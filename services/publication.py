@@ -420,8 +420,8 @@ def pooled_responses(
     Per dimension, the latest release of each assessment (only those in ``dimensions[dimension_id]`` when
     given), people kept apart by their assessment. ``base`` gives the group's name, questionnaire, form and k.
     Never a live answer: a pooled figure is then a function of published releases only, so it cannot be
-    subtracted to anything that was not already published. A dimension held back in any of the assessments
-    (someone's answers in its latest release were erased) is left out for all of them (see :func:`pooled`).
+    subtracted to anything that was not already published. An assessment whose dimension is held back
+    (someone's answers in its latest release were erased) adds nothing to that dimension (see :func:`pooled`).
     """
     return _pooled_responses(session, assessment_ids, base, dimensions)[0]
 
@@ -432,25 +432,22 @@ def _pooled_responses(
     base: TeamResponses,
     dimensions: Mapping[str, Collection[int]] | None,
 ) -> tuple[TeamResponses, set[str]]:
-    every_release = {
-        assessment_id: pub.list_releases(session, assessment_id=assessment_id)
-        for assessment_id in assessment_ids
-    }
-    held: set[str] = set()
-    for assessment_id, releases in every_release.items():
-        held |= {
-            dimension_id
-            for dimension_id in held_dimensions(releases)
-            if dimensions is None or assessment_id in dimensions.get(dimension_id, ())
-        }
     people: dict[str, dict[str, int | None]] = {}
     roles: dict[str, Role] = {}
-    for assessment_id, releases in every_release.items():
+    held: set[str] = set()
+    contributed: set[str] = set()
+    for assessment_id in assessment_ids:
+        releases = pub.list_releases(session, assessment_id=assessment_id)
+        held_here = held_dimensions(releases)
         for (dimension_id, kind), payloads in releases.items():
-            if kind != "answers" or not payloads or dimension_id in held:
+            if kind != "answers" or not payloads:
                 continue
             if dimensions is not None and assessment_id not in dimensions.get(dimension_id, ()):
                 continue
+            if dimension_id in held_here:
+                held.add(dimension_id)
+                continue
+            contributed.add(dimension_id)
             for person, given in payloads[-1]["answers"].items():
                 key = f"{assessment_id}:{person}"
                 people.setdefault(key, {}).update(given)
@@ -468,7 +465,7 @@ def _pooled_responses(
             ],
         }
     )
-    return responses, held
+    return responses, held - contributed
 
 
 def pooled_result(
@@ -489,7 +486,12 @@ def pooled(
     dimensions: Mapping[str, Collection[int]] | None = None,
 ) -> TeamResult:
     """The pooled result of several assessments' published answers (:func:`pooled_responses`, then
-    :func:`pooled_result`). A dimension held back in any of them after an erasure is held back in the pool
-    too: pooling it without that team (or without the erased person) could be subtracted from before."""
+    :func:`pooled_result`).
+
+    An assessment whose dimension is held back after an erasure is left out of that dimension's pool: the
+    pool then changes by exactly that team's latest release, whose figures were published as the team's own
+    (a release always covers at least k people), so nothing new can be subtracted; pooling it without the
+    erased person instead would isolate them. A dimension every team of the pool holds back is shown as held.
+    """
     responses, held = _pooled_responses(session, assessment_ids, base, dimensions)
     return pooled_result(questionnaire, responses, held=held)

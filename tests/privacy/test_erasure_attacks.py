@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
-from scoring.disclosure import ERASED, _release_views, _Variables, dimension_forms, smallest_isolated_group
+from scoring.disclosure import (
+    ERASED,
+    HELD_REASON,
+    _release_views,
+    _Variables,
+    dimension_forms,
+    smallest_isolated_group,
+)
 from services import assessment as journey
 from services import erasure
 from services.context import AppContext, make_context
@@ -153,3 +160,42 @@ def test_old_minus_new_figures_do_not_give_the_erased_answers(sqlite_ctx: AppCon
                 changed = sum(abs(count) for count in difference.values())
                 # either nothing changed, or more than one person's answer moved
                 assert changed == 0 or changed >= 3, (old_item.id, difference, victim.get(old_item.id))
+
+
+def test_a_unit_leaves_out_a_team_held_back_after_an_erasure(sqlite_ctx: AppContext) -> None:
+    """Units pool their teams' latest releases. After an erasure in North, North's dimensions add nothing to
+    the unit (its published figures were North's own, so the unit moves by exactly those), South's still
+    count; the erased person is in no unit figure; when every team is held back, so is the unit."""
+    from services import leader, units
+
+    ctx = sqlite_ctx
+    tokens: dict[str, list[str]] = {}
+    for name, level in (("North", 1), ("South", 3)):
+        lead = journey.start_assessment(ctx, team_name=name, mode="individual", form="pulse", role="leader")
+        assert lead.share_code
+        answer_everything(ctx, lead.token, level)
+        tokens[name] = [lead.token]
+        for offset in range(3):
+            token = journey.join_assessment(ctx, share_code=lead.share_code, role="contributor").token
+            answer_everything(ctx, token, level + offset)
+            tokens[name].append(token)
+        publish(ctx, lead.assessment_id)
+    units.import_structure(ctx, "unit,parent_unit,team\nRegion,,North\nRegion,,South\n")
+    region = units.unit_tree(ctx)[0].id
+
+    def unit_view():  # type: ignore[no-untyped-def]
+        return units.unit_result(ctx, leader.leader_view(ctx), region)
+
+    assert [d.respondents for d in unit_view().dimensions] == [8] * len(unit_view().dimensions)
+    south_alone = {
+        d.id: d.score
+        for d in published_result(
+            ctx, journey.resume(ctx, tokens["South"][0]).assessment_id
+        ).result.dimensions
+    }
+    erasure.erase_my_answers(ctx, tokens["North"][1])
+    after = unit_view()
+    for dimension in after.dimensions:
+        assert dimension.respondents == 4 and dimension.score == south_alone[dimension.id]
+    erasure.erase_my_answers(ctx, tokens["South"][2])
+    assert all(d.suppressed and d.suppressed_reason == HELD_REASON for d in unit_view().dimensions)
