@@ -354,10 +354,18 @@ def _session_for(session: Session, token: str, *, share_code: str | None = None)
         k=assessment.k,
         status=assessment.status,
         submitted=respondent.submitted_at is not None,
-        respondents=len(repo.list_respondents(session, assessment_id=assessment.id)),
+        respondents=_members(session, assessment.id),
         share_code=share_code,
         answers=repo.get_answers(session, respondent_id=respondent.id),
         comments=repo.get_comments(session, respondent_id=respondent.id),
+    )
+
+
+def _members(session: Session, assessment_id: int) -> int:
+    """How many people joined the assessment and have not erased their answers."""
+    return sum(
+        respondent.erased_at is None
+        for respondent in repo.list_respondents(session, assessment_id=assessment_id)
     )
 
 
@@ -549,7 +557,7 @@ def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:
             form=cast(Form, assessment.form),
             mode=cast(Mode, assessment.mode),
             status=assessment.status,
-            respondents=len(repo.list_respondents(session, assessment_id=assessment.id)),
+            respondents=_members(session, assessment.id),
             questionnaire_title=title,
         )
 

@@ -100,6 +100,7 @@ def test_erased_answers_leave_no_trace_and_the_next_publication_drops_them(ctx: 
     assert SECRET not in after.result.comments.get(dimension_id, [])
     assert SECRET not in every_row(ctx)
 
+    assert journey.resume(ctx, tokens[0]).respondents == 4  # "4 joined so far": the erased one is not counted
     # the link says so, and cannot be used to answer again (no new empty answer set)
     with pytest.raises(AnswersErasedError, match="deleted on"):
         journey.resume(ctx, tokens[2])
