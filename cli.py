@@ -668,7 +668,7 @@ def retention_apply(months: str | None, yes: bool) -> None:
     from pydantic import ValidationError
 
     from services import erasure
-    from services.context import InputError, make_context
+    from services.context import InputError, ServiceError, make_context
     from settings import get_settings
 
     try:
@@ -690,6 +690,9 @@ def retention_apply(months: str | None, yes: bool) -> None:
     ctx = make_context()
     try:
         plan = erasure.apply_retention(ctx, period) if yes else erasure.retention_plan(ctx, period)
+    except ServiceError as exc:
+        fail(f"retention stopped: {exc} (assessments finished before it stay erased; run it again)")
+        return
     finally:
         ctx.database.dispose()
     cutoff = f"{plan.cutoff:%Y-%m-%d %H:%M} UTC"
