@@ -330,9 +330,10 @@ def db_respondents(assessment_id: int) -> None:
         )
         for person in people:
             submitted = person.submitted_at.date().isoformat() if person.submitted_at else "-"
+            erased = f"\terased {person.erased_at.date().isoformat()}" if person.erased_at else ""
             click.echo(
                 f"{person.id}\t{person.external_id}\t{person.role}\t{answered.get(person.id, 0)} answers\t"
-                f"submitted {submitted}"
+                f"submitted {submitted}{erased}"
             )
 
 
@@ -342,21 +343,23 @@ def db_respondents(assessment_id: int) -> None:
 @click.option(
     "--answers-only",
     is_flag=True,
-    help="With --respondent: delete their answers and comments, keep the person.",
+    help="With --respondent: erase their answers and comments, keep the person (their link says so).",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def db_delete(assessment_id: int | None, respondent_id: int | None, answers_only: bool, yes: bool) -> None:
     """Delete an assessment, a respondent, or a respondent's answers, with everything that belongs to them.
 
     An assessment goes with its respondents, answers, comments, KPIs, actions and share code; a respondent
-    with their answers and comments (their resume link stops working). There is no undo.
+    with their answers, comments and votes, scrubbed from the published releases as by "Delete my answers"
+    (without --answers-only their resume link stops working altogether). There is no undo.
     """
+    from services.context import make_context
+    from services.erasure import erase_in_session
     from storage.engine import unit_of_work
     from storage.repository import (
         NotFoundError,
         delete_assessment,
         delete_respondent,
-        delete_respondent_answers,
         get_assessment,
         get_respondent,
     )
@@ -368,6 +371,7 @@ def db_delete(assessment_id: int | None, respondent_id: int | None, answers_only
         fail("--answers-only works with --respondent ID")
         return
     _, sessions = _open_database()
+    ctx = make_context()  # the questionnaires an erasure may need (opened before the write lock is taken)
     try:
         with unit_of_work(sessions) as session:
             if assessment_id is not None:
@@ -388,13 +392,17 @@ def db_delete(assessment_id: int | None, respondent_id: int | None, answers_only
                 raise SystemExit(1)
             if assessment_id is not None:
                 delete_assessment(session, assessment_id=assessment_id)
-            elif answers_only:
-                delete_respondent_answers(session, respondent_id=respondent_id)  # type: ignore[arg-type]
             else:
-                delete_respondent(session, respondent_id=respondent_id)  # type: ignore[arg-type]
+                # erased as by "Delete my answers": also scrubbed from the published releases
+                if person.erased_at is None:
+                    erase_in_session(ctx, session, person)
+                if not answers_only:
+                    delete_respondent(session, respondent_id=respondent_id)  # type: ignore[arg-type]
     except NotFoundError as exc:
         fail(f"{exc} (list them with: python cli.py db assessments / db respondents ASSESSMENT_ID)")
         return
+    finally:
+        ctx.database.dispose()
     click.echo(f"deleted {what}", err=True)
 
 
@@ -633,6 +641,108 @@ def restore_command(file: Path, yes: bool) -> None:
     engine, _ = _open_database()  # migrates a backup of an older version to the current schema
     engine.dispose()
     click.echo(f"restored {file}")
+
+
+# --- retention and erasure -------------------------------------------------------------------------------
+
+
+@cli.group()
+def retention() -> None:
+    """Retention: erase individual answers nobody has touched for longer than a period."""
+
+
+@retention.command("apply")
+@click.option(
+    "--months",
+    default=None,
+    help="The retention period in whole months (default: LAYERWISE_RETENTION_MONTHS).",
+)
+@click.option("--yes", is_flag=True, help="Erase for real; without it, only print what would be erased.")
+def retention_apply(months: str | None, yes: bool) -> None:
+    """Erase the answers and comments of everyone whose last answer or comment is older than the period.
+
+    A dry run by default: prints, per team and assessment, how many people, answers and comments would be
+    erased (counts only). With --yes they are erased as by "Delete my answers": their values are scrubbed
+    from the published releases too, and the published results stay.
+    """
+    from pydantic import ValidationError
+
+    from services import erasure
+    from services.context import InputError, ServiceError, make_context
+    from settings import get_settings
+
+    try:
+        configured = get_settings().retention_months
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]) for error in exc.errors())
+        fail(f"LAYERWISE_RETENTION_MONTHS: {problems} (a whole number of months, 1 or more)")
+        return
+    source = "--months" if months is not None else "LAYERWISE_RETENTION_MONTHS"
+    if months is None and configured is None:
+        fail("no retention period: give --months N or set LAYERWISE_RETENTION_MONTHS")
+        return
+    try:
+        period = erasure.retention_months(months if months is not None else configured)
+    except InputError as exc:
+        fail(f"{source}: {next(iter(exc.errors.values()))}")
+        return
+    _open_database()[0].dispose()  # the database exists and is migrated (or a clear error)
+    ctx = make_context()
+    try:
+        plan = erasure.apply_retention(ctx, period) if yes else erasure.retention_plan(ctx, period)
+    except ServiceError as exc:
+        fail(f"retention stopped: {exc} (assessments finished before it stay erased; run it again)")
+        return
+    finally:
+        ctx.database.dispose()
+    cutoff = f"{plan.cutoff:%Y-%m-%d %H:%M} UTC"
+    if not plan.groups:
+        click.echo(f"retention {period} months: nobody's last answer is before {cutoff}; nothing to erase")
+        return
+    click.echo(
+        f"retention {period} months: "
+        + ("erased" if yes else "would erase (dry run)")
+        + f" the answers of people whose last answer is before {cutoff}"
+    )
+    for group in plan.groups:
+        click.echo(
+            f"  {group.team} · {group.assessment_ref}: {group.people} people, "
+            f"{group.answers} answers, {group.comments} comments"
+        )
+    assessments = len(plan.groups)
+    click.echo(f"total: {plan.people} people in {assessments} assessment{'s' if assessments != 1 else ''}")
+    if not yes:
+        click.echo("nothing was changed; run again with --yes to erase them")
+
+
+@cli.command("erase")
+@click.argument("link")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(link: str, yes: bool) -> None:
+    """Erase one person's answers, comments and votes by their resume link (or its token), as "Delete my
+    answers" does: scrubbed from the published releases too; published results drop them at the next
+    publication. For a person who asks an administrator instead of using the button."""
+    from services import erasure
+    from services.context import ServiceError, make_context
+
+    if not yes and not click.confirm(
+        "Erase every answer and comment of this resume link? This cannot be undone", default=False
+    ):
+        click.echo("nothing erased", err=True)
+        raise SystemExit(1)
+    _open_database()[0].dispose()
+    ctx = make_context()
+    try:
+        report = erasure.erase_my_answers(ctx, erasure.token_in(link))
+    except ServiceError as exc:
+        fail(f"nothing erased: {exc}")
+        return
+    finally:
+        ctx.database.dispose()
+    click.echo(
+        f"erased {report.answers} answers, {report.comments} comments and {report.votes} votes; "
+        f"scrubbed from {report.releases} published releases"
+    )
 
 
 # --- the organisation's structure -------------------------------------------------------------------------

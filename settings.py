@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         validation_alias="LAYERWISE_SQLITE_BUSY_TIMEOUT_MS",
         description="How long an SQLite write waits for another writer's lock before it reports the database busy.",
     )
+    retention_months: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias="LAYERWISE_RETENTION_MONTHS",
+        description="Individual answers untouched for longer than this are erased by 'cli.py retention apply'.",
+    )
     pdf_fallback_font: Path | None = Field(
         default=None,
         validation_alias="LAYERWISE_PDF_FALLBACK_FONT",

@@ -285,6 +285,58 @@ def resume_box() -> None:
     st.page_link("pages/start.py", label="Start a new self-assessment instead", icon=":material/play_arrow:")
 
 
+#: The word a person types to confirm "Delete my answers".
+ERASE_CONFIRM_WORD = "delete"
+
+
+def delete_my_answers(token: str, *, prefix: str, forget: Callable[[], None]) -> None:
+    """The "Delete my answers" panel: what is deleted, a box to type the confirmation word, Delete and Cancel.
+
+    Its state lives under ``prefix`` (``<prefix>erase_open``, ``<prefix>erase_confirm``). A deletion that
+    succeeds calls ``forget`` (the page drops what it remembers of the person), says what was deleted and
+    stops the page; Cancel folds the panel away and deletes nothing.
+    """
+    from services import erasure
+    from services.context import ServiceError
+
+    open_key, confirm_key = f"{prefix}erase_open", f"{prefix}erase_confirm"
+
+    def cancel() -> None:
+        st.session_state[confirm_key] = ""
+        st.session_state[open_key] = False
+
+    panel = st.expander("Delete my answers", icon=":material/delete:", key=open_key, on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
+        st.markdown(erasure.WHAT_IS_DELETED)
+        typed = st.text_input(f'Type "{ERASE_CONFIRM_WORD}" to confirm', key=confirm_key)
+        confirm, cancel_column = st.columns(2)
+        cancel_column.button("Cancel", key=f"{prefix}erase_cancel", on_click=cancel, width="stretch")
+        if not confirm.button(
+            "Delete my answers for good",
+            key=f"{prefix}erase_confirmed",
+            type="primary",
+            icon=":material/delete_forever:",
+            width="stretch",
+        ):
+            return
+        if typed.strip().lower() != ERASE_CONFIRM_WORD:
+            st.error(f'Nothing was deleted: type "{ERASE_CONFIRM_WORD}" in the box above first.')
+            return
+        try:
+            report = erasure.erase_my_answers(context(), token)
+        except ServiceError as error:
+            st.error(plain(error))
+            return
+    forget()
+    st.success(
+        f"Deleted: {report.answers} answer(s) and {report.comments} comment(s). The team's published results "
+        "drop you at their next publication; this link now only says that your answers were deleted."
+    )
+    st.stop()
+
+
 def token_from_link(text: str) -> str | None:
     """The token in a pasted resume link (or the text itself when it looks like a bare token)."""
     from urllib.parse import parse_qs, urlparse

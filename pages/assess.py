@@ -162,6 +162,11 @@ if links.open:
                 f"{current.respondents} joined so far. Team results appear once {current.k} people have answered."
             )
 
+
+# "Delete my answers": one's own answers only (a consensus link holds the team's agreed answers)
+if current.mode == "individual":
+    ui.delete_my_answers(token, prefix="layerwise.", forget=ui.forget_respondent)
+
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
 if st.session_state.get(ERROR_KEY):

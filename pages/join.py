@@ -215,6 +215,7 @@ with st.expander(
 ):
     st.markdown("Open it to come back to your answers on any device. Keep it to yourself.")
     st.code(ui.app_url("join", {"resume": me.token}, here="join"), language=None, wrap_lines=True)
+ui.delete_my_answers(me.token, prefix="ws.", forget=forget)
 if not me.is_open:
     st.warning(
         "This workshop is closed, so answers can no longer be given or changed. The revealed results stay visible."

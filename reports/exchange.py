@@ -210,6 +210,7 @@ def export_document(session: Session, *, assessment_ids: Sequence[int] | None = 
                         },
                     }
                     for respondent in assessment.respondents
+                    if respondent.erased_at is None  # nothing of an erased person leaves the app
                 ],
                 "actions": [
                     {

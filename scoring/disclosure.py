@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -373,3 +373,50 @@ def comments_release_safe(history: Sequence[Mapping[str, str]], candidate: Mappi
     """Whether the comments of one dimension (person → text) may be published after the earlier ones."""
     views = [frozenset(texts.items()) for texts in (*history, candidate)]
     return update_allowed(smallest_isolated_group(views, k), effective_k(k))
+
+
+# --- erasure ------------------------------------------------------------------------------------------------
+
+#: The payload key listing the people of a release whose values were erased (their cells are kept as tokens).
+ERASED = "erased"
+
+#: Why a dimension is not shown while a release still holds someone whose answers were deleted.
+HELD_REASON = (
+    "held back: someone's answers in it were deleted; it is shown again once enough new answers let it "
+    "update without them"
+)
+
+
+def erased_values(value_sets: Sequence[Mapping[str, Hashable]]) -> list[dict[str, str]]:
+    """One person's values in successive releases (key → value), each value replaced by an opaque token.
+
+    Equal values of a key get equal tokens and different values different ones, so every cell of the person
+    (and which releases share it) stays exactly as it was, and :func:`smallest_isolated_group` sees an erased
+    person exactly like one who left, while the values themselves are gone. Tokens (``erased:1``, …) are
+    numbered in order of first appearance and say nothing about the values.
+    """
+    tokens: dict[tuple[str, Hashable], str] = {}
+    erased: list[dict[str, str]] = []
+    for values in value_sets:
+        row = {}
+        for key, value in values.items():
+            row[key] = tokens.setdefault((key, value), f"erased:{len(tokens) + 1}")
+        erased.append(row)
+    return erased
+
+
+def hold_dimensions(result: TeamResult, dimension_ids: Collection[str]) -> TeamResult:
+    """The result with ``dimension_ids`` shown as held back (:data:`HELD_REASON`): no score, level or item
+    figure, no segment, gap or finding of them. Scored without those dimensions' answers, so nothing of them
+    is in the other figures either."""
+    if not dimension_ids:
+        return result
+    dimensions = [
+        dimension.model_copy(update={"suppressed": True, "suppressed_reason": HELD_REASON})
+        if dimension.id in dimension_ids
+        else dimension
+        for dimension in result.dimensions
+    ]
+    comments = {key: texts for key, texts in result.comments.items() if key not in dimension_ids}
+    findings = [finding for finding in result.findings if finding.dimension_id not in dimension_ids]
+    return result.model_copy(update={"dimensions": dimensions, "comments": comments, "findings": findings})

@@ -63,6 +63,7 @@ from services.context import (
     DONT_KNOW,
     TEAM_EXISTS_MESSAGE,
     AccessError,
+    AnswersErasedError,
     AppContext,
     Choice,
     InputError,
@@ -329,6 +330,8 @@ def _self_assessment_respondent(session: Session, token: str, not_found: str) ->
     if found is None:
         raise AccessError(not_found)
     respondent, workshop_id = found
+    if respondent.erased_at is not None:
+        raise AnswersErasedError(respondent.erased_at)
     if workshop_id is not None:
         raise WorkshopLinkError(token)
     return respondent
@@ -359,10 +362,18 @@ def _session_for(session: Session, token: str, *, share_code: str | None = None)
         k=assessment.k,
         status=assessment.status,
         submitted=respondent.submitted_at is not None,
-        respondents=len(repo.list_respondents(session, assessment_id=assessment.id)),
+        respondents=_members(session, assessment.id),
         share_code=share_code,
         answers=repo.get_answers(session, respondent_id=respondent.id),
         comments=repo.get_comments(session, respondent_id=respondent.id),
+    )
+
+
+def _members(session: Session, assessment_id: int) -> int:
+    """How many people joined the assessment and have not erased their answers."""
+    return sum(
+        respondent.erased_at is None
+        for respondent in repo.list_respondents(session, assessment_id=assessment_id)
     )
 
 
@@ -554,7 +565,7 @@ def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:
             form=cast(Form, assessment.form),
             mode=cast(Mode, assessment.mode),
             status=assessment.status,
-            respondents=len(repo.list_respondents(session, assessment_id=assessment.id)),
+            respondents=_members(session, assessment.id),
             questionnaire_title=title,
         )
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -62,6 +63,18 @@ class InputError(ServiceError, ValueError):
 
 class AccessError(ServiceError, LookupError):
     """A resume token or share code that does not (or no longer) open an assessment."""
+
+
+class AnswersErasedError(AccessError):
+    """A resume token whose answers were erased ("Delete my answers" or retention): it opens nothing any more."""
+
+    def __init__(self, erased_at: datetime) -> None:
+        self.erased_at = erased_at
+        super().__init__(
+            f"The answers of this link were deleted on {erased_at:%d %b %Y}, with the comments that went with "
+            "them: nothing is left to open, and nothing can be answered with it any more. To take part again, "
+            "ask your team for their invitation link."
+        )
 
 
 class WorkshopLinkError(AccessError):

@@ -29,11 +29,13 @@ from questionnaires.schema import Questionnaire
 from scoring import TeamResponses, TeamResult, score_team
 from scoring.capacity import ledger_from_kpis
 from scoring.disclosure import (
+    ERASED,
     DimensionForm,
     Release,
     comments_release_safe,
     dimension_forms,
     hide_segments,
+    hold_dimensions,
     next_release,
     published_responses,
 )
@@ -116,22 +118,38 @@ def _compose(
     responses: TeamResponses,
     releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]],
 ) -> tuple[TeamResult, int]:
-    """The scored result of the latest release of every dimension (and the people it covers)."""
+    """The scored result of the latest release of every dimension (and the people it covers).
+
+    A dimension whose latest release still holds someone whose answers were erased is held back
+    (:func:`scoring.disclosure.hold_dimensions`): their values are gone, and scoring it without them would
+    let its figures be subtracted from the ones published before (the release waits for enough new answers).
+    """
+    held = held_dimensions(releases)
     latest: dict[str, Release] = {}
     comments: dict[str, dict[str, str]] = {}
     for (dimension_id, kind), payloads in releases.items():
-        if not payloads:
+        if not payloads or dimension_id in held:
             continue
         if kind == "answers":
             latest[dimension_id] = _release_from(payloads[-1])
         else:
+            erased = set(payloads[-1].get(ERASED, ()))
             for person, text in payloads[-1]["texts"].items():
-                if text:
+                if text and person not in erased:
                     comments.setdefault(person, {})[dimension_id] = text
     frozen = published_responses(responses, latest, comments)
     result = score_team(questionnaire, frozen)
     result = hide_segments(result, {d for d, release in latest.items() if not release.segments})
-    return result, len(frozen.respondents)
+    return hold_dimensions(result, held), len(frozen.respondents)
+
+
+def held_dimensions(releases: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]) -> set[str]:
+    """The dimensions whose latest answer release still holds someone whose answers were erased."""
+    return {
+        dimension_id
+        for (dimension_id, kind), payloads in releases.items()
+        if kind == "answers" and payloads and payloads[-1].get(ERASED)
+    }
 
 
 def _scoring_input(
@@ -182,13 +200,15 @@ def publish_in_session(
     latest = pub.latest_published(session, assessment_id=assessment_id)
     has_release = any(kind == "answers" and payloads for (_, kind), payloads in releases.items())
     if has_release and (changed or latest is None or (final and not latest.final)):
-        result, people = _compose(questionnaire, responses, releases)
+        if changed or latest is None:
+            result, people = _compose(questionnaire, responses, releases)
+            stored = result.model_dump(mode="json")
+        else:
+            # closing with nothing new: the final result is the current one as it is (not re-scored, so a
+            # dimension held back after an erasure keeps the figures published before it)
+            stored, people = dict(latest.result), latest.respondents
         pub.add_published_result(
-            session,
-            assessment_id=assessment_id,
-            result=result.model_dump(mode="json"),
-            respondents=people,
-            final=final,
+            session, assessment_id=assessment_id, result=stored, respondents=people, final=final
         )
         changed = True
     pub.set_published_through(
@@ -454,24 +474,41 @@ def pooled_responses(
     Per dimension, the latest release of each assessment (only those in ``dimensions[dimension_id]`` when
     given), people kept apart by their assessment. ``base`` gives the group's name, questionnaire, form and k.
     Never a live answer: a pooled figure is then a function of published releases only, so it cannot be
-    subtracted to anything that was not already published.
+    subtracted to anything that was not already published. An assessment whose dimension is held back
+    (someone's answers in its latest release were erased) adds nothing to that dimension (see :func:`pooled`).
     """
+    return _pooled_responses(session, assessment_ids, base, dimensions)[0]
+
+
+def _pooled_responses(
+    session: Session,
+    assessment_ids: Sequence[int],
+    base: TeamResponses,
+    dimensions: Mapping[str, Collection[int]] | None,
+) -> tuple[TeamResponses, set[str]]:
     people: dict[str, dict[str, int | None]] = {}
     roles: dict[str, Role] = {}
+    held: set[str] = set()
+    contributed: set[str] = set()
     for assessment_id in assessment_ids:
         releases = pub.list_releases(session, assessment_id=assessment_id)
+        held_here = held_dimensions(releases)
         for (dimension_id, kind), payloads in releases.items():
             if kind != "answers" or not payloads:
                 continue
             if dimensions is not None and assessment_id not in dimensions.get(dimension_id, ()):
                 continue
+            if dimension_id in held_here:
+                held.add(dimension_id)
+                continue
+            contributed.add(dimension_id)
             for person, given in payloads[-1]["answers"].items():
                 key = f"{assessment_id}:{person}"
                 people.setdefault(key, {}).update(given)
                 roles[key] = payloads[-1]["roles"][person]
     from scoring import RespondentAnswers
 
-    return base.model_copy(
+    responses = base.model_copy(
         update={
             "mode": "individual",
             "kpis": {},
@@ -482,9 +519,33 @@ def pooled_responses(
             ],
         }
     )
+    return responses, held - contributed
 
 
-def pooled_result(questionnaire: Questionnaire, responses: TeamResponses) -> TeamResult:
-    """The scored pooled group, role segments and gaps hidden (a pooled role split was never published)."""
+def pooled_result(
+    questionnaire: Questionnaire, responses: TeamResponses, *, held: Collection[str] = ()
+) -> TeamResult:
+    """The scored pooled group, role segments and gaps hidden (a pooled role split was never published);
+    ``held`` dimensions shown as held back."""
     result = score_team(questionnaire, answers_in_questionnaire(questionnaire, responses))
-    return hide_segments(result, {dimension.id for dimension in result.dimensions})
+    return hold_dimensions(hide_segments(result, {dimension.id for dimension in result.dimensions}), held)
+
+
+def pooled(
+    session: Session,
+    questionnaire: Questionnaire,
+    assessment_ids: Sequence[int],
+    base: TeamResponses,
+    *,
+    dimensions: Mapping[str, Collection[int]] | None = None,
+) -> TeamResult:
+    """The pooled result of several assessments' published answers (:func:`pooled_responses`, then
+    :func:`pooled_result`).
+
+    An assessment whose dimension is held back after an erasure is left out of that dimension's pool: the
+    pool then changes by exactly that team's latest release, whose figures were published as the team's own
+    (a release always covers at least k people), so nothing new can be subtracted; pooling it without the
+    erased person instead would isolate them. A dimension every team of the pool holds back is shown as held.
+    """
+    responses, held = _pooled_responses(session, assessment_ids, base, dimensions)
+    return pooled_result(questionnaire, responses, held=held)

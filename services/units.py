@@ -30,7 +30,7 @@ from reports.org_structure import HEADER, OrgStructure, OrgStructureError, parse
 from scoring import TeamResult
 from services.context import AppContext, InputError, ServiceError
 from services.leader import NO_STAGE, LeaderView, blocker_label, hash_passcode, passcode_matches, stage_label
-from services.publication import pooled_responses, pooled_result
+from services.publication import pooled
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt
 from storage import repository as repo
 from storage import units as unit_repo
@@ -320,8 +320,7 @@ def unit_result(ctx: AppContext, view: LeaderView, unit_id: int) -> TeamResult:
             raise ServiceError(f"No team of {name} has a published result in this selection yet.")
         first = repo.load_team_responses(session, assessment_id=ids[0])
         base = first.model_copy(update={"team": name, "assessment_id": None})
-        responses = pooled_responses(session, ids, base)
-    return pooled_result(view.questionnaire, responses)
+        return pooled(session, view.questionnaire, ids, base)
 
 
 def unit_pdf(ctx: AppContext, view: LeaderView, unit_id: int) -> bytes:

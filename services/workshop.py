@@ -45,6 +45,7 @@ from services import publication
 from services.context import (
     DONT_KNOW,
     AccessError,
+    AnswersErasedError,
     AppContext,
     Choice,
     InputError,
@@ -523,6 +524,8 @@ def _info(ctx: AppContext, session: Session, workshop_id: int) -> WorkshopInfo:
 
 def _participant(ctx: AppContext, session: Session, token: str) -> ParticipantSession:
     respondent = repo.find_respondent_by_token(session, token=token or "")
+    if respondent is not None and respondent.erased_at is not None:
+        raise AnswersErasedError(respondent.erased_at)
     workshop = None
     if respondent is not None:
         workshop = repo.find_workshop_of_assessment(session, assessment_id=respondent.assessment_id)
@@ -563,8 +566,7 @@ def _pooled_result(
     """The shown teams' published answers as one group, scored (``services.publication.pooled_responses``)."""
     first = repo.load_team_responses(session, assessment_id=state.assessment_ids[0])
     base = first.model_copy(update={"team": name, "form": cast(Form, state.form), "k": state.k})
-    responses = publication.pooled_responses(session, state.assessment_ids, base, dimensions=shown)
-    return publication.pooled_result(questionnaire, responses)
+    return publication.pooled(session, questionnaire, state.assessment_ids, base, dimensions=shown)
 
 
 def discussion_prompt(questionnaire: Questionnaire, item: ItemResult) -> str | None:

@@ -121,6 +121,8 @@ def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, **kwargs: Any) -> Eng
                 _use_wal(cursor, busy_timeout_ms / 1000)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # deleted rows (an erased person's answers and comments) are overwritten, not left in free pages
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 

@@ -200,7 +200,8 @@ class Respondent(Base):
     app and for imported ones whose file id already was such a pseudonym). A respondent imported under any
     other id (say an e-mail address) gets the next pseudonym, and ``import_key`` keeps the SHA-256 of the
     file's id so importing the file again finds them; the id itself is not stored. ``token_hash`` is the
-    SHA-256 hex digest of the resume token; the token itself is shown once and never stored.
+    SHA-256 hex digest of the resume token; the token itself is shown once and never stored. An erased
+    respondent (``erased_at`` set) has no answers, comments or votes left and no ``import_key``.
     """
 
     __tablename__ = "respondents"
@@ -219,6 +220,9 @@ class Respondent(Base):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when their answers and comments were erased ("Delete my answers" or retention); the row stays so that
+    #: their resume link can say so, and their pseudonym keeps their place in earlier published releases
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)

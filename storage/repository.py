@@ -965,8 +965,8 @@ def check_team_responses(session: Session, responses: Sequence[TeamResponses]) -
     """Every way ``responses`` contradict the database (read only); empty when they can be stored.
 
     An assessment already in the database (same team, same external id) must have the same questionnaire,
-    version, form and mode; a respondent already there must have the same role; a consensus assessment
-    keeps a single answer set.
+    version, form and mode; a respondent already there must have the same role and must not have been
+    erased; a consensus assessment keeps a single answer set.
     """
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
@@ -995,7 +995,12 @@ def check_team_responses(session: Session, responses: Sequence[TeamResponses]) -
         matches = _match_respondents(existing, team_responses.respondents)
         for respondent in team_responses.respondents:
             match = matches[respondent.respondent_id]
-            if match is not None and match.role != respondent.role:
+            if match is not None and match.erased_at is not None:
+                problems.append(
+                    f"{where}: respondent {respondent.respondent_id!r} had their answers erased; leave them "
+                    "out of the file (an erased person's answers are not imported again)"
+                )
+            elif match is not None and match.role != respondent.role:
                 problems.append(
                     f"{where}: respondent {respondent.respondent_id!r} is a {match.role} in the database, "
                     f"a {respondent.role} in the file"

@@ -235,7 +235,7 @@ def test_the_links_are_open_after_starting_and_open_on_request_later(
 
     # coming back with the resume link: the links are folded away until the person opens them
     back = open_page("pages/assess.py", token=token)
-    assert [expander.label for expander in back.expander] == ["Your links"]
+    assert [expander.label for expander in back.expander] == ["Your links", "Delete my answers"]
     assert not back.code
     back.session_state["layerwise.links_open"] = True  # what clicking "Your links" does
     back.run()
