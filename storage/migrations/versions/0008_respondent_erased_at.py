@@ -1,7 +1,7 @@
 """When a respondent's answers were erased (by themselves with "Delete my answers", or by retention).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0013
 Create Date: 2026-11-30 22:40:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
