@@ -713,8 +713,9 @@ def team_report_content(
 ) -> TeamReportContent:
     """Everything a team's report says, in order.
 
-    ``plan`` is the ranked ``ActionPlan`` from ``scoring.build_action_plan`` (due dates are ``plan_start``,
-    default the generation date, plus each horizon) or the team's stored actions (rows with the fields of a
+    ``plan`` is the ranked ``ActionPlan`` from ``scoring.build_action_plan`` (due dates are ``plan_start``
+    plus each horizon; without ``plan_start`` they read "within 30 days": a date is fixed only when a plan
+    is made and stored, never from the print date) or the team's stored actions (rows with the fields of a
     stored action: title, finding, first_step, owner, due_date, kpi, horizon_days, source_item_id).
     ``peer_comparisons`` (``scoring.peer_percentiles``) are shown beside the pack when given; ``kpis``
     defaults to the KPIs in the result; ``rounds`` adds the team's index over time. ``wording_note``
@@ -723,8 +724,7 @@ def team_report_content(
     with the team's ``target_levels`` (default level 4 on every dimension) and its ``previous`` round; a
     ``pack`` is a measured pack someone imported (none is shipped).
     """
-    start = plan_start or generated_at.date()
-    actions = report_actions(plan, start) if not result.suppressed else []
+    actions = report_actions(plan, plan_start) if not result.suppressed else []
     is_plan = isinstance(plan, ActionPlan)
     top_count = plan.top if isinstance(plan, ActionPlan) else len(actions)
     team_kpis = dict(result.kpis if kpis is None else kpis)

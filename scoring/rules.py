@@ -386,6 +386,76 @@ def action_rank_key(
     )
 
 
+#: How many focus areas an action plan leads with, and how many of its top actions one area may hold.
+FOCUS_AREAS = 3
+FOCUS_ACTIONS = 3
+
+
+class FocusCandidate(NamedTuple):
+    """What the focus rule reads of a dimension that has actions."""
+
+    dimension_id: str
+    caps_layer_number: int | None
+    score: float | None
+    divided_items: int
+    dont_know_items: int
+
+
+def focus_areas(candidates: Sequence[FocusCandidate]) -> list[tuple[str, str]]:
+    """Focus areas: a plan leads with at most 3 dimensions: first the layers that cap a higher layer (lowest layer first), then the lowest-scoring dimensions still below level 4 Managed, then one the team is divided on or cannot see (many "don't know"); at most 3 of the top 7 actions come from one focus area.
+
+    Returns ``(dimension id, why)`` pairs, ``why`` one of ``caps``, ``lowest``, ``divided``, ``dont_know``;
+    a team whose every dimension is at level 4 or above still gets its lowest dimension as its one focus.
+    """  # noqa: E501
+    chosen: list[tuple[str, str]] = []
+    taken: set[str] = set()
+
+    def take(candidate: FocusCandidate, why: str) -> None:
+        if len(chosen) < FOCUS_AREAS and candidate.dimension_id not in taken:
+            chosen.append((candidate.dimension_id, why))
+            taken.add(candidate.dimension_id)
+
+    for candidate in sorted(
+        (c for c in candidates if c.caps_layer_number is not None), key=lambda c: c.caps_layer_number or 0
+    ):
+        take(candidate, "caps")
+    scored = sorted((c for c in candidates if c.score is not None), key=lambda c: c.score or 0.0)
+    for candidate in scored:
+        if (candidate.score or 0.0) < level_floor(4) or not chosen:
+            take(candidate, "lowest")
+    for candidate in sorted(candidates, key=lambda c: (-c.divided_items, -c.dont_know_items)):
+        if candidate.divided_items:
+            take(candidate, "divided")
+        elif candidate.dont_know_items:
+            take(candidate, "dont_know")
+    return chosen
+
+
+def order_by_requirements(ranked_ids: Sequence[str], requires: Mapping[str, Sequence[str]]) -> list[str]:
+    """Plan order: an action that builds on another (its `requires` in the questionnaire) comes after it when both are in the plan; otherwise the ranking stands.
+
+    A stable topological order: each place goes to the highest-ranked action whose prerequisites in the
+    plan are already placed. The questionnaire refuses cycles, so every action gets a place; should one
+    slip through, the rest keep their ranked order at the end.
+    """  # noqa: E501
+    present = set(ranked_ids)
+    pending = list(ranked_ids)
+    placed: list[str] = []
+    done: set[str] = set()
+    while pending:
+        ready = next(
+            (i for i in pending if all(r in done or r not in present or r == i for r in requires.get(i, ()))),
+            None,
+        )
+        if ready is None:  # a cycle: keep the ranking for what is left
+            placed.extend(pending)
+            break
+        pending.remove(ready)
+        placed.append(ready)
+        done.add(ready)
+    return placed
+
+
 # --- the rule book as data ----------------------------------------------------------------------------
 
 
@@ -431,6 +501,8 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Capacity ledger", capacity_hours),
     ("Full-time equivalents", full_time_equivalents),
     ("Action plan", action_rank_key),
+    ("Focus areas", focus_areas),
+    ("Plan order", order_by_requirements),
 )
 
 #: Every rule, in reading order, as (name, sentence) pairs taken from the docstrings above.

@@ -1200,8 +1200,8 @@ def team_report_pdf_for_assessment(
     once it has any, else the recommendations), rendered by ``reports.pdf`` from ``reports.content``."""
     result = published_result(ctx, assessment_id, refresh=True).result
     questionnaire = ctx.questionnaire(result.questionnaire_id, result.questionnaire_version)
-    with ctx.read() as session:
-        stored = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
+    # the report shows the team's plan: made (and its due dates fixed) now if it has none yet
+    stored = action_plan_for_assessment(ctx, assessment_id).actions
     plan: ActionPlan | list[PlanAction] = stored or build_action_plan(questionnaire, result)
     benchmark, against, _ = benchmark_for(ctx, assessment_id, result)
     previous, previous_label = previous_round(ctx, assessment_id)
