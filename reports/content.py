@@ -38,6 +38,7 @@ from scoring.models import (
     BenchmarkComparison,
     BenchmarkPack,
     DimensionResult,
+    FocusArea,
     TeamResult,
 )
 from scoring.paradox import paradox_reading
@@ -123,6 +124,8 @@ class Cover:
     headline: str
     facts: list[tuple[str, str]]
     note: str = ""
+    #: a one-page summary printed under the title instead of cover padding (the team report's page 1)
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,7 +147,7 @@ class ReportContent:
         """Every plain text of the report in reading order (for tests and for searching)."""
         out = [self.cover.kicker, self.cover.title, self.cover.headline, self.cover.note]
         out += [f"{label}: {value}" for label, value in self.cover.facts]
-        for section in self.sections:
+        for section in [Section("", self.cover.blocks), *self.sections]:
             out.append(section.title)
             for block in section.blocks:
                 if isinstance(block, Paragraph):
@@ -710,6 +713,8 @@ def team_report_content(
     target_levels: Mapping[str, int] | None = None,
     previous: TeamResult | None = None,
     previous_label: str | None = None,
+    timeline: Any = None,
+    focus: Sequence[FocusArea] | None = None,
 ) -> TeamReportContent:
     """Everything a team's report says, in order.
 
@@ -722,8 +727,13 @@ def team_report_content(
     (``questionnaires.wording.wording_warning``) opens the executive summary and is repeated in the method
     appendix when items were reworded after the assessment was taken. The benchmark section always compares
     with the team's ``target_levels`` (default level 4 on every dimension) and its ``previous`` round; a
-    ``pack`` is a measured pack someone imported (none is shipped).
+    ``pack`` is a measured pack someone imported (none is shipped). Page 1 is ``reports.summary.page_one``
+    (the same content as the top of Results) from ``timeline`` (a ``reports.summary.Timeline``: round, date,
+    change, next round) and ``focus`` (default: the plan's focus areas); a "Change over time" section follows
+    it when there is a previous round.
     """
+    from reports import summary as one_page  # summary builds on this module's blocks
+
     actions = report_actions(plan, plan_start) if not result.suppressed else []
     is_plan = isinstance(plan, ActionPlan)
     top_count = plan.top if isinstance(plan, ActionPlan) else len(actions)
@@ -733,53 +743,39 @@ def team_report_content(
     summary = summary_sentences(questionnaire, result, actions, comparisons, benchmark_name)
     suppressed = suppression_notes(questionnaire, result)
 
-    overall = result.overall
-    headline = (
-        f"Results suppressed: {result.suppressed_reason}"
-        if result.suppressed
-        else (
-            f"Stage {overall.stage} {overall.stage_name} · index {overall.index:.1f} of 100"
-            if overall.stage is not None and overall.index is not None
-            else f"Index {overall.index:.1f} of 100 · no stage yet"
-            if overall.index is not None
-            else "No scores yet"
-        )
+    timeline = timeline or one_page.Timeline()
+    page = one_page.page_one(
+        questionnaire,
+        result,
+        actions,
+        timeline=timeline,
+        focus=plan.focus if focus is None and isinstance(plan, ActionPlan) else focus or (),
     )
     facts = [
-        ("Team", result.team),
-        ("Date", format_date(generated_at)),
-        ("Questionnaire", f"{questionnaire.title}, version {result.questionnaire_version}"),
-        ("Form", _form_text(questionnaire, result)),
-        ("Respondents", f"{result.respondents} (anonymity threshold k = {result.k})"),
+        *([("Round", timeline.round_label)] if timeline.round_label else []),
+        ("Date", page.dated),
         (
-            "Stage",
-            "suppressed"
-            if result.suppressed
-            else (f"{overall.stage} {overall.stage_name}" if overall.stage else "no stage yet"),
-        ),
-        (
-            "Index",
-            "suppressed"
-            if result.suppressed
-            else (f"{overall.index:.1f} of 100" if overall.index is not None else "no index yet"),
+            "Questionnaire",
+            f"{questionnaire.title} {result.questionnaire_version} · {_form_text(questionnaire, result)}",
         ),
     ]
-    if result.assessment_id:
-        facts.insert(1, ("Assessment", result.assessment_id))
     cover = Cover(
         kicker="Layerwise · team report",
         title=f"AI human-system report: {result.team}",
-        headline=headline,
+        headline=f"Results suppressed: {result.suppressed_reason}" if result.suppressed else page.headline,
         facts=facts,
-        note=(
-            "How mature is the human system around this team's AI tools? Five dimensions, four layers that "
-            "build on each other, and the actions that fix foundations first."
-        ),
+        blocks=one_page.page_one_blocks(page),
     )
 
-    sections: list[Section] = [Section("Executive summary", [Paragraph(s) for s in summary])]
+    # page 1 says what the summary sentences said: the next page starts with the layers
+    sections: list[Section] = [Section("The four layers" if not result.suppressed else "Summary", [])]
+    if result.suppressed:
+        sections[0].blocks.extend(Paragraph(s) for s in summary)
+    change_blocks = one_page.change_blocks(timeline) if not result.suppressed else []
+    if change_blocks:
+        sections.insert(0, Section("Change over time", change_blocks))
     if wording_note:
-        sections[0].blocks.insert(0, Paragraph(wording_note, label="Wording changed."))
+        sections[-1].blocks.insert(0, Paragraph(wording_note, label="Wording changed."))
     if not result.suppressed:
         ladder_table = charts.layer_ladder_table(result)
         ladder_text = [
@@ -788,7 +784,7 @@ def team_report_content(
             if row.note
         ] or ["No layer is held down by the one below it."]
         ladder_text = [text.rstrip(".") + "." for text in ladder_text]
-        sections[0].blocks.append(
+        sections[-1].blocks.append(
             Figure(
                 charts.layer_ladder(result),
                 caption=" ".join(ladder_text),

@@ -33,10 +33,11 @@ from sqlalchemy.orm import Session
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID, Catalog
 from questionnaires.schema import Item, Questionnaire
 from questionnaires.wording import WordingChange, wording_changes, wording_hashes, wording_warning
-from reports.content import team_report_content
+from reports.content import report_actions, team_report_content
 from reports.exchange import write_csv
 from reports.pdf import report_file_name as pdf_file_name
 from reports.pdf import team_report_pdf as render_team_pdf
+from reports.summary import PageOne, page_one
 from scoring import (
     RULES,
     Action,
@@ -72,6 +73,7 @@ from services.context import (
     locked_dimension_error,
     stored_choice,
 )
+from services.progress import timeline
 from services.publication import PublishedView, publish, publish_stale, published_result, published_results
 from storage import repository as repo
 from storage.models import ACTION_STATUSES, FORMS, MODES, Respondent
@@ -252,6 +254,8 @@ class ResultsView:
     previous_label: str | None = None
     #: the target level per dimension (``scoring.rules.DEFAULT_TARGET_LEVEL`` on every dimension by default)
     target_levels: dict[str, int] = field(default_factory=dict)
+    #: the story on one page (``reports.summary.page_one``, the same content as the team report's page 1)
+    page_one: PageOne | None = None
 
     @property
     def update_note(self) -> str | None:
@@ -895,6 +899,18 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         )
     comparisons, against, label = benchmark_for(ctx, current.assessment_id, result)
     previous, previous_label = previous_round(ctx, current.assessment_id)
+    with ctx.read() as session:
+        stored = [
+            _plan_action(row) for row in repo.list_actions(session, assessment_id=current.assessment_id)
+        ]
+    recommended = build_action_plan(questionnaire, result)
+    page = page_one(
+        questionnaire,
+        result,
+        report_actions(stored or recommended),
+        timeline=timeline(ctx, current.assessment_id, questionnaire),
+        focus=recommended.focus,
+    )
     return ResultsView(
         session=current,
         questionnaire=questionnaire,
@@ -908,6 +924,7 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         previous=previous,
         previous_label=previous_label,
         target_levels={d.id: DEFAULT_TARGET_LEVEL for d in questionnaire.dimensions},
+        page_one=page,
     )
 
 
@@ -1202,7 +1219,8 @@ def team_report_pdf_for_assessment(
     questionnaire = ctx.questionnaire(result.questionnaire_id, result.questionnaire_version)
     # the report shows the team's plan: made (and its due dates fixed) now if it has none yet
     stored = action_plan_for_assessment(ctx, assessment_id).actions
-    plan: ActionPlan | list[PlanAction] = stored or build_action_plan(questionnaire, result)
+    recommended = build_action_plan(questionnaire, result)
+    plan: ActionPlan | list[PlanAction] = stored or recommended
     benchmark, against, _ = benchmark_for(ctx, assessment_id, result)
     previous, previous_label = previous_round(ctx, assessment_id)
     content = team_report_content(
@@ -1216,6 +1234,8 @@ def team_report_pdf_for_assessment(
         previous_label=previous_label,
         generated_at=generated_at or datetime.now(UTC),
         wording_note=wording_warning(wording_changes_for_assessment(ctx, assessment_id)),
+        timeline=timeline(ctx, assessment_id, questionnaire),
+        focus=recommended.focus,
     )
     return render_team_pdf(content)
 

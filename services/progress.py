@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from questionnaires.schema import Questionnaire
+from reports.summary import Timeline
 from scoring import build_action_plan
 from scoring.change import ActionFollowUp, RoundChange, compare_rounds, follow_up, next_round, paths
 from scoring.models import TeamResult
@@ -118,6 +119,23 @@ def progress(ctx: AppContext, assessment_id: int, questionnaire: Questionnaire) 
         paths=paths(questionnaire, [(r.label, r.result) for r in rounds]),
         follow_ups=follow_ups,
         next_round=next_round(made, horizons),
+    )
+
+
+def timeline(ctx: AppContext, assessment_id: int, questionnaire: Questionnaire) -> Timeline:
+    """What the team report's page 1 and the top of Results know about time (``reports.summary.Timeline``)."""
+    found = progress(ctx, assessment_id, questionnaire)
+    with ctx.read() as session:
+        team_size = repo.get_assessment(session, assessment_id=assessment_id).team_size
+    current = found.current
+    return Timeline(
+        round_label=None if current is None else current.label,
+        dated=None if current is None else current.dated,
+        team_size=team_size,
+        change=found.change,
+        paths=found.paths,
+        follow_ups=found.follow_ups,
+        next_round=found.next_round,
     )
 
 

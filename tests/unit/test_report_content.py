@@ -122,9 +122,9 @@ def test_a_suppressed_team_gets_the_reason_and_no_numbers(
     assert report.actions == []
     assert report.figures() == []
     assert report.cover.headline == "Results suppressed: needs at least 3 responses; 2 so far"
-    assert dict(report.cover.facts)["Index"] == "suppressed"
+    assert "Index" not in dict(report.cover.facts)  # said once, in the headline
     assert [section.title for section in report.sections] == [
-        "Executive summary",
+        "Summary",
         "Capacity ledger",
         "Method",
     ]
@@ -167,7 +167,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
 ) -> None:
     report = team_content(questionnaire, result, pack=measured_pack(questionnaire))
     assert [section.title for section in report.sections] == [
-        "Executive summary",
+        "The four layers",  # page 1 (the cover) is the summary
         "Where the gains go",
         "Benchmark",
         "Item heat table",
@@ -189,14 +189,11 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
     assert report.title == "Layerwise team report: Team A"
     assert report.author == "Layerwise"
     assert report.subject.startswith("AI human-system assessment and action plan of Team A")
+    # stage and index once (the headline), no print date, no raw id
+    assert report.cover.headline == "Stage 2 Emerging · index 50.0 of 100"
     assert dict(report.cover.facts) == {
-        "Team": "Team A",
-        "Date": "7 Mar 2026",
-        "Questionnaire": "Test questionnaire, version 1.0.0",
-        "Form": "Full (30 items)",
-        "Respondents": "3 (anonymity threshold k = 3)",
-        "Stage": "2 Emerging",
-        "Index": "50.0 of 100",
+        "Date": "not dated (scored from a file)",
+        "Questionnaire": "Test questionnaire 1.0.0 · Full (30 items)",
     }
 
 
