@@ -321,14 +321,7 @@ def page_one_blocks(page: PageOne) -> list[Block]:
     if page.change_rows:
         blocks.append(Paragraph("Change since the last round", style="lead"))
         blocks.append(
-            Table(
-                columns=page.change_columns,
-                rows=page.change_rows,
-                widths=[0.22, 0.1, 0.1, 0.36, 0.22],
-                font_size=7.5,
-                bold_columns=(0,),
-                caption=page.change_note,
-            )
+            _table(page.change_columns, page.change_rows, [0.22, 0.1, 0.1, 0.36, 0.22], page.change_note)
         )
     else:
         blocks.append(Paragraph(page.change_note, style="note"))
@@ -341,14 +334,7 @@ def page_one_blocks(page: PageOne) -> list[Block]:
     blocks.append(Paragraph("Capacity: where the freed hours go", style="lead"))
     if page.ledger_rows:
         blocks.append(
-            Table(
-                columns=page.ledger_columns,
-                rows=page.ledger_rows,
-                widths=[0.32, 0.17, 0.17, 0.17, 0.17],
-                font_size=7.5,
-                bold_columns=(0,),
-                caption=page.ledger_note or None,
-            )
+            _table(page.ledger_columns, page.ledger_rows, [0.32, 0.17, 0.17, 0.17, 0.17], page.ledger_note)
         )
     elif page.ledger_note:
         blocks.append(Paragraph(page.ledger_note, style="note"))
@@ -369,6 +355,13 @@ def page_one_blocks(page: PageOne) -> list[Block]:
     if page.next_round:
         blocks.append(Paragraph(page.next_round, style="note"))
     return blocks
+
+
+def _table(columns: list[str], rows: list[list[str]], widths: list[float], caption: str) -> Table:
+    """A page-1 table: small type, the first column in bold."""
+    return Table(
+        columns=columns, rows=rows, widths=widths, font_size=7.5, bold_columns=(0,), caption=caption or None
+    )
 
 
 def _numbered(texts: Sequence[str]) -> Block:
