@@ -1283,6 +1283,9 @@ def org_report_content(
         note="Every team side by side: where each stands, what holds it back and what it will do next.",
     )
     complete, incomplete, suppressed_teams = standing.ranked(results)
+    from reports.summary import change_cells  # summary builds on this module's blocks
+
+    changes = change_cells(questionnaire, results, rounds)
     rows = []
     for position, result in enumerate(complete, start=1):
         strongest, weakest = strongest_and_weakest(result)
@@ -1297,6 +1300,7 @@ def org_report_content(
                 "" if strongest is None else f"{strongest.name} {format_score(strongest.score or 0)}",
                 "" if weakest is None else f"{weakest.name} {format_score(weakest.score or 0)}",
                 "" if blocker is None else blocker.name,
+                changes.get(result.team, ""),
             ]
         )
     unranked_rows = [
@@ -1308,13 +1312,15 @@ def org_report_content(
     ]
     ranking_blocks: list[Block] = [
         Table(
-            columns=["#", "Team", "Resp.", "Stage", "Index", "Strongest", "Weakest", "Blocker"],
+            columns=["#", "Team", "Resp.", "Stage", "Index", "Strongest", "Weakest", "Blocker", "Change"],
             rows=rows,
-            widths=[0.04, 0.2, 0.07, 0.13, 0.08, 0.17, 0.17, 0.14],
+            widths=[0.04, 0.15, 0.07, 0.11, 0.07, 0.14, 0.14, 0.11, 0.17],
             font_size=7.5,
             caption=(
                 "By stage first, then overall index (0–100): a layer counts only as far as the one under it "
-                "allows. Blocker: the lowest layer that holds the team at its stage."
+                "allows. Blocker: the lowest layer that holds the team at its stage. Change: since the team's "
+                "previous round, the index and how many dimensions rose or fell by more than noise (95 % "
+                "interval of the difference, Welch)."
             ),
         )
         if rows

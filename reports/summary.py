@@ -9,7 +9,7 @@ figure comes from published results, the team-entered capacity figures and ``sco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,7 +17,7 @@ from questionnaires.schema import Questionnaire
 from reports.content import Block, Bullets, Paragraph, ReportAction, Table, format_date
 from scoring import standing
 from scoring.actions import item_evidence
-from scoring.change import ActionFollowUp, RoundChange, item_labels
+from scoring.change import ActionFollowUp, RoundChange, compare_rounds, item_labels
 from scoring.models import FocusArea, TeamResult
 from scoring.paradox import paradox_reading
 from scoring.rules import format_score, full_time_equivalents
@@ -413,3 +413,42 @@ def change_blocks(timeline: Timeline) -> list[Block]:
             )
         )
     return blocks
+
+
+def change_cells(
+    questionnaire: Questionnaire,
+    results: Sequence[TeamResult],
+    rounds: Mapping[str, Sequence[TeamResult]] | Sequence[tuple[str, Sequence[TeamResult]]] | None,
+) -> dict[str, str]:
+    """The organisation report's "Change since last round" column: per team, its index change and how many
+    dimensions rose or fell by more than noise since its previous published round in ``rounds`` (oldest
+    first), e.g. "index +24.8; 5 rose"; "first round" without an earlier one."""
+    ordered = list(rounds.items()) if isinstance(rounds, Mapping) else list(rounds or [])
+    cells: dict[str, str] = {}
+    for result in results:
+        if result.suppressed:
+            continue
+        seen = [
+            (label, found)
+            for label, members in ordered
+            for found in members
+            if found.team == result.team and not found.suppressed
+        ]
+        position = next((i for i, (_, found) in enumerate(seen) if found is result), len(seen))
+        if position == 0 or not seen:
+            cells[result.team] = "first round"
+            continue
+        label, previous = seen[position - 1]
+        change = compare_rounds(questionnaire, previous, result, label, "now")
+        rose = sum(d.verdict == "rose" for d in change.dimensions)
+        fell = sum(d.verdict == "fell" for d in change.dimensions)
+        moved = ", ".join(
+            part for part in (f"{rose} rose" if rose else "", f"{fell} fell" if fell else "") if part
+        )
+        index = (
+            f"index {_signed(round(change.index_after - change.index_before, 1))}; "
+            if change.index_before is not None and change.index_after is not None
+            else ""
+        )
+        cells[result.team] = f"{index}{moved or 'no clear change'} (since {label})"
+    return cells

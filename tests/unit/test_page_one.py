@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from questionnaires.loader import default_questionnaire
 from reports import summary
-from reports.content import report_actions, team_report_content
+from reports.content import Table, org_report_content, report_actions, team_report_content
 from reports.pdf import render_pdf
 from scoring import build_action_plan, score_team
 from scoring.change import compare_rounds, next_round, paths
@@ -138,3 +138,26 @@ def test_a_suppressed_team_gets_one_reason_and_no_numbers(name: str) -> None:
         "Results are suppressed: needs at least 3"
     )
     assert page.change_rows == [] and page.action_rows == [] and page.ledger_rows == []
+
+
+def test_the_organisation_ranking_has_a_change_column() -> None:
+    names = ["Claims Operations", "Risk Reporting", "Service Desk North"]
+    by_round: dict[str, list[TeamResult]] = {}
+    for name in names:
+        for label, result in rounds_of(name):
+            by_round.setdefault(label, []).append(result)
+    rounds = sorted(by_round.items())
+    # the latest results must be the very objects in the rounds (as the leader view passes them)
+    latest = [next(r for r in rounds[-1][1] if r.team == name) for name in names]
+    report = org_report_content(
+        Q, latest, pack=None, generated_at=datetime(2026, 10, 1, tzinfo=UTC), rounds=rounds
+    )
+    table = next(b for b in report.section("Ranking").blocks if isinstance(b, Table))
+    assert table.columns[-1] == "Change"
+    cells = {row[1]: row[-1] for row in table.rows}
+    assert cells["Claims Operations"] == "index +24.8; 5 rose (since 2026 Q2)"
+    assert cells["Service Desk North"] == "first round"
+    assert (
+        summary.change_cells(Q, latest, rounds)["Risk Reporting"]
+        == "index −3.2; no clear change (since 2026 Q2)"
+    )
