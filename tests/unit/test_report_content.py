@@ -459,7 +459,7 @@ def test_the_blocker_column_names_the_layer_that_holds_the_team_at_its_stage(
     ranking = report.section("Ranking").blocks[0]
     assert isinstance(ranking, Table)
     assert ranking.rows[0][3] == "1 Ad hoc"
-    assert ranking.rows[0][-1] == "Boundaries"
+    assert ranking.rows[0][-2:] == ["Boundaries", "first round"]
     summary = " ".join(content.summary_sentences(questionnaire, team, []))
     assert "The gating blocker is Boundaries (layer 3, level 1)" in summary
 
