@@ -449,6 +449,7 @@ def start_assessment(
     k: int | None = None,
     share_code: str | None = None,
     leader_unlocked: bool = False,
+    team_size: int | None = None,
 ) -> RespondentSession:
     """Open a new assessment for a team (created when the name is new) and its first respondent.
 
@@ -462,8 +463,10 @@ def start_assessment(
     invite the team), in consensus mode the team's one agreed answer set. ``k`` (the anonymity threshold,
     default the configured one) must be a whole number of at least 3; a chosen one at most 50. The wording
     hash of every item on the form is recorded with the assessment, so a later change of wording can be
-    detected (:func:`wording_changes_for_assessment`). Invalid input raises ``InputError`` naming the fields
-    ``team``, ``mode``, ``form``, ``role``, ``k`` or ``questionnaire``.
+    detected (:func:`wording_changes_for_assessment`). ``team_size`` (optional: how many people are on the
+    team, for the response rate and the capacity ledger's totals) is a whole number from 1 up. Invalid input
+    raises ``InputError`` naming the fields ``team``, ``mode``, ``form``, ``role``, ``k``, ``team_size`` or
+    ``questionnaire``.
     """
     errors: dict[str, str] = {}
     name = (team_name or "").strip()
@@ -486,6 +489,14 @@ def start_assessment(
         )
     elif k is not None and threshold > MAX_K:
         errors["k"] = f"the anonymity threshold may be at most {MAX_K} (got {threshold})"
+    if team_size is not None and (
+        isinstance(team_size, bool)
+        or not isinstance(team_size, int)
+        or not 1 <= team_size <= TEAM_SIZE_MAXIMUM
+    ):
+        errors["team_size"] = (
+            f"the team size must be a whole number from 1 to {TEAM_SIZE_MAXIMUM:,} (got {team_size!r})"
+        )
     try:
         questionnaire = ctx.questionnaire(questionnaire_id, questionnaire_version)
     except KeyError as error:
@@ -508,6 +519,8 @@ def start_assessment(
             k=threshold,
             item_wording=wording_hashes(questionnaire, cast(Form, form)),
         )
+        if team_size is not None:
+            repo.save_kpis(session, assessment_id=assessment.id, kpis={}, team_size=team_size, replace=False)
         code = repo.create_share_code(session, assessment_id=assessment.id) if mode == "individual" else None
         _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
         return _session_for(session, token, share_code=code)
