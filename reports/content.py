@@ -929,10 +929,13 @@ def team_report_content(
             plan_blocks.append(
                 Paragraph(
                     "Ranked so that foundations come first: layers that cap a higher layer, then the lowest "
-                    "dimension scores, divided items and items many people could not answer.",
+                    "dimension scores, divided items and items many people could not answer; an action that "
+                    "builds on another comes after it.",
                     style="note",
                 )
             )
+            if page.focus:
+                plan_blocks.append(Bullets(page.focus, numbered=True, style="small"))
             plan_blocks.append(_action_table(top, questionnaire))
         else:
             reason = plan.reason if isinstance(plan, ActionPlan) and plan.reason else "No actions yet."

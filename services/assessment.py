@@ -56,7 +56,7 @@ from scoring import (
     respondent_view,
 )
 from scoring.capacity import TEAM_SIZE_MAXIMUM
-from scoring.models import ROLES, Form, Mode, Role
+from scoring.models import ROLES, FocusArea, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import DEFAULT_TARGET_LEVEL
 from services.benchmark_packs import installed_pack
@@ -313,6 +313,8 @@ class PlanView:
     actions: list[PlanAction]
     suggestions: list[Action]
     reason: str | None
+    #: the 1–3 areas the recommendations lead with, each with why (``scoring.rules.focus_areas``)
+    focus: list[FocusArea] = field(default_factory=list)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -1051,6 +1053,7 @@ def _plan_view(session: Session, assessment_id: int, recommended: ActionPlan) ->
         actions=actions,
         suggestions=[action for action in recommended.actions if action.item_id not in in_plan],
         reason=recommended.reason if not actions else None,
+        focus=list(recommended.focus),
     )
 
 

@@ -65,3 +65,15 @@ def test_a_wrong_team_size_is_named(app_db: AppDatabase) -> None:
     assert raised.value.errors == {
         "team_size": "the team size must be a whole number from 1 to 10,000 (got 0)"
     }
+
+
+def test_the_plan_page_leads_with_its_focus_areas(open_page: PageOpener, app_db: AppDatabase) -> None:
+    questionnaire = questionnaire_of(app_db.ctx)
+    tokens = seed_respondents(
+        app_db.ctx,
+        [pattern_answers(questionnaire, "full", levels) for levels in ([1, 2], [2, 1], [1, 3])],
+    )
+    at = open_page("pages/action_plan.py", token=tokens[0])
+    assert not at.exception, [e.value for e in at.exception]
+    focus = next(m.value for m in at.markdown if m.value.startswith("**Focus**"))
+    assert "1. **" in focus and ("holds" in focus or "lowest score" in focus)
