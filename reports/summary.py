@@ -218,9 +218,7 @@ def _ledger(result: TeamResult) -> tuple[list[str], list[list[str]], str]:
     else:
         note = "Enter the number of people doing this work (Outcomes page) for the team's hours and FTE."
     if ledger.meta_work_exceeds_savings:
-        note = (
-            note + " " if note else ""
-        ) + "Meta-work takes more time than AI frees: nothing is left to redeploy."
+        note = (note + " " if note else "") + "Meta-work eats every hour AI frees."
     return columns, rows, note
 
 

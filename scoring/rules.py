@@ -402,7 +402,7 @@ class FocusCandidate(NamedTuple):
 
 
 def focus_areas(candidates: Sequence[FocusCandidate]) -> list[tuple[str, str]]:
-    """Focus areas: a plan leads with at most 3 dimensions: first the layers that cap a higher layer (lowest layer first), then the lowest-scoring dimensions still below level 4 Managed, then one the team is divided on or cannot see (many "don't know"); at most 3 of the top 7 actions come from one focus area.
+    """Focus areas: a plan leads with at most 3 dimensions: first the layers that cap a higher layer (lowest layer first), then the lowest-scoring dimensions still below level 4 (a score under 3.4), then one the team is divided on or cannot see (many "don't know"); at most 3 of the top 7 actions come from one focus area.
 
     Returns ``(dimension id, why)`` pairs, ``why`` one of ``caps``, ``lowest``, ``divided``, ``dont_know``;
     a team whose every dimension is at level 4 or above still gets its lowest dimension as its one focus.
