@@ -768,7 +768,7 @@ def team_report_content(
     )
 
     # page 1 says what the summary sentences said: the next page starts with the layers
-    sections: list[Section] = [Section("The four layers" if not result.suppressed else "Summary", [])]
+    sections: list[Section] = [Section("Foundations" if not result.suppressed else "Summary", [])]
     if result.suppressed:
         sections[0].blocks.extend(Paragraph(s) for s in summary)
     change_blocks = one_page.change_blocks(timeline) if not result.suppressed else []

@@ -167,7 +167,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
 ) -> None:
     report = team_content(questionnaire, result, pack=measured_pack(questionnaire))
     assert [section.title for section in report.sections] == [
-        "The four layers",  # page 1 (the cover) is the summary
+        "Foundations",  # page 1 (the cover) is the summary
         "Where the gains go",
         "Benchmark",
         "Item heat table",
