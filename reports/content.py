@@ -743,7 +743,9 @@ def team_report_content(
     summary = summary_sentences(questionnaire, result, actions, comparisons, benchmark_name)
     suppressed = suppression_notes(questionnaire, result)
 
-    timeline = timeline or one_page.Timeline()
+    if timeline is None:
+        # no timeline from the caller (the leader's ZIP, a file): the previous round and rounds given say it
+        timeline = one_page.timeline_from(questionnaire, result, previous, previous_label, rounds)
     page = one_page.page_one(
         questionnaire,
         result,

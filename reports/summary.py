@@ -17,7 +17,7 @@ from questionnaires.schema import Questionnaire
 from reports.content import Block, Bullets, Paragraph, ReportAction, Table, format_date
 from scoring import standing
 from scoring.actions import item_evidence
-from scoring.change import ActionFollowUp, RoundChange, compare_rounds, item_labels
+from scoring.change import ActionFollowUp, RoundChange, compare_rounds, item_labels, paths
 from scoring.models import FocusArea, TeamResult
 from scoring.paradox import paradox_reading
 from scoring.rules import format_score, full_time_equivalents
@@ -411,6 +411,25 @@ def change_blocks(timeline: Timeline) -> list[Block]:
             )
         )
     return blocks
+
+
+def timeline_from(
+    questionnaire: Questionnaire,
+    result: TeamResult,
+    previous: TeamResult | None,
+    previous_label: str | None,
+    rounds: Mapping[str, Sequence[TeamResult]] | Sequence[tuple[str, Sequence[TeamResult]]] | None,
+) -> Timeline:
+    """A :class:`Timeline` from what a report caller already holds: the team's previous published round and
+    the rounds of the trend (no dates, team size or earlier actions: those need the database)."""
+    ordered = list(rounds.items()) if isinstance(rounds, Mapping) else list(rounds or [])
+    team_rounds = [(label, r) for label, members in ordered for r in members if r.team == result.team]
+    change = (
+        compare_rounds(questionnaire, previous, result, previous_label or "previous round", "this round")
+        if previous is not None and not previous.suppressed and not result.suppressed
+        else None
+    )
+    return Timeline(change=change, paths=paths(questionnaire, team_rounds))
 
 
 def change_cells(

@@ -161,3 +161,21 @@ def test_the_organisation_ranking_has_a_change_column() -> None:
         summary.change_cells(Q, latest, rounds)["Risk Reporting"]
         == "index −3.2; no clear change (since 2026 Q2)"
     )
+
+
+def test_a_report_without_a_timeline_still_says_the_change_from_its_previous_round() -> None:
+    rounds = rounds_of("Claims Operations")
+    report = team_report_content(
+        Q,
+        rounds[-1][1],
+        build_action_plan(Q, rounds[-1][1]),
+        pack=None,
+        generated_at=datetime(2026, 10, 1, tzinfo=UTC),
+        previous=rounds[-2][1],
+        previous_label=rounds[-2][0],
+        rounds=[(label, [result]) for label, result in rounds],
+    )
+    texts = report.texts()
+    assert "Permission | 3.02 | 4.01 | +0.99 (95 % interval +0.51 to +1.47) | yes: rose" in texts
+    assert "Index: 19.8 → 42.0 → 66.8 over three rounds (2026 Q1 to 2026 Q3); " in " ".join(texts)
+    assert report.section("Change over time")
