@@ -82,6 +82,20 @@ else:
             st.caption(ui.plain(page.change_note))
         for line in page.paths:
             st.caption(ui.plain(line))
+        if page.moved_items or page.follow_ups:
+            with st.expander(
+                "What moved, item by item, and the earlier round's actions", icon=":material/timeline:"
+            ):
+                if page.moved_items:
+                    st.dataframe(
+                        pd.DataFrame(
+                            page.moved_items, columns=["Item", "Before", "Now", "Change (95 % interval)"]
+                        ),
+                        hide_index=True,
+                        key="moved-items",
+                    )
+                for line in page.follow_ups:
+                    st.markdown(f"- {ui.plain(line)}")
         strength, opportunities = st.columns(2)
         strength.markdown(f"**Top strength**: {ui.plain(page.strength)}")
         opportunities.markdown(

@@ -69,6 +69,9 @@ class PageOne:
     action_rows: list[list[str]]
     next_round: str
     suppressed: str | None = None
+    #: the items that moved by more than noise (item, before, after, change) and the earlier actions' fate
+    moved_items: list[list[str]] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
 
     @property
     def headline(self) -> str:
@@ -300,6 +303,8 @@ def page_one(
         paradox=_paradox(questionnaire, result),
         focus=[area.reason for area in focus],
         action_rows=action_rows,
+        moved_items=[] if timeline.change is None else _moved_rows(timeline.change),
+        follow_ups=_follow_up_lines(timeline),
         next_round=(
             f"Next round recommended by {format_date(timeline.next_round)} (the plan's longest horizon, at "
             "most six months)."
@@ -366,6 +371,23 @@ def _numbered(texts: Sequence[str]) -> Block:
     return Bullets(list(texts), numbered=True, style="small")
 
 
+def _moved_rows(change: RoundChange) -> list[list[str]]:
+    return [
+        [
+            item.label,
+            format_score(item.before or 0),
+            format_score(item.after or 0),
+            f"{_signed(item.difference or 0)} ({_signed(item.low or 0)} to {_signed(item.high or 0)}): {item.verdict}",
+        ]
+        for item in change.items
+        if item.clear
+    ]
+
+
+def _follow_up_lines(timeline: Timeline) -> list[str]:
+    return [f"{f.title}: {f.sentence}." for f in timeline.follow_ups[:FOLLOW_UPS_SHOWN]]
+
+
 def change_blocks(timeline: Timeline) -> list[Block]:
     """The change section: every item that moved by more than noise, and what became of the earlier round's
     actions (empty without a previous round)."""
@@ -380,21 +402,12 @@ def change_blocks(timeline: Timeline) -> list[Block]:
             style="note",
         )
     ]
-    moved = [item for item in change.items if item.clear]
+    moved = _moved_rows(change)
     if moved:
         blocks.append(
             Table(
                 columns=["Item", change.before_label, change.after_label, "Change (95 % interval)"],
-                rows=[
-                    [
-                        item.label,
-                        format_score(item.before or 0),
-                        format_score(item.after or 0),
-                        f"{_signed(item.difference or 0)} ({_signed(item.low or 0)} to {_signed(item.high or 0)}): "
-                        f"{item.verdict}",
-                    ]
-                    for item in moved
-                ],
+                rows=moved,
                 widths=[0.34, 0.14, 0.14, 0.38],
                 font_size=7.5,
                 caption=f"{len(moved)} of {len(change.items)} items moved by more than noise; the others show no "
@@ -405,11 +418,7 @@ def change_blocks(timeline: Timeline) -> list[Block]:
         blocks.append(Paragraph(f"No item moved by more than noise ({len(change.items)} compared)."))
     if timeline.follow_ups:
         blocks.append(Paragraph(f"The actions of {change.before_label}", style="lead"))
-        blocks.append(
-            Bullets(
-                [f"{f.title}: {f.sentence}." for f in timeline.follow_ups[:FOLLOW_UPS_SHOWN]], style="small"
-            )
-        )
+        blocks.append(Bullets(_follow_up_lines(timeline), style="small"))
     return blocks
 
 

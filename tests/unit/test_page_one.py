@@ -93,6 +93,8 @@ def test_a_team_with_three_rounds_sees_its_change_and_path() -> None:
     assert page.paths[0] == "Index: 19.8 → 42.0 → 66.8 over three rounds (2026 Q1 to 2026 Q3)"
     assert "Permission: 2.12 → 3.02 → 4.01" in page.paths
     assert "moved by more than noise" in page.change_note
+    assert page.moved_items[0][:3] == ["Permission item 1", "2.86", "4.14"]
+    assert all(row[3].endswith(": rose") for row in page.moved_items)
 
 
 def test_the_pdf_first_page_holds_the_whole_story_once() -> None:
