@@ -146,11 +146,14 @@ def _lead_with_focus(ranked: list[Action], focus: list[FocusArea], top: int) -> 
                 chain = with_prerequisites(action.item_id)
                 lead.update(dict.fromkeys(chain))
                 taken += len(chain)
-    for action in ranked:
-        if len(lead) >= top:
-            break
-        if action.item_id not in lead:
-            lead.update(dict.fromkeys(with_prerequisites(action.item_id)))
+    # fill up from the ranking, first from dimensions that hold fewer than FOCUS_ACTIONS of the top places
+    for crowded_allowed in (False, True):
+        for action in ranked:
+            if len(lead) >= top:
+                break
+            held = sum(by_item[i].dimension_id == action.dimension_id for i in lead)
+            if action.item_id not in lead and (crowded_allowed or held < FOCUS_ACTIONS):
+                lead.update(dict.fromkeys(with_prerequisites(action.item_id)))
     return [by_item[i] for i in lead] + [action for action in ranked if action.item_id not in lead]
 
 
