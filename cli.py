@@ -562,6 +562,19 @@ def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool
     if units:
         _demo_units(data, units)
     _publish_everything()
+    _demo_plans()
+
+
+def _demo_plans() -> None:
+    """Plans with progress for the demo teams' earlier rounds (their next round shows what became of them)."""
+    from services.context import make_context
+    from services.progress import seed_demo_plans
+
+    ctx = make_context()
+    try:
+        click.echo(f"demo plans of earlier rounds: {seed_demo_plans(ctx)} added")
+    finally:
+        ctx.database.dispose()
 
 
 def _demo_units(data: object, units: int) -> None:

@@ -78,6 +78,11 @@ st.markdown(
     "divided items and those many people could not answer. Give each action an owner and a date; every "
     "change is saved at once and seen by the whole team."
 )
+if plan.focus:
+    st.markdown(
+        "**Focus**\n"
+        + "\n".join(f"1. **{ui.plain(area.name)}**: {ui.plain(area.reason)}" for area in plan.focus)
+    )
 if st.session_state.get(ERROR_KEY):
     st.error(ui.plain(st.session_state.pop(ERROR_KEY)), icon=":material/error:")
 

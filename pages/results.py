@@ -13,7 +13,6 @@ import streamlit as st
 
 import ui
 from reports import charts, content
-from scoring import standing
 from services import assessment as journey
 from services import taskmap as maps
 from services.context import InputError
@@ -67,9 +66,61 @@ else:
         help="All five dimension scores on a 0–100 scale.",
     )
     responses.metric("Responses", result.respondents if result.mode == "individual" else "Consensus")
-    incomplete = standing.incomplete_reason(result)
-    if incomplete:
-        st.caption(f"No stage: {ui.plain(incomplete)}.")
+    page = view.page_one
+    if page is not None:
+        # the same story as page 1 of the team report (reports.summary.page_one); stage and index are above
+        st.caption(f"{ui.plain(page.title)} · results of {ui.plain(page.dated)} · {ui.plain(page.responses)}")
+        if page.held_by:
+            st.markdown(ui.plain(page.held_by))
+        if page.change_rows:
+            st.markdown("**Change since the last round**")
+            st.dataframe(
+                pd.DataFrame(page.change_rows, columns=page.change_columns),
+                hide_index=True,
+                key="change-table",
+            )
+            st.caption(ui.plain(page.change_note))
+        else:
+            st.caption(ui.plain(page.change_note))
+        for line in page.paths:
+            st.caption(ui.plain(line))
+        if page.moved_items or page.follow_ups:
+            with st.expander(
+                "What moved, item by item, and the earlier round's actions", icon=":material/timeline:"
+            ):
+                if page.moved_items:
+                    st.dataframe(
+                        pd.DataFrame(
+                            page.moved_items, columns=["Item", "Before", "Now", "Change (95 % interval)"]
+                        ),
+                        hide_index=True,
+                        key="moved-items",
+                    )
+                for line in page.follow_ups:
+                    st.markdown(f"- {ui.plain(line)}")
+        strength, opportunities = st.columns(2)
+        strength.markdown(f"**Top strength**: {ui.plain(page.strength)}")
+        opportunities.markdown(
+            "**Top 3 opportunities**\n" + "\n".join(f"1. {ui.plain(text)}" for text in page.opportunities)
+        )
+        if page.ledger_rows:
+            st.markdown("**Capacity: where the freed hours go**")
+            st.dataframe(
+                pd.DataFrame(page.ledger_rows, columns=page.ledger_columns), hide_index=True, key="ledger-top"
+            )
+        if page.ledger_note:
+            st.caption(ui.plain(page.ledger_note))
+        st.markdown(f"**Paradox**: {ui.plain(page.paradox)}")
+        st.markdown(
+            "**Focus and first actions**\n" + "\n".join(f"1. {ui.plain(text)}" for text in page.focus)
+        )
+        st.dataframe(
+            pd.DataFrame(page.action_rows, columns=["#", "Action", "Owner", "Due"]),
+            hide_index=True,
+            key="first-actions",
+        )
+        if page.next_round:
+            st.caption(ui.plain(page.next_round))
     if result.overall.missing:
         names = [
             questionnaire.dimension(d).name for d in result.overall.missing if d in result.overall.missing

@@ -155,6 +155,17 @@ with st.container(border=True):
         key="start_role",
     )
     field_error("role")
+    team_size = st.number_input(
+        "People on the team (optional)",
+        min_value=1,
+        max_value=journey.TEAM_SIZE_MAXIMUM,
+        value=None,
+        step=1,
+        key="start_team_size",
+        help="How many people the team has, answering or not: for the response rate and the team's capacity "
+        "totals. You can change it later on the Outcomes page.",
+    )
+    field_error("team_size")
 
     with st.expander("Advanced", icon=":material/tune:"):
         k = st.number_input(
@@ -182,6 +193,7 @@ with st.container(border=True):
                 k=int(k) if k is not None else None,
                 share_code=journey.invitation_code(invitation_link),
                 leader_unlocked=leader_unlocked,
+                team_size=int(team_size) if team_size is not None else None,
             )
         except InputError as error:
             st.session_state[ERRORS_KEY] = error.errors

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from questionnaires.schema import Dimension, Questionnaire, QuestionnaireMeta
+from questionnaires.schema import Dimension, Questionnaire, QuestionnaireMeta, requirement_problems
 from questionnaires.taskmap_schema import TaskMapTemplate
 
 MAX_FILE_BYTES = 1_000_000
@@ -313,6 +313,7 @@ def load_questionnaire(folder: Path | str) -> Questionnaire:
         dimension_ids = [d for d in meta_doc.data["dimensions"] if isinstance(d, str)]
 
     dimensions: list[Dimension] = []
+    documents: dict[str, tuple[int, YamlDocument]] = {}
     for index, dimension_id in enumerate(dimension_ids):
         file = folder / f"{dimension_id}.yaml"
         if not file.is_file():
@@ -342,7 +343,18 @@ def load_questionnaire(folder: Path | str) -> Questionnaire:
                     )
                 )
             dimensions.append(dimension)
+            documents[dimension.id] = (index, document)
 
+    for requirement in requirement_problems(dimensions):
+        index, document = documents[requirement.dimension_id]
+        problems.append(
+            Problem(
+                document.file.name,
+                requirement.message,
+                path=f"dimensions[{index}].{format_path(requirement.path)}",
+                line=document.line_of(requirement.path),
+            )
+        )
     listed = {f"{d}.yaml" for d in dimension_ids} | {META_FILE}
     for stray in sorted(p.name for p in folder.glob("*.y*ml")):
         if stray not in listed:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
@@ -43,6 +44,13 @@ class Recommendation(StrictModel):
     owner: NonEmpty = Field(description="The role that owns the action, e.g. 'Team lead'.")
     horizon_days: Literal[30, 60, 90]
     kpi: NonEmpty = Field(description="The indicator to watch to see whether the action works.")
+    requires: list[Annotated[str, Field(pattern=ITEM_ID)]] = Field(
+        default_factory=list,
+        description=(
+            "The actions this one builds on, by the id of the item they come from (e.g. "
+            "'permission.one_page_guide'): when both are in a plan, this one comes after them."
+        ),
+    )
 
 
 class Recommendations(StrictModel):
@@ -234,6 +242,7 @@ class Questionnaire(StrictModel):
                 problems.append(
                     f"reference_points[{index}].kpi '{point.kpi}' is not one of the kpis {kpi_ids}"
                 )
+        problems.extend(str(problem) for problem in requirement_problems(self.dimensions))
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -271,6 +280,93 @@ class Questionnaire(StrictModel):
     def level_name(self, level: int) -> str:
         """The scale's name of a level 1–5 (e.g. 3 → 'Defined')."""
         return self.scale.levels[level - 1].name
+
+
+BANDS: tuple[Band, ...] = ("low", "mid", "high")
+
+
+class RequirementProblem(NamedTuple):
+    """A ``requires`` entry that cannot hold: where it is (dimension, item index, band) and what is wrong."""
+
+    dimension_id: str
+    item_index: int
+    band: Band
+    message: str
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        """The YAML path of the ``requires`` list in the dimension's file."""
+        return ("items", self.item_index, "recommendations", self.band, "requires")
+
+    def __str__(self) -> str:
+        where = f"items[{self.item_index}].recommendations.{self.band}.requires"
+        return f"{self.dimension_id}.yaml: {where}: {self.message}"
+
+
+def requirement_problems(dimensions: Sequence[Dimension]) -> list[RequirementProblem]:
+    """Every ``requires`` entry that names no item of the questionnaire, and every cycle of requirements.
+
+    An action is named by the id of the item it comes from; a plan holds one action per item, so the
+    requirements of all three bands of an item count together when looking for cycles (an action that
+    requires itself, or A requires B requires A, could never be ranked).
+    """
+    titles: dict[str, str] = {}
+    places: dict[str, tuple[str, int]] = {}
+    for dimension in dimensions:
+        for index, item in enumerate(dimension.items):
+            titles[item.id] = item.recommendations.low.title
+            places[item.id] = (dimension.id, index)
+    problems: list[RequirementProblem] = []
+    edges: dict[str, list[tuple[str, Band]]] = {}
+    for dimension in dimensions:
+        for index, item in enumerate(dimension.items):
+            for band in BANDS:
+                recommendation = getattr(item.recommendations, band)
+                for required in recommendation.requires:
+                    if required not in titles:
+                        problems.append(
+                            RequirementProblem(
+                                dimension.id,
+                                index,
+                                band,
+                                f"the action '{recommendation.title}' ({item.id}) requires '{required}', "
+                                "which is not an item of this questionnaire",
+                            )
+                        )
+                    else:
+                        edges.setdefault(item.id, []).append((required, band))
+    # depth-first search for cycles; each cycle is reported once, at the item where it is found
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(item_id: str) -> None:
+        state[item_id] = 1
+        path.append(item_id)
+        for required, band in edges.get(item_id, []):
+            if state.get(required) == 1:
+                cycle = [*path[path.index(required) :], required]
+                dimension_id, index = places[item_id]
+                recommendation = getattr(
+                    next(d for d in dimensions if d.id == dimension_id).items[index].recommendations, band
+                )
+                problems.append(
+                    RequirementProblem(
+                        dimension_id,
+                        index,
+                        band,
+                        f"the action '{recommendation.title}' ({item_id}) is part of a cycle of requirements: "
+                        + " → ".join(cycle),
+                    )
+                )
+            elif required not in state:
+                visit(required)
+        path.pop()
+        state[item_id] = 2
+
+    for item_id in titles:
+        if item_id not in state:
+            visit(item_id)
+    return problems
 
 
 def is_valid_item_id(value: str) -> bool:

@@ -38,6 +38,7 @@ from scoring.models import (
     BenchmarkComparison,
     BenchmarkPack,
     DimensionResult,
+    FocusArea,
     TeamResult,
 )
 from scoring.paradox import paradox_reading
@@ -123,6 +124,8 @@ class Cover:
     headline: str
     facts: list[tuple[str, str]]
     note: str = ""
+    #: a one-page summary printed under the title instead of cover padding (the team report's page 1)
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,7 +147,7 @@ class ReportContent:
         """Every plain text of the report in reading order (for tests and for searching)."""
         out = [self.cover.kicker, self.cover.title, self.cover.headline, self.cover.note]
         out += [f"{label}: {value}" for label, value in self.cover.facts]
-        for section in self.sections:
+        for section in [Section("", self.cover.blocks), *self.sections]:
             out.append(section.title)
             for block in section.blocks:
                 if isinstance(block, Paragraph):
@@ -710,21 +713,28 @@ def team_report_content(
     target_levels: Mapping[str, int] | None = None,
     previous: TeamResult | None = None,
     previous_label: str | None = None,
+    timeline: Any = None,
+    focus: Sequence[FocusArea] | None = None,
 ) -> TeamReportContent:
     """Everything a team's report says, in order.
 
-    ``plan`` is the ranked ``ActionPlan`` from ``scoring.build_action_plan`` (due dates are ``plan_start``,
-    default the generation date, plus each horizon) or the team's stored actions (rows with the fields of a
+    ``plan`` is the ranked ``ActionPlan`` from ``scoring.build_action_plan`` (due dates are ``plan_start``
+    plus each horizon; without ``plan_start`` they read "within 30 days": a date is fixed only when a plan
+    is made and stored, never from the print date) or the team's stored actions (rows with the fields of a
     stored action: title, finding, first_step, owner, due_date, kpi, horizon_days, source_item_id).
     ``peer_comparisons`` (``scoring.peer_percentiles``) are shown beside the pack when given; ``kpis``
     defaults to the KPIs in the result; ``rounds`` adds the team's index over time. ``wording_note``
     (``questionnaires.wording.wording_warning``) opens the executive summary and is repeated in the method
     appendix when items were reworded after the assessment was taken. The benchmark section always compares
     with the team's ``target_levels`` (default level 4 on every dimension) and its ``previous`` round; a
-    ``pack`` is a measured pack someone imported (none is shipped).
+    ``pack`` is a measured pack someone imported (none is shipped). Page 1 is ``reports.summary.page_one``
+    (the same content as the top of Results) from ``timeline`` (a ``reports.summary.Timeline``: round, date,
+    change, next round) and ``focus`` (default: the plan's focus areas); a "Change over time" section follows
+    it when there is a previous round.
     """
-    start = plan_start or generated_at.date()
-    actions = report_actions(plan, start) if not result.suppressed else []
+    from reports import summary as one_page  # summary builds on this module's blocks
+
+    actions = report_actions(plan, plan_start) if not result.suppressed else []
     is_plan = isinstance(plan, ActionPlan)
     top_count = plan.top if isinstance(plan, ActionPlan) else len(actions)
     team_kpis = dict(result.kpis if kpis is None else kpis)
@@ -733,53 +743,41 @@ def team_report_content(
     summary = summary_sentences(questionnaire, result, actions, comparisons, benchmark_name)
     suppressed = suppression_notes(questionnaire, result)
 
-    overall = result.overall
-    headline = (
-        f"Results suppressed: {result.suppressed_reason}"
-        if result.suppressed
-        else (
-            f"Stage {overall.stage} {overall.stage_name} · index {overall.index:.1f} of 100"
-            if overall.stage is not None and overall.index is not None
-            else f"Index {overall.index:.1f} of 100 · no stage yet"
-            if overall.index is not None
-            else "No scores yet"
-        )
+    if timeline is None:
+        # no timeline from the caller (the leader's ZIP, a file): the previous round and rounds given say it
+        timeline = one_page.timeline_from(questionnaire, result, previous, previous_label, rounds)
+    page = one_page.page_one(
+        questionnaire,
+        result,
+        actions,
+        timeline=timeline,
+        focus=plan.focus if focus is None and isinstance(plan, ActionPlan) else focus or (),
     )
     facts = [
-        ("Team", result.team),
-        ("Date", format_date(generated_at)),
-        ("Questionnaire", f"{questionnaire.title}, version {result.questionnaire_version}"),
-        ("Form", _form_text(questionnaire, result)),
-        ("Respondents", f"{result.respondents} (anonymity threshold k = {result.k})"),
+        *([("Round", timeline.round_label)] if timeline.round_label else []),
+        ("Date", page.dated),
         (
-            "Stage",
-            "suppressed"
-            if result.suppressed
-            else (f"{overall.stage} {overall.stage_name}" if overall.stage else "no stage yet"),
-        ),
-        (
-            "Index",
-            "suppressed"
-            if result.suppressed
-            else (f"{overall.index:.1f} of 100" if overall.index is not None else "no index yet"),
+            "Questionnaire",
+            f"{questionnaire.title} {result.questionnaire_version} · {_form_text(questionnaire, result)}",
         ),
     ]
-    if result.assessment_id:
-        facts.insert(1, ("Assessment", result.assessment_id))
     cover = Cover(
         kicker="Layerwise · team report",
         title=f"AI human-system report: {result.team}",
-        headline=headline,
+        headline=f"Results suppressed: {result.suppressed_reason}" if result.suppressed else page.headline,
         facts=facts,
-        note=(
-            "How mature is the human system around this team's AI tools? Five dimensions, four layers that "
-            "build on each other, and the actions that fix foundations first."
-        ),
+        blocks=one_page.page_one_blocks(page),
     )
 
-    sections: list[Section] = [Section("Executive summary", [Paragraph(s) for s in summary])]
+    # page 1 says what the summary sentences said: the next page starts with the layers
+    sections: list[Section] = [Section("Foundations" if not result.suppressed else "Summary", [])]
+    if result.suppressed:
+        sections[0].blocks.extend(Paragraph(s) for s in summary)
+    change_blocks = one_page.change_blocks(timeline) if not result.suppressed else []
+    if change_blocks:
+        sections.insert(0, Section("Change over time", change_blocks))
     if wording_note:
-        sections[0].blocks.insert(0, Paragraph(wording_note, label="Wording changed."))
+        sections[-1].blocks.insert(0, Paragraph(wording_note, label="Wording changed."))
     if not result.suppressed:
         ladder_table = charts.layer_ladder_table(result)
         ladder_text = [
@@ -788,7 +786,7 @@ def team_report_content(
             if row.note
         ] or ["No layer is held down by the one below it."]
         ladder_text = [text.rstrip(".") + "." for text in ladder_text]
-        sections[0].blocks.append(
+        sections[-1].blocks.append(
             Figure(
                 charts.layer_ladder(result),
                 caption=" ".join(ladder_text),
@@ -933,10 +931,13 @@ def team_report_content(
             plan_blocks.append(
                 Paragraph(
                     "Ranked so that foundations come first: layers that cap a higher layer, then the lowest "
-                    "dimension scores, divided items and items many people could not answer.",
+                    "dimension scores, divided items and items many people could not answer; an action that "
+                    "builds on another comes after it.",
                     style="note",
                 )
             )
+            if page.focus:
+                plan_blocks.append(Bullets(page.focus, numbered=True, style="small"))
             plan_blocks.append(_action_table(top, questionnaire))
         else:
             reason = plan.reason if isinstance(plan, ActionPlan) and plan.reason else "No actions yet."
@@ -1287,6 +1288,9 @@ def org_report_content(
         note="Every team side by side: where each stands, what holds it back and what it will do next.",
     )
     complete, incomplete, suppressed_teams = standing.ranked(results)
+    from reports.summary import change_cells  # summary builds on this module's blocks
+
+    changes = change_cells(questionnaire, results, rounds)
     rows = []
     for position, result in enumerate(complete, start=1):
         strongest, weakest = strongest_and_weakest(result)
@@ -1301,6 +1305,7 @@ def org_report_content(
                 "" if strongest is None else f"{strongest.name} {format_score(strongest.score or 0)}",
                 "" if weakest is None else f"{weakest.name} {format_score(weakest.score or 0)}",
                 "" if blocker is None else blocker.name,
+                changes.get(result.team, ""),
             ]
         )
     unranked_rows = [
@@ -1312,13 +1317,15 @@ def org_report_content(
     ]
     ranking_blocks: list[Block] = [
         Table(
-            columns=["#", "Team", "Resp.", "Stage", "Index", "Strongest", "Weakest", "Blocker"],
+            columns=["#", "Team", "Resp.", "Stage", "Index", "Strongest", "Weakest", "Blocker", "Change"],
             rows=rows,
-            widths=[0.04, 0.2, 0.07, 0.13, 0.08, 0.17, 0.17, 0.14],
+            widths=[0.04, 0.15, 0.07, 0.11, 0.07, 0.14, 0.14, 0.11, 0.17],
             font_size=7.5,
             caption=(
                 "By stage first, then overall index (0–100): a layer counts only as far as the one under it "
-                "allows. Blocker: the lowest layer that holds the team at its stage."
+                "allows. Blocker: the lowest layer that holds the team at its stage. Change: since the team's "
+                "previous round, the index and how many dimensions rose or fell by more than noise (95 % "
+                "interval of the difference, Welch)."
             ),
         )
         if rows

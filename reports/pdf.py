@@ -613,8 +613,29 @@ def _bullets(block: Bullets, styles: dict[str, ParagraphStyle]) -> Flowable:
     )
 
 
+def _summary_cover(content: ReportContent, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """A cover that is a one-page summary: title, headline and facts on two lines, then the summary's blocks."""
+    cover = content.cover
+    title = ParagraphStyle(
+        "summary_title", parent=styles["cover_title"], fontSize=18, leading=22, spaceAfter=2
+    )
+    headline = ParagraphStyle("summary_headline", parent=styles["cover_headline"], spaceAfter=4)
+    facts = " · ".join(f"{label}: {value}" for label, value in cover.facts)
+    flowables: list[Flowable] = [
+        _paragraph(cover.kicker, styles["cover_kicker"], limit="heading"),
+        _paragraph(cover.title, title, limit="heading"),
+        _paragraph(cover.headline, headline, limit="heading"),
+        _paragraph(facts, styles["note"]),
+    ]
+    for block in cover.blocks:
+        flowables.extend(_block(block, styles))
+    return flowables
+
+
 def _cover(content: ReportContent, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     cover = content.cover
+    if cover.blocks:
+        return _summary_cover(content, styles)
     facts = [
         [
             RLParagraph(markup(label, "heading"), styles["cover_label"]),

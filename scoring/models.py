@@ -361,6 +361,22 @@ class Action(FrozenModel):
     horizon_days: int
     kpi: str
     reasons: list[str] = Field(default_factory=list, description="The ranking reasons that applied.")
+    requires: list[str] = Field(
+        default_factory=list,
+        description="The item ids of the actions this one builds on (from the questionnaire).",
+    )
+    item_ids: list[str] = Field(
+        default_factory=list, description="The items the action came from (what shows whether it worked)."
+    )
+
+
+class FocusArea(FrozenModel):
+    """A dimension the plan leads with (``scoring.rules.focus_areas``) and, in a sentence, why it was chosen."""
+
+    dimension_id: str
+    name: str
+    why: Literal["caps", "lowest", "divided", "dont_know"]
+    reason: str
 
 
 class ActionPlan(FrozenModel):
@@ -370,6 +386,7 @@ class ActionPlan(FrozenModel):
     top: int = 7
     team: str | None = None
     reason: str | None = Field(default=None, description="Why the plan is empty, when it is.")
+    focus: list[FocusArea] = Field(default_factory=list, description="The 1–3 areas the plan leads with.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -386,6 +386,145 @@ def action_rank_key(
     )
 
 
+#: How many focus areas an action plan leads with, and how many of its top actions one area may hold.
+FOCUS_AREAS = 3
+FOCUS_ACTIONS = 3
+
+
+class FocusCandidate(NamedTuple):
+    """What the focus rule reads of a dimension that has actions."""
+
+    dimension_id: str
+    caps_layer_number: int | None
+    score: float | None
+    divided_items: int
+    dont_know_items: int
+
+
+def focus_areas(candidates: Sequence[FocusCandidate]) -> list[tuple[str, str]]:
+    """Focus areas: a plan leads with at most 3 dimensions: first the layers that cap a higher layer (lowest layer first), then the lowest-scoring dimensions still below level 4 (a score under 3.4), then one the team is divided on or cannot see (many "don't know"); at most 3 of the top 7 actions come from one focus area.
+
+    Returns ``(dimension id, why)`` pairs, ``why`` one of ``caps``, ``lowest``, ``divided``, ``dont_know``;
+    a team whose every dimension is at level 4 or above still gets its lowest dimension as its one focus.
+    """  # noqa: E501
+    chosen: list[tuple[str, str]] = []
+    taken: set[str] = set()
+
+    def take(candidate: FocusCandidate, why: str) -> None:
+        if len(chosen) < FOCUS_AREAS and candidate.dimension_id not in taken:
+            chosen.append((candidate.dimension_id, why))
+            taken.add(candidate.dimension_id)
+
+    for candidate in sorted(
+        (c for c in candidates if c.caps_layer_number is not None), key=lambda c: c.caps_layer_number or 0
+    ):
+        take(candidate, "caps")
+    scored = sorted((c for c in candidates if c.score is not None), key=lambda c: c.score or 0.0)
+    for candidate in scored:
+        if (candidate.score or 0.0) < level_floor(4) or not chosen:
+            take(candidate, "lowest")
+    for candidate in sorted(candidates, key=lambda c: (-c.divided_items, -c.dont_know_items)):
+        if candidate.divided_items:
+            take(candidate, "divided")
+        elif candidate.dont_know_items:
+            take(candidate, "dont_know")
+    return chosen
+
+
+def order_by_requirements(ranked_ids: Sequence[str], requires: Mapping[str, Sequence[str]]) -> list[str]:
+    """Plan order: an action that builds on another (its `requires` in the questionnaire) comes after it when both are in the plan; otherwise the ranking stands.
+
+    A stable topological order: each place goes to the highest-ranked action whose prerequisites in the
+    plan are already placed. The questionnaire refuses cycles, so every action gets a place; should one
+    slip through, the rest keep their ranked order at the end.
+    """  # noqa: E501
+    present = set(ranked_ids)
+    pending = list(ranked_ids)
+    placed: list[str] = []
+    done: set[str] = set()
+    while pending:
+        ready = next(
+            (i for i in pending if all(r in done or r not in present or r == i for r in requires.get(i, ()))),
+            None,
+        )
+        if ready is None:  # a cycle: keep the ranking for what is left
+            placed.extend(pending)
+            break
+        pending.remove(ready)
+        placed.append(ready)
+        done.add(ready)
+    return placed
+
+
+# --- change over time ---------------------------------------------------------------------------------
+
+#: Student's t, 97.5th percentile (two-sided 95 %), for 1–30 degrees of freedom, then 40, 60, 120 and ∞
+#: (the normal 1.960); between table rows it is interpolated linearly in 1 / df.
+T_975: tuple[tuple[float, float], ...] = (
+    *zip(
+        range(1, 31),
+        (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+         2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+         2.045, 2.042),
+        strict=True,
+    ),
+    (40, 2.021),
+    (60, 2.000),
+    (120, 1.980),
+)  # fmt: skip
+T_975_INFINITY = 1.960
+
+
+def t_quantile_975(degrees_of_freedom: float) -> float:
+    """The 97.5th percentile of Student's t with this many degrees of freedom (from ``T_975``)."""
+    df = max(1.0, degrees_of_freedom)
+    rows = [(float(d), t) for d, t in T_975]
+    if df >= rows[-1][0]:
+        (d0, t0), (d1, t1) = rows[-1], (math.inf, T_975_INFINITY)
+        share = (1 / d0 - 1 / df) / (1 / d0)  # 0 at the last row, 1 at infinity
+        return t0 + (t1 - t0) * share
+    for (d0, t0), (d1, t1) in itertools.pairwise(rows):
+        if d0 <= df <= d1:
+            share = (1 / d0 - 1 / df) / (1 / d0 - 1 / d1)
+            return t0 + (t1 - t0) * share
+    return rows[0][1]
+
+
+def change_interval(
+    before: tuple[float, float, int], after: tuple[float, float, int]
+) -> tuple[float, float, float] | None:
+    """Change over time: a change between two rounds counts only when the 95 % confidence interval of the difference of the two means excludes zero (Welch's t: each round's published mean, standard deviation and number of respondents); inside it the change reads "no clear change".
+
+    ``before`` and ``after`` are (mean, standard deviation, n); returns (difference, low, high), or ``None``
+    when a round has fewer than 2 respondents (a consensus answer set has no spread to test). The t
+    quantile comes from a table (``T_975``) interpolated for Welch's fractional degrees of freedom. With
+    seven people a round, a dimension must typically move by about 0.5 to 1 point to count.
+    """  # noqa: E501
+    (mean_1, sd_1, n_1), (mean_2, sd_2, n_2) = before, after
+    if n_1 < 2 or n_2 < 2:
+        return None
+    difference = mean_2 - mean_1
+    var_1, var_2 = sd_1**2 / n_1, sd_2**2 / n_2
+    error = math.sqrt(var_1 + var_2)
+    if error == 0:
+        return difference, difference, difference
+    df = (var_1 + var_2) ** 2 / (
+        (var_1**2 / (n_1 - 1) if var_1 else 0) + (var_2**2 / (n_2 - 1) if var_2 else 0)
+    )
+    margin = t_quantile_975(df) * error
+    return difference, difference - margin, difference + margin
+
+
+#: The longest a team should wait for its next round, in days (about six months).
+NEXT_ROUND_MAXIMUM_DAYS = 182
+
+
+def next_round_days(horizons: Iterable[int]) -> int:
+    """Next round: recommended when the plan's longest action horizon has passed (so every action had its time), at most six months (182 days) after the plan was made; 90 days when the plan has no actions."""  # noqa: E501
+    longest = max(horizons, default=90)
+    return min(longest, NEXT_ROUND_MAXIMUM_DAYS)
+
+
 # --- the rule book as data ----------------------------------------------------------------------------
 
 
@@ -431,6 +570,10 @@ _RULE_FUNCTIONS: tuple[tuple[str, object], ...] = (
     ("Capacity ledger", capacity_hours),
     ("Full-time equivalents", full_time_equivalents),
     ("Action plan", action_rank_key),
+    ("Focus areas", focus_areas),
+    ("Plan order", order_by_requirements),
+    ("Change over time", change_interval),
+    ("Next round", next_round_days),
 )
 
 #: Every rule, in reading order, as (name, sentence) pairs taken from the docstrings above.

@@ -33,10 +33,11 @@ from sqlalchemy.orm import Session
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID, Catalog
 from questionnaires.schema import Item, Questionnaire
 from questionnaires.wording import WordingChange, wording_changes, wording_hashes, wording_warning
-from reports.content import team_report_content
+from reports.content import report_actions, team_report_content
 from reports.exchange import write_csv
 from reports.pdf import report_file_name as pdf_file_name
 from reports.pdf import team_report_pdf as render_team_pdf
+from reports.summary import PageOne, page_one
 from scoring import (
     RULES,
     Action,
@@ -55,7 +56,7 @@ from scoring import (
     respondent_view,
 )
 from scoring.capacity import TEAM_SIZE_MAXIMUM
-from scoring.models import ROLES, Form, Mode, Role
+from scoring.models import ROLES, FocusArea, Form, Mode, Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import DEFAULT_TARGET_LEVEL
 from services.benchmark_packs import installed_pack
@@ -73,6 +74,7 @@ from services.context import (
     locked_dimension_error,
     stored_choice,
 )
+from services.progress import timeline
 from services.publication import PublishedView, publish, publish_stale, published_result, published_results
 from services.targets import TargetProfile, set_team_targets, team_targets
 from storage import repository as repo
@@ -254,6 +256,8 @@ class ResultsView:
     previous_label: str | None = None
     #: the team's target profile (its own, else the organisation's default, else level 4 everywhere)
     target: TargetProfile | None = None
+    #: the story on one page (``reports.summary.page_one``, the same content as the team report's page 1)
+    page_one: PageOne | None = None
 
     @property
     def target_levels(self) -> dict[str, int]:
@@ -318,6 +322,8 @@ class PlanView:
     actions: list[PlanAction]
     suggestions: list[Action]
     reason: str | None
+    #: the 1–3 areas the recommendations lead with, each with why (``scoring.rules.focus_areas``)
+    focus: list[FocusArea] = field(default_factory=list)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -464,6 +470,7 @@ def start_assessment(
     k: int | None = None,
     share_code: str | None = None,
     leader_unlocked: bool = False,
+    team_size: int | None = None,
 ) -> RespondentSession:
     """Open a new assessment for a team (created when the name is new) and its first respondent.
 
@@ -477,8 +484,10 @@ def start_assessment(
     invite the team), in consensus mode the team's one agreed answer set. ``k`` (the anonymity threshold,
     default the configured one) must be a whole number of at least 3; a chosen one at most 50. The wording
     hash of every item on the form is recorded with the assessment, so a later change of wording can be
-    detected (:func:`wording_changes_for_assessment`). Invalid input raises ``InputError`` naming the fields
-    ``team``, ``mode``, ``form``, ``role``, ``k`` or ``questionnaire``.
+    detected (:func:`wording_changes_for_assessment`). ``team_size`` (optional: how many people are on the
+    team, for the response rate and the capacity ledger's totals) is a whole number from 1 up. Invalid input
+    raises ``InputError`` naming the fields ``team``, ``mode``, ``form``, ``role``, ``k``, ``team_size`` or
+    ``questionnaire``.
     """
     errors: dict[str, str] = {}
     name = (team_name or "").strip()
@@ -501,6 +510,14 @@ def start_assessment(
         )
     elif k is not None and threshold > MAX_K:
         errors["k"] = f"the anonymity threshold may be at most {MAX_K} (got {threshold})"
+    if team_size is not None and (
+        isinstance(team_size, bool)
+        or not isinstance(team_size, int)
+        or not 1 <= team_size <= TEAM_SIZE_MAXIMUM
+    ):
+        errors["team_size"] = (
+            f"the team size must be a whole number from 1 to {TEAM_SIZE_MAXIMUM:,} (got {team_size!r})"
+        )
     try:
         questionnaire = ctx.questionnaire(questionnaire_id, questionnaire_version)
     except KeyError as error:
@@ -523,6 +540,8 @@ def start_assessment(
             k=threshold,
             item_wording=wording_hashes(questionnaire, cast(Form, form)),
         )
+        if team_size is not None:
+            repo.save_kpis(session, assessment_id=assessment.id, kpis={}, team_size=team_size, replace=False)
         code = repo.create_share_code(session, assessment_id=assessment.id) if mode == "individual" else None
         _, token = repo.create_respondent(session, assessment_id=assessment.id, role=role)
         return _session_for(session, token, share_code=code)
@@ -928,6 +947,18 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         )
     comparisons, against, label = benchmark_for(ctx, current.assessment_id, result)
     previous, previous_label = previous_round(ctx, current.assessment_id)
+    with ctx.read() as session:
+        stored = [
+            _plan_action(row) for row in repo.list_actions(session, assessment_id=current.assessment_id)
+        ]
+    recommended = build_action_plan(questionnaire, result)
+    page = page_one(
+        questionnaire,
+        result,
+        report_actions(stored or recommended),
+        timeline=timeline(ctx, current.assessment_id, questionnaire),
+        focus=recommended.focus,
+    )
     return ResultsView(
         session=current,
         questionnaire=questionnaire,
@@ -941,6 +972,7 @@ def results(ctx: AppContext, token: str) -> ResultsView:
         previous=previous,
         previous_label=previous_label,
         target=team_targets(ctx, questionnaire, current.team),
+        page_one=page,
     )
 
 
@@ -1054,6 +1086,7 @@ def _plan_view(session: Session, assessment_id: int, recommended: ActionPlan) ->
         actions=actions,
         suggestions=[action for action in recommended.actions if action.item_id not in in_plan],
         reason=recommended.reason if not actions else None,
+        focus=list(recommended.focus),
     )
 
 
@@ -1233,9 +1266,10 @@ def team_report_pdf_for_assessment(
     once it has any, else the recommendations), rendered by ``reports.pdf`` from ``reports.content``."""
     result = published_result(ctx, assessment_id, refresh=True).result
     questionnaire = ctx.questionnaire(result.questionnaire_id, result.questionnaire_version)
-    with ctx.read() as session:
-        stored = [_plan_action(row) for row in repo.list_actions(session, assessment_id=assessment_id)]
-    plan: ActionPlan | list[PlanAction] = stored or build_action_plan(questionnaire, result)
+    # the report shows the team's plan: made (and its due dates fixed) now if it has none yet
+    stored = action_plan_for_assessment(ctx, assessment_id).actions
+    recommended = build_action_plan(questionnaire, result)
+    plan: ActionPlan | list[PlanAction] = stored or recommended
     benchmark, against, _ = benchmark_for(ctx, assessment_id, result)
     previous, previous_label = previous_round(ctx, assessment_id)
     content = team_report_content(
@@ -1249,6 +1283,8 @@ def team_report_pdf_for_assessment(
         previous_label=previous_label,
         generated_at=generated_at or datetime.now(UTC),
         wording_note=wording_warning(wording_changes_for_assessment(ctx, assessment_id)),
+        timeline=timeline(ctx, assessment_id, questionnaire),
+        focus=recommended.focus,
     )
     return render_team_pdf(content)
 

@@ -47,8 +47,19 @@ def reword(folder: Path, item_id: str, question: str) -> None:
 
 
 def remove_item(folder: Path, item_id: str) -> None:
-    """Drop a (non-pulse) item from the questionnaire in ``folder``."""
+    """Drop a (non-pulse) item from the questionnaire in ``folder``, and every ``requires`` naming its action
+    (the questionnaire refuses a prerequisite that is no item)."""
     dimension_file = folder / f"{item_id.split('.', 1)[0]}.yaml"
     dimension = yaml.safe_load(dimension_file.read_text(encoding="utf-8"))
     dimension["items"] = [item for item in dimension["items"] if item["id"] != item_id]
     _write(dimension_file, dimension)
+    for other_file in folder.glob("*.yaml"):
+        other = yaml.safe_load(other_file.read_text(encoding="utf-8"))
+        changed = False
+        for item in other.get("items", []) if isinstance(other, dict) else []:
+            for recommendation in item["recommendations"].values():
+                if item_id in recommendation.get("requires", []):
+                    recommendation["requires"] = [r for r in recommendation["requires"] if r != item_id]
+                    changed = True
+        if changed:
+            _write(other_file, other)

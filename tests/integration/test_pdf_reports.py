@@ -83,7 +83,10 @@ def test_the_team_report_carries_the_team_every_dimension_and_every_action(
     assert len(plan.actions) == 37
     for action in plan.actions:
         assert action.title in text, action.title
-    assert "The gating blocker is Permission (layer 1, level 2)" in text
+    # page 1: what holds the stage (the gating blocker)
+    assert re.search(
+        r"Held there by Permission \(layer 1, score [\d.]+, level 2\), and it holds Definition", text
+    )
     assert "Definition is held at 3 by Permission at 2" in text
 
 

@@ -66,6 +66,8 @@ def test_one_more_respondent_changes_no_page_and_no_cli_report(
         journey.save_answer(app_db.ctx, lead.token, item_id, choice)
     for levels in LEVELS[1:3]:
         newcomer(levels)
+    # the plan is made (and its due dates fixed) once; a report made later never changes it
+    journey.action_plan(app_db.ctx, lead.token)
     before_page = page_text(open_page("pages/results.py", token=tokens[1]))
     before_cli = cli_report_text(tmp_path, lead.assessment_id, "before")
     assert "3 responses" in before_page

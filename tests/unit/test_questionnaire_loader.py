@@ -177,6 +177,44 @@ MALFORMED = [
         id="malformed-item-id",
     ),
     pytest.param(
+        _replace(
+            "permission.yaml", "requires: [permission.one_page_guide]", "requires: [permission.one_pager]"
+        ),
+        [
+            "permission.yaml:105: dimensions[0].items[1].recommendations.mid.requires",
+            "the action 'Add worked examples from real work' (permission.data_classification_examples) "
+            "requires 'permission.one_pager', which is not an item of this questionnaire",
+        ],
+        id="requires-unknown-action",
+    ),
+    pytest.param(
+        _replace(
+            "permission.yaml",
+            "        horizon_days: 30\n",
+            "        horizon_days: 30\n        requires: [permission.quarterly_update]\n",
+        ),
+        [
+            "permission.yaml:",
+            "dimensions[0].items[6].recommendations.low.requires",
+            "'Give the guide an owner and a review date' (permission.quarterly_update) is part of a cycle of "
+            "requirements: permission.one_page_guide → permission.quarterly_update → permission.one_page_guide",
+        ],
+        id="requires-cycle",
+    ),
+    pytest.param(
+        _replace(
+            "coaching.yaml",
+            "        horizon_days: 30\n",
+            "        horizon_days: 30\n        requires: [coaching.judgment_one_to_ones]\n",
+        ),
+        [
+            "coaching.yaml:",
+            "'Put one judgment question into every 1:1' (coaching.judgment_one_to_ones)",
+            "cycle",
+        ],
+        id="requires-itself",
+    ),
+    pytest.param(
         _delete_file("coaching.yaml"), ["coaching.yaml does not exist", "dimensions[3]"], id="missing-file"
     ),
     pytest.param(_write("extra.yaml", "id: extra\n"), ["extra.yaml", "not listed"], id="stray-file"),

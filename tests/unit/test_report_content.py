@@ -67,9 +67,9 @@ def test_the_summary_names_index_stage_strongest_weakest_blocker_and_top_three_a
         "(level 2 Emerging).",
         "The gating blocker is Permission (layer 1, level 2): it holds the layers above it down (Definition "
         "reaches level 4 on its own but counts as 3). Fix Permission first.",
-        "The top three actions: (1) low action for permission.item1 (Team lead, 6 Apr 2026); (2) low action "
-        "for permission.item2 (Team lead, 6 Apr 2026); (3) low action for permission.item3 (Team lead, "
-        "6 Apr 2026).",
+        "The top three actions: (1) low action for permission.item1 (Team lead, within 30 days); (2) low action "
+        "for permission.item2 (Team lead, within 30 days); (3) low action for permission.item3 (Team lead, "
+        "within 30 days).",
     ]
 
 
@@ -122,9 +122,9 @@ def test_a_suppressed_team_gets_the_reason_and_no_numbers(
     assert report.actions == []
     assert report.figures() == []
     assert report.cover.headline == "Results suppressed: needs at least 3 responses; 2 so far"
-    assert dict(report.cover.facts)["Index"] == "suppressed"
+    assert "Index" not in dict(report.cover.facts)  # said once, in the headline
     assert [section.title for section in report.sections] == [
-        "Executive summary",
+        "Summary",
         "Capacity ledger",
         "Method",
     ]
@@ -167,7 +167,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
 ) -> None:
     report = team_content(questionnaire, result, pack=measured_pack(questionnaire))
     assert [section.title for section in report.sections] == [
-        "Executive summary",
+        "Foundations",  # page 1 (the cover) is the summary
         "Where the gains go",
         "Benchmark",
         "Item heat table",
@@ -189,14 +189,11 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
     assert report.title == "Layerwise team report: Team A"
     assert report.author == "Layerwise"
     assert report.subject.startswith("AI human-system assessment and action plan of Team A")
+    # stage and index once (the headline), no print date, no raw id
+    assert report.cover.headline == "Stage 2 Emerging · index 50.0 of 100"
     assert dict(report.cover.facts) == {
-        "Team": "Team A",
-        "Date": "7 Mar 2026",
-        "Questionnaire": "Test questionnaire, version 1.0.0",
-        "Form": "Full (30 items)",
-        "Respondents": "3 (anonymity threshold k = 3)",
-        "Stage": "2 Emerging",
-        "Index": "50.0 of 100",
+        "Date": "not dated (scored from a file)",
+        "Questionnaire": "Test questionnaire 1.0.0 · Full (30 items)",
     }
 
 
@@ -211,13 +208,12 @@ def test_the_action_plan_table_has_the_top_actions_and_lists_the_rest(
     assert len(top.rows) == 7 and len(more.rows) == 30 - 7
     first = top.rows[0]
     assert first[:2] == ["1", "low action for permission.item1"]
-    assert first[2].startswith(
-        "Permission 2.0: permission.item1 situation at level 2; item mean 2.0 (Emerging)"
-    )
+    # the finding says what the data shows, not the level's wording
+    assert first[2].startswith("Permission 2.0 · item mean 2.0 of 5; none of 3 chose 1 Ad hoc")
     assert first[3:] == [
         "first step for permission.item1 (low)",
         "Team lead",
-        "6 Apr 2026",
+        "within 30 days",  # not yet stored: no date from the print date
         "kpi for permission.item1",
     ]
     assert more.columns == ["#", "Action", "Dimension", "Owner", "Due"]
@@ -463,7 +459,7 @@ def test_the_blocker_column_names_the_layer_that_holds_the_team_at_its_stage(
     ranking = report.section("Ranking").blocks[0]
     assert isinstance(ranking, Table)
     assert ranking.rows[0][3] == "1 Ad hoc"
-    assert ranking.rows[0][-1] == "Boundaries"
+    assert ranking.rows[0][-2:] == ["Boundaries", "first round"]
     summary = " ".join(content.summary_sentences(questionnaire, team, []))
     assert "The gating blocker is Boundaries (layer 3, level 1)" in summary
 

@@ -118,7 +118,7 @@ def test_benchmark_against_the_target_profile(text: str) -> None:
 
 def test_top_actions(text: str) -> None:
     plan = build_action_plan(Q, worked_example(text))
-    documented = [re.match(r"\d+\. (\w+) item (\d)", line) for line in block(text, "actions")]
+    documented = [re.match(r"\d+\. ([\w ]+?) item (\d)", line) for line in block(text, "actions")]
     assert all(documented)
     expected = [
         (Q.dimension(action.dimension_id).name, action.item_id.rsplit("item", 1)[1])
