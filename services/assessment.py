@@ -70,6 +70,7 @@ from services.context import (
     StorageBusyError,
     WorkshopLinkError,
     locked_dimension_error,
+    retry_once_on_dropped_connection,
     stored_choice,
 )
 from services.publication import PublishedView, publish, publish_stale, published_result, published_results
@@ -594,6 +595,7 @@ def resume(ctx: AppContext, token: str) -> RespondentSession:
 # --- answering -------------------------------------------------------------------------------------------
 
 
+@retry_once_on_dropped_connection
 def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None) -> None:
     """Save one answer at once: a level 1–5, ``"dont_know"``, or None to clear it (unanswered again).
 
