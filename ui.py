@@ -125,6 +125,10 @@ NOT_SAVED_YET = "Not saved yet, retrying…"
 COULD_NOT_SAVE = (
     "Could not save your answer: the database did not respond. Your choice is kept on this page; try again."
 )
+#: Shown by a live panel while the database does not respond.
+DATABASE_NOT_RESPONDING = (
+    "The database did not respond just now; this panel refreshes by itself as soon as it does."
+)
 #: Whether the last answer that could not be saved met a database that did not respond (not a busy one).
 UNREACHABLE_KEY = "layerwise.storage_unreachable"
 
