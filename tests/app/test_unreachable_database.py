@@ -9,11 +9,9 @@ are not disturbed. Skips without PostgreSQL unless ``LAYERWISE_REQUIRE_POSTGRES=
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import psycopg
 import pytest
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 import ui
@@ -22,6 +20,7 @@ from services.context import AppContext, make_context
 from storage.models import Answer
 from tests.app.conftest import APP, TIMEOUT, _reset_caches
 from tests.e2e.test_workshop_e2e import throwaway_postgres  # noqa: F401 - the fixture
+from tests.postgres_support import database_refusing_connections
 
 pytestmark = pytest.mark.postgres
 
@@ -42,24 +41,6 @@ def pg_ctx(
     finally:
         ctx.database.dispose()
         _reset_caches()
-
-
-@contextmanager
-def database_down(url: str) -> Iterator[None]:
-    """This database refuses connections and every open one is ended, until the block ends."""
-    parsed = make_url(url)
-    name = parsed.database
-    admin = dict(host=parsed.host, port=parsed.port or 5432, user=parsed.username, dbname="postgres")
-    with psycopg.connect(**admin, autocommit=True) as connection:
-        connection.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        connection.execute(
-            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-    try:
-        yield
-    finally:
-        with psycopg.connect(**admin, autocommit=True) as connection:
-            connection.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
 
 def alerts(at: AppTest) -> str:
@@ -83,7 +64,7 @@ def test_a_workshop_answer_given_while_postgresql_does_not_respond_is_kept_and_s
     at.switch_page("pages/join.py").run()
     assert not at.exception, [e.value for e in at.exception]
 
-    with database_down(throwaway_postgres):
+    with database_refusing_connections(throwaway_postgres):
         at.radio(key=f"ws.answer:{ITEM}").set_value(4).run()
         assert not at.exception, [e.value for e in at.exception]
         assert ui.COULD_NOT_SAVE in alerts(at), alerts(at)

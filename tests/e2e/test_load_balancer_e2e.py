@@ -50,6 +50,7 @@ from tests.e2e.test_workshop_e2e import (
     throwaway_postgres,  # noqa: F401 - the fixture
     wait_for_metric,
 )
+from tests.postgres_support import database_refusing_connections
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -211,24 +212,6 @@ def levels_by_dimension(
 
 def expected(*levels: tuple[int, ...]) -> list[tuple[int | None, ...]]:
     return sorted(levels)
-
-
-@contextmanager
-def database_refusing_connections(database_url: str) -> Iterator[None]:
-    """This test's database refuses new connections and its open ones are ended, until the block ends (the
-    rest of the PostgreSQL server, and other tests on it, carry on)."""
-    url = make_url(database_url)
-    admin = dict(host=url.host, port=url.port or 5432, user=url.username, dbname="postgres", autocommit=True)
-    with psycopg.connect(**admin) as connection:
-        connection.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS false')
-        connection.execute(
-            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = %s", (url.database,)
-        )
-    try:
-        yield
-    finally:
-        with psycopg.connect(**admin) as connection:
-            connection.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS true')
 
 
 def restart_postgresql() -> None:
