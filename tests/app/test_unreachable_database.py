@@ -1,5 +1,5 @@
-"""PostgreSQL stops answering while a person answers on the workshop page: the page says it could not save,
-keeps the choice, and saves it (once) when the database is back.
+"""PostgreSQL stops answering while a person answers (the workshop page, the Answers page): the page says it
+could not save, keeps the choice, and saves it (once) when the database is back.
 
 The database "goes down" for this app only: its own throwaway database refuses new connections
 (``ALLOW_CONNECTIONS false``) and the app's open connections are ended, so other tests on the same server
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 import ui
+from services import assessment as journey
 from services import workshop as live
 from services.context import AppContext, make_context
 from storage.models import Answer
@@ -79,3 +80,30 @@ def test_a_workshop_answer_given_while_postgresql_does_not_respond_is_kept_and_s
     assert ui.COULD_NOT_SAVE not in alerts(at)
     assert saved(pg_ctx) == [4], "saved exactly once"
     assert at.radio(key=f"ws.answer:{ITEM}").value == 4
+
+
+def test_a_self_assessment_answer_given_while_postgresql_does_not_respond_is_kept_and_saved_once(
+    pg_ctx: AppContext,
+    throwaway_postgres: str,  # noqa: F811 - the fixture imported above
+) -> None:
+    token = journey.start_assessment(
+        pg_ctx, team_name="Support", mode="consensus", form="pulse", role="leader"
+    ).token
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    at.query_params.update(token=token)
+    at.switch_page("pages/assess.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    with database_refusing_connections(throwaway_postgres):
+        at.radio(key=f"answer:{ITEM}").set_value(2).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert ui.COULD_NOT_SAVE in alerts(at), alerts(at)
+        assert at.radio(key=f"answer:{ITEM}").value == 2, "the choice stays on screen"
+    assert saved(pg_ctx) == []
+
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert ui.COULD_NOT_SAVE not in alerts(at)
+    assert saved(pg_ctx) == [2]
+    assert journey.resume(pg_ctx, token).answers == {ITEM: 2}
