@@ -238,6 +238,22 @@ def move_the_room(page: Any, step: str) -> None:
     raise AssertionError(f"the room did not move to {step!r}; it shows {where.inner_text()!r}")
 
 
+def warm_up(browser: Any, servers: list[Server]) -> None:
+    """Each app server draws one page before the workshop starts.
+
+    A known problem outside this test's subject (reproducible on main, not fixed here): a server whose very
+    first page views arrive several at once can fail some of them with "module 'ui' has no attribute …".
+    Here that would happen when every browser happens to sit on the server that is killed, so the other
+    one's first sessions are all the reconnecting ones at once.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    for server in servers:
+        page.goto(f"{server.url}/join")
+        page.get_by_role("textbox", name="Join code").wait_for(timeout=TIMEOUT_MS)
+    context.close()
+
+
 def restart_postgresql() -> None:
     """Restart the local PostgreSQL cluster (every connection to it is cut); returns once it accepts
     connections again. Other tests running against the same server lose their connections too, so this
@@ -264,6 +280,7 @@ def test_a_workshop_behind_nginx_survives_a_dead_app_server_and_a_postgresql_res
     env = {"DATABASE_URL": throwaway_postgres, "LAYERWISE_ADMIN_PASSCODE": "e2e-passcode"}
     app_servers = [start_server(env), start_server(env)]
     by_address = {server.url.removeprefix("http://"): server for server in app_servers}
+    warm_up(browser, app_servers)
     folder = tmp_path / "nginx"
     with running_nginx(folder, app_servers) as proxy:
         # --- a facilitator and three phones, all through nginx ----------------------------------------------

@@ -59,7 +59,7 @@ def create_workshop(page: Any, server: Server, name: str) -> tuple[str, str]:
     page.get_by_role("textbox", name="Team(s)").fill("Support")
     page.get_by_text("Pulse: 2 items per dimension").click()
     page.get_by_role("button", name="Create the workshop").click()
-    page.get_by_text("People joined").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("People joined").first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_url(re.compile(r"token="), timeout=TIMEOUT_MS)
     code = re.search(r"code=([A-Z0-9]{6})", page.get_by_text("/join?code=").first.inner_text())
     assert code, "no join code on the facilitator page"
