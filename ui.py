@@ -40,15 +40,18 @@ def _use_the_navigation() -> None:
     request for a deep link (``/assess?token=…``, the resume link) would otherwise run the page on its own:
     no page config, the folder's file names as the menu. So a page that finds itself run that way switches
     the mode off and reruns, which goes through ``app.py``.
+
+    Called on the last line of this module: the rerun is an exception raised while ``ui`` is being imported,
+    and sessions that started at the same moment (a fresh server taking over a room after a failover)
+    waited for that same import and are handed the module object it left behind. Raised at the end, that
+    object is complete; raised at the top, they got a module without its functions ("module 'ui' has no
+    attribute 'context'").
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-_use_the_navigation()
 
 
 @st.cache_resource(show_spinner=False)
@@ -682,3 +685,7 @@ def download_button(
         button()
 
     preparing()
+
+
+# Last, see its docstring: it may raise Streamlit's rerun, and this module must be complete by then.
+_use_the_navigation()
