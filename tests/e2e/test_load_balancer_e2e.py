@@ -15,7 +15,10 @@ participants open everything through nginx. Then:
 3. PostgreSQL itself is restarted (``pg_ctlcluster … restart``, once per test run): answers given right after
    are saved; none is lost or duplicated.
 
-Skips with the reason when nginx, PostgreSQL (with ``pg_ctlcluster``) or Chromium is missing, unless
+A second test gives a server that has not drawn a page yet six first page views at once (what the
+surviving server gets when every browser was on the dead one): every page draws.
+
+The first test skips with the reason when nginx, PostgreSQL (with ``pg_ctlcluster``) or Chromium is missing, unless
 ``LAYERWISE_REQUIRE_NGINX=1`` (as in CI), which makes that a failure.
 """
 
