@@ -40,15 +40,18 @@ def _use_the_navigation() -> None:
     request for a deep link (``/assess?token=…``, the resume link) would otherwise run the page on its own:
     no page config, the folder's file names as the menu. So a page that finds itself run that way switches
     the mode off and reruns, which goes through ``app.py``.
+
+    Called on the last line of this module: the rerun is an exception raised while ``ui`` is being imported,
+    and sessions that started at the same moment (a fresh server taking over a room after a failover)
+    waited for that same import and are handed the module object it left behind. Raised at the end, that
+    object is complete; raised at the top, they got a module without its functions ("module 'ui' has no
+    attribute 'context'").
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-_use_the_navigation()
 
 
 @st.cache_resource(show_spinner=False)
@@ -119,21 +122,39 @@ def storage_busy(error: BaseException) -> bool:
     return context is not None and isinstance(error, context.StorageBusyError)
 
 
-#: Shown while answers wait for the database (see :func:`retry_pending`).
+#: Shown while answers wait for a busy database (see :func:`retry_pending`).
 NOT_SAVED_YET = "Not saved yet, retrying…"
+#: Shown while answers wait for a database that did not respond (down, restarting, a dropped connection).
+COULD_NOT_SAVE = (
+    "Could not save your answer: the database did not respond. Your choice is kept on this page; try again."
+)
+#: Shown by a live panel while the database does not respond.
+DATABASE_NOT_RESPONDING = (
+    "The database did not respond just now; this panel refreshes by itself as soon as it does."
+)
+#: Whether the last answer that could not be saved met a database that did not respond (not a busy one).
+UNREACHABLE_KEY = "layerwise.storage_unreachable"
+
+
+def keep_unsaved(pending: MutableMapping[str, Any], item_id: str, choice: Any, error: BaseException) -> None:
+    """An answer the database did not take (``StorageBusyError``): keep it in ``pending`` to retry, and
+    remember whether the database was busy or did not respond (what :func:`pending_notice` says)."""
+    pending[item_id] = choice
+    st.session_state[UNREACHABLE_KEY] = bool(getattr(error, "unreachable", False))
 
 
 def retry_pending(pending: MutableMapping[str, Any], save: Callable[[str, Any], None]) -> None:
     """Save the answers kept in ``pending`` (item id → choice), oldest first; each saved one leaves it.
 
-    Stops at the first that fails again (the database is still busy): they stay for the next try.
+    Stops at the first that fails again (the database is still busy or down): they stay for the next try.
     """
     from services.context import ServiceError
 
     for item_id, choice in list(pending.items()):
         try:
             save(item_id, choice)
-        except ServiceError:
+        except ServiceError as error:
+            st.session_state[UNREACHABLE_KEY] = bool(getattr(error, "unreachable", False))
             return
         pending.pop(item_id, None)
 
@@ -150,6 +171,13 @@ def pending_notice(pending: Mapping[str, Any], retry: Callable[[], None]) -> Non
         retry()
         if not pending:
             st.rerun()  # all saved: redraw the page without the notice
+        if st.session_state.get(UNREACHABLE_KEY):
+            st.warning(
+                f"{COULD_NOT_SAVE} This page also tries again by itself every few seconds "
+                f"({len(pending)} answer(s) waiting).",
+                icon=":material/cloud_off:",
+            )
+            return
         st.warning(
             f"{NOT_SAVED_YET} {len(pending)} answer(s) are kept on this page and saved as soon as the database "
             "is free again; you can go on answering.",
@@ -743,3 +771,7 @@ def download_button(
         button()
 
     preparing()
+
+
+# Last, see its docstring: it may raise Streamlit's rerun, and this module must be complete by then.
+_use_the_navigation()

@@ -50,8 +50,9 @@ def save_answer(item_id: str) -> None:
     pending.pop(item_id, None)  # the newest choice wins over one still waiting
     try:
         journey.save_answer(ctx, token, item_id, choice)
-    except StorageBusyError:
-        pending[item_id] = choice  # kept, and saved by ui.pending_notice once the database is free
+    except StorageBusyError as error:
+        # kept, and saved by ui.pending_notice once the database is back
+        ui.keep_unsaved(pending, item_id, choice, error)
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)
     else:

@@ -15,7 +15,7 @@ import streamlit as st
 
 import ui
 from services import workshop as live
-from services.context import AccessError, InputError, ServiceError
+from services.context import AccessError, InputError, ServiceError, StorageBusyError
 
 TOKEN_KEY = "fac.token"
 MESSAGE_KEY = "fac.message"
@@ -221,7 +221,11 @@ else:
 @st.fragment(run_every=3)
 def live_counts() -> None:
     """The live panel: counts only (people, answers, finished), with the controls of each dimension."""
-    current = live.live_panel(ctx, workshop_id)
+    try:
+        current = live.live_panel(ctx, workshop_id)
+    except StorageBusyError:  # e.g. PostgreSQL restarting: say so, and look again at the next tick
+        st.warning(ui.DATABASE_NOT_RESPONDING, icon=":material/cloud_off:")
+        return
     if current.state_version != st.session_state.get("fac.version", current.state_version):
         st.session_state["fac.version"] = current.state_version
         st.rerun()  # a change made elsewhere (another tab or server): redraw the whole page
@@ -419,7 +423,10 @@ if not actions:
 @st.fragment(run_every=3)
 def vote_ranking() -> None:
     """The participants' votes for the proposed actions, most votes first, refreshed every 3 seconds."""
-    ranked = live.ranked_actions(ctx, workshop_id)
+    try:
+        ranked = live.ranked_actions(ctx, workshop_id)
+    except StorageBusyError:  # the live panel above says so; the votes come back with the database
+        return
     if not ranked:
         return
     with st.container(border=True, key="fac-votes"):

@@ -21,6 +21,7 @@ TOKEN_KEY = "ws.token"
 INFO_KEY = "ws.info"
 ERROR_KEY = "ws.error"
 PENDING_KEY = "ws.pending"
+ME_KEY = "ws.me"
 VERSION_KEY = "ws.version"
 FOLLOW_KEY = "ws.following"
 DIMENSION_KEY = "ws.dimension"
@@ -83,8 +84,8 @@ def save(item_id: str) -> None:
     try:
         live.save_answer(ctx, token or "", item_id, choice)
         st.session_state.pop(ERROR_KEY, None)
-    except StorageBusyError:
-        pending[item_id] = choice
+    except StorageBusyError as error:
+        ui.keep_unsaved(pending, item_id, choice, error)
     except ServiceError as error:
         st.session_state[ERROR_KEY] = f"Not saved: {error}"
 
@@ -99,9 +100,16 @@ if token:
         st.error(ui.plain(error))
         st.button("Join with a code instead", on_click=forget)
         st.stop()
+    except StorageBusyError:
+        # the database did not respond: draw the page as last read, so the choice just made stays on screen
+        # (kept in ws.pending, saved by the retrying notice below once the database is back)
+        me = st.session_state.get(ME_KEY)
+        if me is None or me.token != token.strip():
+            raise
     if st.session_state.get(TOKEN_KEY) != me.token:
         forget()
         st.session_state[TOKEN_KEY] = me.token
+    st.session_state[ME_KEY] = me
     st.query_params.clear()
     st.query_params["resume"] = me.token
 else:
@@ -199,9 +207,12 @@ def vote(action_id: int) -> None:
         st.session_state[VOTE_ERROR_KEY] = str(error)
 
 
-actions = live.workshop_actions(ctx, me.workshop_id)
+try:
+    actions = live.workshop_actions(ctx, me.workshop_id)
+    mine = live.my_votes(ctx, me.token) if actions and me.is_open else set()
+except StorageBusyError:  # the database did not respond: the votes come back with it
+    actions = []
 if actions and me.is_open:
-    mine = live.my_votes(ctx, me.token)
     with st.container(border=True, key="ws-votes"):
         st.markdown(f"**Prioritise the actions** · {live.votes_left(mine)}")
         for action in actions:

@@ -72,6 +72,7 @@ from services.context import (
     StorageBusyError,
     WorkshopLinkError,
     locked_dimension_error,
+    retry_once_on_dropped_connection,
     stored_choice,
 )
 from services.progress import timeline
@@ -632,6 +633,7 @@ def resume(ctx: AppContext, token: str) -> RespondentSession:
 # --- answering -------------------------------------------------------------------------------------------
 
 
+@retry_once_on_dropped_connection
 def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None) -> None:
     """Save one answer at once: a level 1–5, ``"dont_know"``, or None to clear it (unanswered again).
 

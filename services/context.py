@@ -17,14 +17,16 @@ Shared helpers for all service modules (``services/assessment.py`` and, later, `
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaires.loader import Catalog, get_catalog
@@ -47,6 +49,10 @@ def stored_choice(answers: Mapping[str, int | None], item_id: str) -> Choice | N
 
 
 QuestionnaireSource = Callable[[str, str | None], Questionnaire]
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ServiceError(Exception):
@@ -115,14 +121,57 @@ def locked_dimension_error(questionnaire: Questionnaire, dimension_id: str) -> D
 
 class StorageBusyError(ServiceError):
     """The database could not be used just now (another writer held SQLite's lock past the busy timeout, or
-    the connection to PostgreSQL failed); nothing was changed, and the same request can simply be retried."""
+    the connection to PostgreSQL failed); nothing was changed, and the same request can simply be retried.
+
+    ``unreachable`` tells the two apart: True when the database did not respond (a server down or
+    restarting, a dropped connection), False when it answered "busy". ``connection_dropped`` is True when
+    a connection the unit of work was using broke under it (see :func:`retry_once_on_dropped_connection`).
+    """
+
+    def __init__(self, message: str, *, unreachable: bool, connection_dropped: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+        self.connection_dropped = connection_dropped
 
 
-def _storage_busy(error: OperationalError) -> StorageBusyError:
-    reason = "busy" if "locked" in str(error.orig) else "unreachable"
+def _storage_busy(error: DBAPIError) -> StorageBusyError:
+    busy = "locked" in str(error.orig)
     return StorageBusyError(
-        f"The database is {reason} right now, so nothing was saved or read this time. Try again in a moment."
+        f"The database is {'busy' if busy else 'unreachable'} right now, so nothing was saved or read this "
+        "time. Try again in a moment.",
+        unreachable=not busy,
+        connection_dropped=bool(error.connection_invalidated),
     )
+
+
+def _database_unusable(error: DBAPIError) -> bool:
+    """Errors that say the database cannot be used just now (not that the request was wrong)."""
+    return isinstance(error, OperationalError) or bool(error.connection_invalidated)
+
+
+def retry_once_on_dropped_connection(function: Callable[P, R]) -> Callable[P, R]:
+    """Run a unit of work again, once, when the connection it used was dropped under it.
+
+    ``pool_pre_ping`` (storage/engine.py) replaces connections that died while idle in the pool, e.g. after
+    PostgreSQL restarted; a connection can still break while a unit of work uses it. Its transaction was
+    then rolled back by the server (or, when the COMMIT itself was cut off, it may have gone through), so
+    the use case runs once more on a fresh connection. Only for use cases that are safe to repeat: saving
+    an answer is an upsert of (respondent, item), so a repeat never stores it twice. A second failure is
+    raised (``StorageBusyError``) for the page to say it could not save.
+    """
+
+    @functools.wraps(function)
+    def once_more(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except StorageBusyError as error:
+            if not error.connection_dropped:
+                raise
+            log.warning("%s: the database connection was dropped (%s); trying once more",
+                        function.__qualname__, error.__cause__)  # fmt: skip
+        return function(*args, **kwargs)
+
+    return once_more
 
 
 @dataclass(frozen=True)
@@ -165,7 +214,9 @@ class AppContext:
         try:
             with unit_of_work(self.database.session_factory, read_only=True) as session:
                 yield session
-        except OperationalError as error:
+        except DBAPIError as error:
+            if not _database_unusable(error):
+                raise
             raise _storage_busy(error) from error
 
     @contextmanager
@@ -178,7 +229,9 @@ class AppContext:
         try:
             with unit_of_work(self.database.session_factory) as session:
                 yield session
-        except OperationalError as error:
+        except DBAPIError as error:
+            if not _database_unusable(error):
+                raise
             raise _storage_busy(error) from error
 
     def questionnaire(self, questionnaire_id: str, version: str | None = None) -> Questionnaire:

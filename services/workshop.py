@@ -51,6 +51,7 @@ from services.context import (
     InputError,
     ServiceError,
     locked_dimension_error,
+    retry_once_on_dropped_connection,
     stored_choice,
 )
 from services.context import (
@@ -1404,6 +1405,7 @@ def participant(ctx: AppContext, token: str) -> ParticipantSession:
         return _participant(ctx, session, token)
 
 
+@retry_once_on_dropped_connection
 def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None) -> None:
     """Save one of a participant's answers at once: a level 1–5, ``"dont_know"``, or None to clear it.
 

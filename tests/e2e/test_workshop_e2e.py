@@ -59,7 +59,7 @@ def create_workshop(page: Any, server: Server, name: str) -> tuple[str, str]:
     page.get_by_role("textbox", name="Team(s)").fill("Support")
     page.get_by_text("Pulse: 2 items per dimension").click()
     page.get_by_role("button", name="Create the workshop").click()
-    page.get_by_text("People joined").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("People joined").first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_url(re.compile(r"token="), timeout=TIMEOUT_MS)
     code = re.search(r"code=([A-Z0-9]{6})", page.get_by_text("/join?code=").first.inner_text())
     assert code, "no join code on the facilitator page"
@@ -78,22 +78,33 @@ def join_and_answer(context: Any, server: Server, code: str, levels: tuple[int, 
     page.get_by_text(role, exact=True).click()
     page.get_by_role("button", name="Join", exact=True).click()
     page.get_by_text("Your resume link").wait_for(timeout=TIMEOUT_MS)
-    radios = page.locator('[data-testid="stRadio"]')
-    radios.first.wait_for(timeout=TIMEOUT_MS)
+    answer_dimension(page, levels)
+    return page
+
+
+def answer_dimension(page: Any, levels: tuple[int, ...], *, first: int = 0) -> None:
+    """Answer the open dimension's questions one at a time, from question ``first`` (counted from 0) on:
+    ``levels`` holds the level chosen for each, and its length is how many questions the dimension has."""
     for index, level in enumerate(levels):
+        if index < first:
+            continue
+        # the question on the screen: its number, then its radio group (named by the question), so a click
+        # never lands on the previous question while the page is still redrawing
+        number = page.get_by_text(re.compile(rf"^{index + 1}\. ")).first
+        number.wait_for(timeout=TIMEOUT_MS)
+        question = number.inner_text().split(". ", 1)[1].strip()
+        radio = page.get_by_role("radiogroup", name=question)
         answered = page.get_by_text(f"{index + 1} of {len(levels)} answered")
         # On a loaded machine a click can land while the previous answer's rerun is still redrawing the
         # radios and go nowhere; choosing the same level again is harmless, so try up to three times.
         for attempt in range(3):
-            # one question at a time: the question being answered is the only one on the screen
-            radios.first.locator('[data-testid="stRadioOption"]').nth(level - 1).click()
+            radio.locator('[data-testid="stRadioOption"]').nth(level - 1).click()
             try:
                 answered.wait_for(timeout=TIMEOUT_MS // 3)
                 break
             except Exception:
                 if attempt == 2:
                     raise
-    return page
 
 
 def test_participants_join_answer_and_the_facilitator_reveals(
