@@ -23,13 +23,14 @@ missing it says "suppressed" and why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from questionnaires.schema import Questionnaire
-from reports import charts
+from reports import charts, reading
 from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
@@ -524,6 +525,18 @@ def suppression_notes(questionnaire: Questionnaire, result: TeamResult) -> list[
     return notes
 
 
+def _reading_section(
+    kind: Literal["team", "workshop", "organisation"], results: Sequence[TeamResult]
+) -> Section:
+    """The "How to read this report" page (``reports.reading``) with the report's anonymity threshold."""
+    k = min((result.k for result in results), default=3)
+    return Section(
+        reading.TITLE,
+        [Paragraph(text, label=label) for label, text in reading.how_to_read(kind, k)],
+        new_page=True,
+    )
+
+
 def _method_section(
     questionnaire: Questionnaire,
     results: Sequence[TeamResult],
@@ -533,11 +546,12 @@ def _method_section(
     generated_at: datetime,
     extra: Sequence[str] = (),
     include_rules: bool = True,
+    suppressed_by_team: Mapping[str, Sequence[str]] | None = None,
 ) -> Section:
     ks = sorted({result.k for result in results}) or [3]
     k_text = ", ".join(str(k) for k in ks)
     rules_text = (
-        "The rules below are printed from the code that applies them (scoring/rules.py)."
+        "The rules below are the ones the scoring applies, word for word."
         if include_rules
         else 'The scoring rules are listed in the team report and on the app\'s "How scoring works" page.'
     )
@@ -568,8 +582,20 @@ def _method_section(
             "never suppressed. Counts of respondents are shown; answers are never attributed to a person."
         ),
         Paragraph("What was suppressed and why", style="lead"),
-        Bullets(list(suppressed)) if suppressed else Paragraph("Nothing was suppressed."),
     ]
+    if suppressed_by_team:
+        # one row per team, not a page of near-identical notes
+        blocks.append(
+            Table(
+                columns=["Team", "What is not shown, and why"],
+                rows=[[team, " ".join(notes)] for team, notes in suppressed_by_team.items()],
+                widths=[0.22, 0.78],
+                font_size=7.5,
+                bold_columns=(0,),
+            )
+        )
+    else:
+        blocks.append(Bullets(list(suppressed)) if suppressed else Paragraph("Nothing was suppressed."))
     if pack is not None:
         rows = {(row.label, row.source, row.collected, row.n) for row in pack.rows}
         blocks.append(Paragraph("Benchmark", style="lead"))
@@ -883,20 +909,24 @@ def team_report_content(
         kpi_blocks.append(
             Figure(charts.kpi_reference_chart(questionnaire, team_kpis), name="kpis", max_height=0.72)
         )
-        references = kpi_table[kpi_table["who"] != "Your team"]
+        entered = set(kpi_table.loc[kpi_table["who"] == "Your team", "kpi_id"])
+        references = kpi_table[
+            (kpi_table["who"] != "Your team") & (kpi_table["kpi_id"].isin(entered) | (not entered))
+        ]
         labels = {kpi.id: kpi.label for kpi in questionnaire.kpis}
+        contexts = _once_per_kpi([(row.kpi_id, row.context) for row in references.itertuples()])
         kpi_blocks.append(
             Table(
                 columns=["KPI", "Reference point", "Kind of figure", "Value", "Source"],
                 rows=[
                     [
                         labels.get(row.kpi_id, row.kpi_id),
-                        f"{row.who}: {row.context}",
+                        f"{row.who}: {context}",
                         row.kind,
                         f"{row.value:g}",
                         row.source,
                     ]
-                    for row in references.itertuples()
+                    for row, context in zip(references.itertuples(), contexts, strict=True)
                 ],
                 widths=[0.14, 0.4, 0.13, 0.07, 0.26],
                 font_size=7,
@@ -956,6 +986,7 @@ def team_report_content(
                 )
             )
 
+    sections.append(_reading_section("team", [result]))
     sections.append(
         _method_section(
             questionnaire,
@@ -987,6 +1018,19 @@ def team_report_content(
 
 
 # --- workshop report ------------------------------------------------------------------------------------
+
+
+def _once_per_kpi(contexts: Sequence[tuple[str, str]]) -> list[str]:
+    """Each reference point's context without the sentences an earlier reference point of the same KPI
+    already said (a caveat about the KPI is printed once, not in every row)."""
+    said: dict[str, set[str]] = {}
+    out = []
+    for kpi_id, context in contexts:
+        sentences = re.split(r"(?<=[.!?])\s+", context.strip())
+        seen = said.setdefault(kpi_id, set())
+        out.append(" ".join(sentence for sentence in sentences if sentence not in seen))
+        seen.update(sentences)
+    return out
 
 
 def _dimension_line(dimension: DimensionResult) -> str:
@@ -1119,6 +1163,7 @@ def workshop_report_content(
         else [Paragraph("No actions were agreed in this workshop.")]
     )
     sections.append(Section("Agreed actions", action_blocks, new_page=False))
+    sections.append(_reading_section("workshop", [result]))
     sections.append(
         _method_section(
             questionnaire, [result], suppressed, pack=None, generated_at=generated_at, include_rules=False
@@ -1267,10 +1312,13 @@ def org_report_content(
         plan_by_team = {plan.team: plan for plan in plans}
     ordered = ranking(results)
     suppressed_all: list[str] = []
+    suppressed_by_team: dict[str, list[str]] = {}
     for result in results:
+        notes = suppression_notes(questionnaire, result)
+        if notes:
+            suppressed_by_team[result.team] = notes
         suppressed_all.extend(
-            note if note.startswith(result.team) else f"{result.team}: {note}"
-            for note in suppression_notes(questionnaire, result)
+            note if note.startswith(result.team) else f"{result.team}: {note}" for note in notes
         )
     shown = [r for r in results if not r.suppressed]
     cover = Cover(
@@ -1388,8 +1436,16 @@ def org_report_content(
                 new_page=True,
             )
         )
+    sections.append(_reading_section("organisation", results))
     sections.append(
-        _method_section(questionnaire, results, suppressed_all, pack=pack, generated_at=generated_at)
+        _method_section(
+            questionnaire,
+            results,
+            suppressed_all,
+            pack=pack,
+            generated_at=generated_at,
+            suppressed_by_team=suppressed_by_team,
+        )
     )
     return OrgReportContent(
         kind="organisation",

@@ -119,27 +119,15 @@ def test_every_page_renders_with_poppler_and_nothing_runs_off_the_page(
         assert _right_margin_is_blank(image), image.name
 
 
-def test_every_heading_is_kept_with_what_follows_it(
+def test_no_heading_ends_a_page_of_the_team_report(
     questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan
 ) -> None:
-    from reportlab.platypus import KeepTogether
-    from reportlab.platypus import Paragraph as PdfParagraph
+    """A rendered check (tests/integration/test_pdf_layout.py runs it on every report of the demo data)."""
+    from tests.integration.layout_support import page_lines, pages_ending_in_a_heading
 
     report = content.team_report_content(questionnaire, result, plan, pack=None, generated_at=GENERATED)
-    flowables = pdf.story(report)
-    kept = [f for f in flowables if isinstance(f, KeepTogether)]
-    loose_headings = [
-        f.text
-        for f in flowables
-        if isinstance(f, PdfParagraph) and f.style.name in {"h1", "h2"}  # a heading outside a KeepTogether
-    ]
-    assert not loose_headings, f"headings that could end a page alone: {loose_headings}"
-    first_of_section = [
-        group._content[1]
-        for group in kept
-        if isinstance(group._content[0], PdfParagraph) and group._content[0].style.name in {"h1", "h2"}
-    ]
-    assert any(not isinstance(block, PdfParagraph) for block in first_of_section), "a chart follows a heading"
+    document = pdf.render_pdf(report)
+    assert not pages_ending_in_a_heading(page_lines(document), report)
 
 
 def test_the_closing_line_never_stands_alone_on_the_last_page(team_pdf: bytes) -> None:
