@@ -32,6 +32,7 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 
 from questionnaires.schema import Questionnaire
+from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
     BenchmarkComparison,
@@ -1296,6 +1297,10 @@ def item_distribution(
 # --- organisation ---------------------------------------------------------------------------------------
 
 
+#: The first column of the organisation heatmap: each team's stage.
+STAGE_COLUMN = "Stage"
+
+
 def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
     """Teams × dimensions: each team's gated level per dimension (None when suppressed), and the overall index.
 
@@ -1341,7 +1346,8 @@ def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
 
 @_unvalidated
 def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
-    """Teams (rows) × dimensions (columns), each cell the gated level, coloured by level; ↓ marks a cap.
+    """Teams (rows, in stage order) × their stage and the dimensions (columns), each cell the gated level,
+    coloured by level; ↓ marks a cap.
 
     A suppressed team or dimension is a grey cell reading "suppressed" with no number.
     """
@@ -1360,11 +1366,35 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
             )
     table["text"] = texts
     table["level_key"] = [None if pd.isna(level) else str(int(level)) for level in table["gated_level"]]
+    # a first column with each team's stage, and the teams in stage order (as the ranking): the highest
+    # stage on top, then teams without a stage, then suppressed teams
+    complete, incomplete, suppressed = standing.ranked(results)
+    stage_rows = []
+    for result in [*complete, *incomplete, *suppressed]:
+        stage = standing.team_stage(result)
+        stage_rows.append(
+            {
+                "team": result.team,
+                "mode": result.mode,
+                "dimension": STAGE_COLUMN,
+                "dimension_id": "stage",
+                "text": SUPPRESSED
+                if result.suppressed
+                else "no stage"
+                if stage is None
+                else f"{stage} {names[stage - 1]}",
+                "level_key": None if stage is None else str(stage),
+                "note": result.suppressed_reason or standing.incomplete_reason(result) or "",
+                "respondents": result.respondents,
+            }
+        )
+    table = pd.concat([pd.DataFrame(stage_rows), table], ignore_index=True)
     data = alt.Data(values=_records(table.drop(columns=["index"])))
     dimensions = list(dict.fromkeys(table["dimension"]))
-    teams = list(dict.fromkeys(table["team"]))
+    teams = [row["team"] for row in stage_rows]
     label_width = 150
-    cell_width = max((width - label_width) / max(len(dimensions), 1), 60)
+    # wide enough for "5 Embedded ↓" at 10 px: the chart grows rather than cut a level's name
+    cell_width = max((width - label_width) / max(len(dimensions), 1), 76)
     x = alt.X(
         "dimension:N",
         sort=dimensions,
@@ -1802,7 +1832,8 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
     dimensions = list(dict.fromkeys(cells["dimension"]))
     teams = list(dict.fromkeys(cells["team"]))
     label_width = 150
-    cell_width = max((width - label_width) / max(len(dimensions), 1), 60)
+    # wide enough for "5 Embedded ↓" at 10 px: the chart grows rather than cut a level's name
+    cell_width = max((width - label_width) / max(len(dimensions), 1), 76)
     x = alt.X(
         "dimension:N",
         sort=dimensions,

@@ -1298,12 +1298,15 @@ def org_report_content(
     pack: BenchmarkPack | None,
     generated_at: datetime,
     rounds: charts.TrendRounds | None = None,
-    organisation: str = "Organisation",
+    organisation: str = "",
 ) -> OrgReportContent:
     """What the organisation report says: the heatmap, a ranking table, trends, perception gaps, then one
     summary page per team. ``plans`` maps team names to plans (or is a list of ``ActionPlan``, matched by
     team); missing plans are built by the caller, never here. Suppressed teams appear by name with their
-    respondent count and the reason, never with a number."""
+    respondent count and the reason, never with a number. ``organisation`` is the name printed ("": the
+    report speaks of all teams and has no organisation line)."""
+    named = organisation.strip()
+    organisation = named or "all teams"
     if plans is None:
         plan_by_team: dict[str, Any] = {}
     elif isinstance(plans, Mapping):
@@ -1326,7 +1329,7 @@ def org_report_content(
         title=f"AI human-system report: {organisation}",
         headline=f"{_plural(len(results), 'team')} · {format_date(generated_at)}",
         facts=[
-            ("Organisation", organisation),
+            *([("Organisation", named)] if named else []),
             ("Date", format_date(generated_at)),
             ("Questionnaire", f"{questionnaire.title}, version {questionnaire.version}"),
             ("Teams", f"{len(results)} ({len(shown)} with results, {len(results) - len(shown)} suppressed)"),
@@ -1391,8 +1394,12 @@ def org_report_content(
         ),
         Figure(charts.org_heatmap(results), name="org_heatmap", max_height=0.86),
     ]
+    # imported here: reports.org_summary builds its blocks from this module's block types
+    from reports.org_summary import org_summary_blocks
+
     sections: list[Section] = [
-        Section("Teams at a glance", overview),
+        Section("Summary", org_summary_blocks(questionnaire, results)),
+        Section("Teams at a glance", overview, new_page=True),
         Section(
             "Ranking",
             ranking_blocks,
