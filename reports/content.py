@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from questionnaires.schema import Questionnaire
-from reports import charts, reading
+from reports import charts, perception, reading
 from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
@@ -525,6 +525,40 @@ def suppression_notes(questionnaire: Questionnaire, result: TeamResult) -> list[
     return notes
 
 
+def _perception_section(questionnaire: Questionnaire, result: TeamResult) -> Section:
+    """Leaders against the others (where both pass the anonymity rule) and the items the team is divided on."""
+    blocks: list[Block] = []
+    rows = perception.gap_rows(result)
+    if rows:
+        blocks.append(
+            Table(
+                columns=["Dimension", "Leaders", "The others", "Gap", "Flagged"],
+                rows=rows,
+                widths=[0.3, 0.18, 0.18, 0.12, 0.22],
+                caption=(
+                    "Leaders' mean score minus the other roles' mean, for the dimensions where both groups have "
+                    f"at least {result.k} people with a score."
+                ),
+            )
+        )
+    else:
+        blocks.append(
+            Paragraph(
+                f"Leaders and the others are compared only where both groups have at least {result.k} people "
+                "with a score; this team does not have that yet.",
+                style="note",
+            )
+        )
+    divided = perception.divided_lines(questionnaire, result)
+    blocks.append(Paragraph("Where the team is divided", style="lead"))
+    blocks.append(
+        Bullets(divided)
+        if divided
+        else Paragraph("The team is not divided on any item (no standard deviation of 1.0 or more).")
+    )
+    return Section("Leaders, the others and divided items", blocks, new_page=True)
+
+
 def _reading_section(
     kind: Literal["team", "workshop", "organisation"], results: Sequence[TeamResult]
 ) -> Section:
@@ -875,6 +909,7 @@ def team_report_content(
                 new_page=True,
             )
         )
+        sections.append(_perception_section(questionnaire, result))
 
     capacity_blocks: list[Block] = []
     if result.ledger is not None:

@@ -27,7 +27,7 @@ def how_to_read(kind: Literal["team", "workshop", "organisation"], k: int) -> li
             "The benchmark compares each dimension with the target level and with the team's previous round; "
             f"percentiles against peer teams appear once at least {PEER_MINIMUM} other teams answered the same "
             "questionnaire. Reference figures from the source articles say what kind of figure each is (a "
-            "comparison of two organisations, an illustrative example, a hypothetical): none is a measured "
+            "comparison of two organisations, one team's example, a hypothetical): none is a measured "
             "industry benchmark."
         ),
         "workshop": (

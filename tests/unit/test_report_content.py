@@ -126,6 +126,7 @@ def test_a_suppressed_team_gets_the_reason_and_no_numbers(
     assert [section.title for section in report.sections] == [
         "Executive summary",
         "Capacity ledger",
+        "How to read this report",
         "Method",
     ]
     # no score, level or index anywhere: the only decimals are in the questionnaire version, the rule book
@@ -171,6 +172,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
         "Where the gains go",
         "Benchmark",
         "Item heat table",
+        "Leaders, the others and divided items",
         "Capacity ledger",
         "Action plan",
         "Permission · layer 1",
@@ -178,6 +180,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
         "Boundaries · layer 3",
         "Coaching · layer 4",
         "Capacity governance",
+        "How to read this report",
         "Method",
     ]
     assert [figure.name for figure in report.figures()] == [
@@ -379,7 +382,13 @@ def test_the_org_report_ranks_teams_by_stage_with_suppressed_teams_apart(
     unranked = report.section("Ranking").blocks[2]
     assert isinstance(unranked, Table)
     assert unranked.rows == [["Pair", "2", "suppressed: needs at least 3 responses; 2 so far"]]
-    assert [section.title for section in report.sections][-4:] == ["Strong", "Team A", "Pair", "Method"]
+    assert [section.title for section in report.sections][-5:] == [
+        "Strong",
+        "Team A",
+        "Pair",
+        "How to read this report",
+        "Method",
+    ]
     pair = report.section("Pair")
     assert [block.text for block in pair.blocks if isinstance(block, content.Paragraph)] == [
         "2 respondents. Suppressed: needs at least 3 responses; 2 so far. No numbers are shown for this team."
