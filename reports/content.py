@@ -220,6 +220,8 @@ class ReportAction:
     kpi: str = ""
     dimension_id: str | None = None
     status: str = ""
+    #: the team that agreed the action (a workshop of several teams); "" when the report is one team's
+    team: str = ""
 
     @classmethod
     def from_action(cls, action: Action, start: date | None = None) -> ReportAction:
@@ -252,6 +254,7 @@ class ReportAction:
             kpi=str(getattr(record, "kpi", "") or ""),
             dimension_id=source.split(".", 1)[0] if isinstance(source, str) and "." in source else None,
             status=str(getattr(record, "status", "") or ""),
+            team=str(getattr(record, "team", "") or ""),
         )
 
 
@@ -657,6 +660,45 @@ def _action_table(actions: Sequence[ReportAction], questionnaire: Questionnaire)
         font_size=7.5,
         bold_columns=(1,),
     )
+
+
+def _agreed_actions_table(actions: Sequence[ReportAction]) -> Table:
+    """The actions a workshop agreed: the team that agreed each (when any is named) and only the columns
+    that hold something, each as wide as its text needs, so an empty column never squeezes the action."""
+    candidates: list[tuple[str, list[str]]] = [
+        ("Team", [a.team for a in actions]),
+        ("Action", [a.title for a in actions]),
+        ("Finding", [a.finding for a in actions]),
+        ("First step", [a.first_step for a in actions]),
+        ("Owner", [a.owner for a in actions]),
+        ("Due", [_due(a) for a in actions]),
+        ("KPI", [a.kpi for a in actions]),
+    ]
+    kept = [(name, values) for name, values in candidates if name == "Action" or any(values)]
+    columns = ["#", *(name for name, _ in kept)]
+    rows = [
+        [str(position), *(values[index] for _, values in kept)]
+        for index, position in enumerate(range(1, 1 + len(actions)))
+    ]
+    return Table(
+        columns=columns,
+        rows=rows,
+        widths=content_widths(columns, rows),
+        font_size=7.5,
+        bold_columns=(columns.index("Action"),),
+    )
+
+
+def content_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], cap: int = 60) -> list[float]:
+    """Relative column widths from what the columns hold: the longer of the header's longest word and the
+    cells' typical length (their longest, capped at ``cap`` characters, beyond which a cell wraps)."""
+    widths = []
+    for index, title in enumerate(columns):
+        cells = [str(row[index]) for row in rows if index < len(row)]
+        longest_word = max((len(word) for word in title.split()), default=1)
+        longest_cell = max((len(cell) for cell in cells), default=0)
+        widths.append(float(max(longest_word, min(longest_cell, cap), 2)))
+    return widths
 
 
 def _more_actions_table(actions: Sequence[ReportAction], questionnaire: Questionnaire) -> Table:
@@ -1193,7 +1235,7 @@ def workshop_report_content(
             )
         )
     action_blocks: list[Block] = (
-        [_action_table(actions, questionnaire)]
+        [_agreed_actions_table(actions)]
         if actions
         else [Paragraph("No actions were agreed in this workshop.")]
     )

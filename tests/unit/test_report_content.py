@@ -333,7 +333,31 @@ def test_the_workshop_report_lists_divided_items_and_agreed_actions(questionnair
     )
     actions = report.section("Agreed actions").blocks[0]
     assert isinstance(actions, Table)
-    assert actions.rows == [["1", "Publish the guide", "", "", "Head of operations", "1 Apr 2026", ""]]
+    # only the columns that hold something: an empty Finding, First step or KPI column takes no room
+    assert actions.columns == ["#", "Action", "Owner", "Due"]
+    assert actions.rows == [["1", "Publish the guide", "Head of operations", "1 Apr 2026"]]
+
+
+def test_a_workshop_of_several_teams_says_which_team_agreed_each_action(questionnaire: Questionnaire) -> None:
+    result = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, LEVELS)] * 3, team="Ops")
+    )
+    long_title = "Publish a one-page AI-use decision guide with data-classification examples and an owner"
+    agreed = [
+        SimpleNamespace(team="Claims", title=long_title, owner="Head of claims", due_date=date(2026, 4, 1)),
+        SimpleNamespace(team="Risk", title="Budget review time", owner="", due_date=None),
+    ]
+    report = content.workshop_report_content(
+        questionnaire, result, workshop="Joint retro", generated_at=GENERATED, agreed_actions=agreed
+    )
+    table = report.section("Agreed actions").blocks[0]
+    assert isinstance(table, Table)
+    assert table.columns == ["#", "Team", "Action", "Owner", "Due"]
+    assert [row[1] for row in table.rows] == ["Claims", "Risk"]
+    assert table.widths is not None
+    # the action text gets the widest column, not a seventh of the page
+    shares = [width / sum(table.widths) for width in table.widths]
+    assert shares[2] == max(shares) and shares[2] > 0.5
 
 
 def test_a_workshop_below_k_shows_counts_but_no_distributions(
