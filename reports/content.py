@@ -698,7 +698,9 @@ def content_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], cap: i
         longest_word = max((len(word) for word in title.split()), default=1)
         longest_cell = max((len(cell) for cell in cells), default=0)
         widths.append(float(max(longest_word, min(longest_cell, cap), 2)))
-    return widths
+    # no column narrower than a twentieth of the table (a "#" column still fits two digits and its padding)
+    floor = sum(widths) / 20
+    return [max(width, floor) for width in widths]
 
 
 def _more_actions_table(actions: Sequence[ReportAction], questionnaire: Questionnaire) -> Table:

@@ -788,11 +788,16 @@ class _SectionStart(CondPageBreak):
         self._parts = parts
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        total = sum(_height(part, self.canv, available_width, whole=True) for part in self._parts)
-        if total <= available_height or available_height > FRAME_HEIGHT * SECTION_ON_SAME_PAGE:
-            self.height = 0
-        else:
-            self.height = FRAME_HEIGHT
+        fits = available_height > FRAME_HEIGHT * SECTION_ON_SAME_PAGE
+        if not fits:
+            # measured only as far as needed: a section longer than what is left stops counting there
+            total = 0.0
+            for part in self._parts:
+                total += _height(part, self.canv, available_width, whole=True)
+                if total > available_height:
+                    break
+            fits = total <= available_height
+        self.height = 0 if fits else FRAME_HEIGHT
         return super().wrap(available_width, available_height)
 
 
