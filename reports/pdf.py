@@ -16,8 +16,9 @@ Text safety, decided here once for every report:
   ``splitLongWords`` wraps the rest, so nothing runs off the page.
 - Fonts are bundled: DejaVu Sans (``reports/fonts``, with its licence) is registered as the base family.
   Characters DejaVu Sans has no glyph for (CJK, for example) are set in the font named by the setting
-  ``LAYERWISE_PDF_FALLBACK_FONT`` (e.g. ``/usr/share/fonts/truetype/wqy/wqy-microhei.ttc``) when it has the
-  glyph; otherwise they are replaced by a visible placeholder (U+FFFD �), never a crash or an invisible box.
+  ``LAYERWISE_PDF_FALLBACK_FONT``, or else the first of :data:`SYSTEM_FALLBACK_FONTS` installed (WenQuanYi
+  Micro Hei on Debian), when it has the glyph; otherwise they are replaced by a visible placeholder
+  (U+FFFD �), never a crash or an invisible box.
 
 Charts are the Altair charts of ``reports.charts`` (the ones the pages show), laid out by Vega through
 ``charts.render_scenegraph`` (vl-convert, bundled font, no network) and drawn as vector graphics by
@@ -110,6 +111,14 @@ FONT_BOLD = "DejaVuSans-Bold"
 FONT_ITALIC = "DejaVuSans-Oblique"
 FALLBACK_FONT = "LayerwiseFallback"
 FONT_DIR = charts.FONT_DIR
+#: Fonts looked for on the system when ``LAYERWISE_PDF_FALLBACK_FONT`` names none, so CJK text needs no
+#: configuration (``.ci/run`` installs fonts-wqy-microhei). TrueType outlines only: reportlab cannot embed
+#: CFF-based fonts such as Noto Sans CJK.
+SYSTEM_FALLBACK_FONTS: tuple[Path, ...] = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+)
 #: Shown instead of a character no registered font has a glyph for.
 PLACEHOLDER = "\ufffd"
 #: Words longer than this many characters are cut with an ellipsis.
@@ -181,7 +190,9 @@ def _fallback_font() -> str | None:
 
     Re-read when the setting changes (tests switch it); a file that cannot be loaded counts as none.
     """
-    configured = get_settings().pdf_fallback_font
+    configured = get_settings().pdf_fallback_font or next(
+        (path for path in SYSTEM_FALLBACK_FONTS if path.is_file()), None
+    )
     key = str(configured) if configured else ""
     with _lock:
         if key in _fallback_state:

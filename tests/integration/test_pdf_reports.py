@@ -57,6 +57,7 @@ def team_pdf(questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan)
 @pytest.fixture
 def no_fallback_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("LAYERWISE_PDF_FALLBACK_FONT", raising=False)
+    monkeypatch.setattr(pdf, "SYSTEM_FALLBACK_FONTS", ())
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -212,6 +213,20 @@ def test_text_the_font_lacks_is_a_visible_placeholder_without_a_fallback_font(
 ) -> None:
     text = all_text(team_report(questionnaire, f"{CJK} Beijing", seed=4))
     assert f"AI human-system report: {pdf.PLACEHOLDER * len(CJK)} Beijing" in text
+
+
+@pytest.mark.skipif(not WQY.exists(), reason="WenQuanYi Micro Hei (fonts-wqy-microhei) is not installed")
+def test_cjk_text_needs_no_configuration_when_a_system_cjk_font_is_installed(
+    questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LAYERWISE_PDF_FALLBACK_FONT", raising=False)
+    get_settings.cache_clear()
+    try:
+        text = all_text(team_report(questionnaire, f"{CJK} Beijing", seed=4))
+    finally:
+        get_settings.cache_clear()
+    assert f"AI human-system report: {CJK} Beijing" in text
+    assert pdf.PLACEHOLDER not in text
 
 
 @pytest.mark.skipif(not WQY.exists(), reason="WenQuanYi Micro Hei (fonts-wqy-microhei) is not installed")
