@@ -748,19 +748,22 @@ def story(content: ReportContent, styles: dict[str, ParagraphStyle] | None = Non
             # the heading over that block now keeps with the block and the closing line together
             if isinstance(flowable, _KeepStart) and flowable.following is flowables[start]:
                 flowable.following = closing
+                flowable._measured = None
         flowables[start:] = [closing]
     return flowables
 
 
 def _height(flowable: Flowable, canvas: Any, width: float, *, whole: bool) -> float:
     """The height a flowable takes in a frame ``width`` wide (all of it, or as much as must stay together)."""
+    if not whole and not isinstance(flowable, KeepTogether | _ChartDrawing | _ChartImage):
+        # a block that splits needs only its first lines under a heading: no need to lay it all out (a long
+        # table's layout is the costliest thing here); a shorter block only moves the heading a little early
+        return KEEP_WITH_HEADING + flowable.getSpaceBefore()
     _, height = flowable.wrapOn(canvas, width, FRAME_HEIGHT)
     if isinstance(flowable, _KeepShort) and not flowable.fits_a_page():
         height = flowable._H if whole else min(flowable._H, KEEP_WITH_HEADING)
     elif isinstance(flowable, KeepTogether):
         height = flowable._H
-    elif not whole and not isinstance(flowable, _ChartDrawing | _ChartImage):
-        height = min(height, KEEP_WITH_HEADING)
     return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
@@ -776,13 +779,16 @@ class _KeepStart(CondPageBreak):
         super().__init__(0)
         self._heading = heading
         self.following = following
+        self._measured: tuple[float, float] | None = None  # (width, height needed): measured once per width
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        need = _height(self._heading, self.canv, available_width, whole=True)
-        need += _height(self.following, self.canv, available_width, whole=False)
-        need += 8  # slack: the frame's spacing between flowables is not exactly the sum measured here
-        # never more than a page, or a heading at the top of a page would break to a blank one
-        self.height = min(need, FRAME_HEIGHT * 0.9)
+        if self._measured is None or self._measured[0] != available_width:
+            need = _height(self._heading, self.canv, available_width, whole=True)
+            need += _height(self.following, self.canv, available_width, whole=False)
+            need += 8  # slack: the frame's spacing between flowables is not exactly the sum measured here
+            # never more than a page, or a heading at the top of a page would break to a blank one
+            self._measured = (available_width, min(need, FRAME_HEIGHT * 0.9))
+        self.height = self._measured[1]
         return super().wrap(available_width, available_height)
 
 
@@ -797,16 +803,20 @@ class _SectionStart(CondPageBreak):
     def __init__(self, parts: list[Flowable]) -> None:
         super().__init__(0)
         self._parts = parts
+        self._heights: tuple[float, list[float]] = (0.0, [])  # (width, the parts' heights measured so far)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         fits = available_height > FRAME_HEIGHT * SECTION_ON_SAME_PAGE
         if not fits:
-            # measured only as far as needed: a section longer than what is left stops counting there
-            total = 0.0
-            for part in self._parts:
-                total += _height(part, self.canv, available_width, whole=True)
-                if total > available_height:
-                    break
+            # measured only as far as needed (a section longer than what is left stops counting there), and
+            # each part once per width
+            if self._heights[0] != available_width:
+                self._heights = (available_width, [])
+            heights = self._heights[1]
+            total = sum(heights)
+            while total <= available_height and len(heights) < len(self._parts):
+                heights.append(_height(self._parts[len(heights)], self.canv, available_width, whole=True))
+                total += heights[-1]
             fits = total <= available_height
         self.height = 0 if fits else FRAME_HEIGHT
         return super().wrap(available_width, available_height)
