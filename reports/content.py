@@ -1363,9 +1363,7 @@ def _team_summary_blocks(
                 bold_columns=(1,),
             )
         )
-    notes = suppression_notes(questionnaire, result)
-    if notes:
-        blocks.append(Paragraph(" ".join(notes), style="note", label="Suppressed:"))
+    # what is not shown for the team (perception gaps, roles) is in one table at the end, not on every page
     return blocks
 
 
