@@ -886,13 +886,16 @@ def _csv_report(
         pack=pack,
         generated_at=now,
         rounds=list(rounds.items()) if len(rounds) > 1 else None,
-        organisation=organisation or "Organisation",
+        organisation=organisation or "",
     )
     return org_report_pdf(content), f"organisation report of {len(latest)} teams"
 
 
-def _database_report(assessment_id: int | None, workshop_id: int | None, org: bool) -> tuple[bytes, str]:
-    """The PDF of an assessment, a workshop or the whole organisation, through the services layer."""
+def _database_report(
+    assessment_id: int | None, workshop_id: int | None, org: bool, organisation: str | None = None
+) -> tuple[bytes, str]:
+    """The PDF of an assessment, a workshop or the whole organisation (named ``organisation``, by default
+    the name set on the Leader page), through the services layer."""
     from datetime import UTC, datetime
 
     from reports.content import workshop_report_content
@@ -923,7 +926,8 @@ def _database_report(assessment_id: int | None, workshop_id: int | None, org: bo
             return workshop_report_pdf(content), f"workshop report of workshop {workshop_id}"
         assert org
         view = leader_service.leader_view(ctx)
-        return leader_service.org_pdf(ctx, view), f"organisation report of {len(view.latest)} teams"
+        data = leader_service.org_pdf(ctx, view, organisation=organisation)
+        return data, f"organisation report of {len(view.latest)} teams"
     except (NotFoundError, ServiceError, KeyError) as exc:
         reason = exc.args[0] if exc.args else exc
         if assessment_id is not None:
@@ -949,7 +953,12 @@ def _database_report(assessment_id: int | None, workshop_id: int | None, org: bo
     "--k", "k", type=click.IntRange(min=3), default=3, show_default=True, help="With FILE: anonymity k."
 )
 @click.option("--questionnaire", "questionnaire_id", default=None, help="With FILE: questionnaire id.")
-@click.option("--organisation", default=None, help="With FILE: the organisation's name on the report.")
+@click.option(
+    "--organisation",
+    default=None,
+    help="With FILE or --org: the organisation's name on the report (--org: default, the name set on the "
+    "Leader page).",
+)
 def report(
     file: Path | None,
     assessment_id: int | None,
@@ -976,7 +985,10 @@ def report(
         if team is not None:
             fail("--team works with a CSV file; for the database use --assessment ID")
             return
-        data, what = _database_report(assessment_id, workshop_id, org)
+        if organisation is not None and not org:
+            fail("--organisation works with FILE.csv or --org")
+            return
+        data, what = _database_report(assessment_id, workshop_id, org, organisation)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)

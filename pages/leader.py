@@ -356,6 +356,26 @@ with download_tab:
                 mime=mime,
                 width="stretch",
             )
+    organisation = leader.organisation_name(ctx)
+    if scope is None:
+        with (
+            st.expander("Organisation name on the report", icon=":material/badge:"),
+            st.form("organisation-name", border=False),
+        ):
+            typed = st.text_input(
+                "Organisation name",
+                value=organisation,
+                max_chars=leader.ORGANISATION_MAX,
+                key="leader.organisation",
+                help="Printed on the organisation report; leave empty to speak of all teams.",
+            )
+            if st.form_submit_button("Save name"):
+                try:
+                    organisation = leader.set_organisation_name(ctx, typed)
+                except InputError as error:
+                    st.error(ui.plain("; ".join(error.errors.values())))
+                else:
+                    st.success("Saved: the organisation report carries the new name.")
     pdf_col, zip_col = st.columns(2)
     if not leader.pdf_available():
         st.caption("PDF reports are not available in this installation.")
@@ -389,7 +409,7 @@ with download_tab:
                     if zipped
                     else (lambda make=make: make(ctx, view)),
                     progress="team reports" if zipped else None,
-                    version=(view.fingerprint, focus),
+                    version=(view.fingerprint, focus, organisation),
                     key=f"leader.{file_name}",
                     file_name=file_name,
                     mime=mime,

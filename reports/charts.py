@@ -32,6 +32,7 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 
 from questionnaires.schema import Questionnaire
+from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
     BenchmarkComparison,
@@ -758,9 +759,10 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         mean = None if pd.isna(row.mean) else float(row.mean)
         text = "—" if mean is None else format_score(mean)
         cells.append({**base, "column": "Mean", "kind": "mean", "text": text, "mean": mean, "share": None})
-        for column, value in zip(columns[1:], [*counted, row.dont_know], strict=True):
+        for level, (column, value) in enumerate(zip(columns[1:], [*counted, row.dont_know], strict=True), 1):
             count = None if pd.isna(value) else int(value)
             share = None if count is None or total == 0 else count / total
+            hue = LEVEL_COLOURS[level - 1] if level <= len(LEVEL_COLOURS) else GREY_MID
             cells.append(
                 {
                     **base,
@@ -769,6 +771,11 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
                     "text": "" if count is None else str(count),
                     "mean": None,
                     "share": share,
+                    # the level's own colour (the legend's), stronger the more people chose it: six people
+                    # at "1 Ad hoc" read dark orange, never the blue of a high level
+                    "fill": hue,
+                    "strength": share or 0.0,
+                    "dark": bool(share is not None and share > 0.7 and hue in (ORANGE_DARK, BLUE_DARK)),
                 }
             )
     x = alt.X(
@@ -840,7 +847,10 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         .encode(
             x=x,
             y=y,
-            color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=["#F7F7F7", BLUE]), legend=None),
+            color=alt.Color("fill:N", scale=None, legend=None),
+            fillOpacity=alt.FillOpacity(
+                "strength:Q", scale=alt.Scale(domain=[0, 1], range=[0.05, 1]), legend=None
+            ),
             tooltip=[alt.Tooltip("question:N", title="Question"), alt.Tooltip("text:N", title="Respondents")],
         )
     )
@@ -859,7 +869,7 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             text="text:N",
             color=alt.condition(
                 "(datum.kind == 'mean' && datum.mean != null && (datum.mean < 1.6 || datum.mean > 4.4))"
-                " || (datum.kind == 'count' && datum.share > 0.7)",
+                " || (datum.kind == 'count' && datum.dark)",
                 alt.value("white"),
                 alt.value(TEXT),
             ),
@@ -870,7 +880,10 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         .resolve_scale(color="independent")
         .properties(width=alt.Step(cell_width), height=alt.Step(17))
     )
-    subtitle = "Mean per item (orange low, blue high) and how many respondents chose each level."
+    subtitle = (
+        "Mean per item and how many respondents chose each level; colours follow the level (orange low, blue "
+        "high), stronger the more people chose it."
+    )
     hidden = int((table["note"] != "").sum())
     if hidden:
         subtitle += f" {hidden} item(s) without numbers: fewer than {result.k} answers (with a level)."
@@ -1051,12 +1064,17 @@ def kpi_reference_chart(
     """The team's KPIs against published reference points: one small dot plot per KPI, the team in blue.
 
     Each reference point's label says what kind of figure it is, and each KPI's header names the kinds and
-    source articles of its points. KPIs the team has not entered still show their reference points, so the
-    page says what to measure.
+    source articles of its points. Only the KPIs the team entered are shown; a team that entered none sees
+    every KPI's reference points, so the page says what to measure. Each axis runs over the KPI's own range
+    (satisfaction from 1, never past 5).
     """
     table = kpi_reference_table(questionnaire, kpis)
     if table.empty:
         return _empty("KPIs against reference points", "No KPIs or reference points.", width)
+    entered_ids = set(table.loc[table["who"] == "Your team", "kpi_id"])
+    if entered_ids:
+        # only what the team measured; reference points alone would fill the page with KPIs nobody entered
+        table = table[table["kpi_id"].isin(entered_ids)].reset_index(drop=True)
     headers = {}
     for kpi_id, rows in table.groupby("kpi_id", sort=False):
         points = rows[rows["kind"] != ""]
@@ -1071,16 +1089,24 @@ def kpi_reference_chart(
     table["is_team"] = table["who"] == "Your team"
     table["kind"] = ["Your team" if is_team else "Reference point" for is_team in table["is_team"]]
     table["text"] = [f"{value:g}" for value in table["value"]]
-    table["zero"] = 0.0
-    # each facet gets its own x domain, from 0 to a little above its largest value (room for the labels)
-    table["x_max"] = table.groupby("kpi_id")["value"].transform("max") * 1.18
+    # each facet gets its own x domain: from the KPI's minimum (satisfaction starts at 1) to a little above
+    # its largest value (room for the labels), never past the KPI's maximum (satisfaction ends at 5)
+    limits = {kpi.id: (kpi.minimum, kpi.maximum) for kpi in questionnaire.kpis}
+    largest = table.groupby("kpi_id")["value"].transform("max")
+    table["zero"] = [limits[kpi_id][0] for kpi_id in table["kpi_id"]]
+    table["x_max"] = [
+        max(min(limits[kpi_id][1], value * 1.18), limits[kpi_id][0] + 1e-9)
+        for kpi_id, value in zip(table["kpi_id"], largest, strict=True)
+    ]
     data = alt.Data(values=_records(table))
     label_width = 320
     plot_width = max(width - label_width - 40, 160)
     y = alt.Y(
         "who:N", sort=None, title=None, axis=alt.Axis(labelLimit=label_width, ticks=False, domain=False)
     )
-    x = alt.X("value:Q", title=None, axis=alt.Axis(grid=True, tickCount=5))
+    x = alt.X(
+        "value:Q", title=None, scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(grid=True, tickCount=5)
+    )
     kinds = ["Your team", "Reference point"]
     rule = alt.Chart().mark_rule(color="#E6E6E6", strokeWidth=6).encode(y=y, x=alt.X("zero:Q"), x2="value:Q")
     dots = (
@@ -1102,8 +1128,9 @@ def kpi_reference_chart(
     )
     labels = alt.Chart().mark_text(align="left", dx=9, fontSize=11).encode(y=y, x=x, text="text:N")
     extent = alt.Chart().mark_point(opacity=0).encode(y=y, x="x_max:Q")
+    start = alt.Chart().mark_point(opacity=0).encode(y=y, x="zero:Q")
     chart = (
-        alt.layer(rule, dots, labels, extent)
+        alt.layer(rule, dots, labels, extent, start)
         .properties(width=plot_width, height=alt.Step(20))
         .facet(
             row=alt.Row(
@@ -1271,6 +1298,10 @@ def item_distribution(
 # --- organisation ---------------------------------------------------------------------------------------
 
 
+#: The first column of the organisation heatmap: each team's stage.
+STAGE_COLUMN = "Stage"
+
+
 def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
     """Teams × dimensions: each team's gated level per dimension (None when suppressed), and the overall index.
 
@@ -1316,7 +1347,8 @@ def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
 
 @_unvalidated
 def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
-    """Teams (rows) × dimensions (columns), each cell the gated level, coloured by level; ↓ marks a cap.
+    """Teams (rows, in stage order) × their stage and the dimensions (columns), each cell the gated level,
+    coloured by level; ↓ marks a cap.
 
     A suppressed team or dimension is a grey cell reading "suppressed" with no number.
     """
@@ -1335,11 +1367,35 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
             )
     table["text"] = texts
     table["level_key"] = [None if pd.isna(level) else str(int(level)) for level in table["gated_level"]]
+    # a first column with each team's stage, and the teams in stage order (as the ranking): the highest
+    # stage on top, then teams without a stage, then suppressed teams
+    complete, incomplete, suppressed = standing.ranked(results)
+    stage_rows = []
+    for result in [*complete, *incomplete, *suppressed]:
+        stage = standing.team_stage(result)
+        stage_rows.append(
+            {
+                "team": result.team,
+                "mode": result.mode,
+                "dimension": STAGE_COLUMN,
+                "dimension_id": "stage",
+                "text": SUPPRESSED
+                if result.suppressed
+                else "no stage"
+                if stage is None
+                else f"{stage} {names[stage - 1]}",
+                "level_key": None if stage is None else str(stage),
+                "note": result.suppressed_reason or standing.incomplete_reason(result) or "",
+                "respondents": result.respondents,
+            }
+        )
+    table = pd.concat([pd.DataFrame(stage_rows), table], ignore_index=True)
     data = alt.Data(values=_records(table.drop(columns=["index"])))
     dimensions = list(dict.fromkeys(table["dimension"]))
-    teams = list(dict.fromkeys(table["team"]))
+    teams = [row["team"] for row in stage_rows]
     label_width = 150
-    cell_width = max((width - label_width) / max(len(dimensions), 1), 60)
+    # wide enough for "5 Embedded ↓" at 10 px: the chart grows rather than cut a level's name
+    cell_width = max((width - label_width) / max(len(dimensions), 1), 76)
     x = alt.X(
         "dimension:N",
         sort=dimensions,
@@ -1777,7 +1833,8 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
     dimensions = list(dict.fromkeys(cells["dimension"]))
     teams = list(dict.fromkeys(cells["team"]))
     label_width = 150
-    cell_width = max((width - label_width) / max(len(dimensions), 1), 60)
+    # wide enough for "5 Embedded ↓" at 10 px: the chart grows rather than cut a level's name
+    cell_width = max((width - label_width) / max(len(dimensions), 1), 76)
     x = alt.X(
         "dimension:N",
         sort=dimensions,

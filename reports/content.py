@@ -23,13 +23,14 @@ missing it says "suppressed" and why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from questionnaires.schema import Questionnaire
-from reports import charts
+from reports import charts, perception, reading
 from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
@@ -222,6 +223,8 @@ class ReportAction:
     kpi: str = ""
     dimension_id: str | None = None
     status: str = ""
+    #: the team that agreed the action (a workshop of several teams); "" when the report is one team's
+    team: str = ""
 
     @classmethod
     def from_action(cls, action: Action, start: date | None = None) -> ReportAction:
@@ -254,6 +257,7 @@ class ReportAction:
             kpi=str(getattr(record, "kpi", "") or ""),
             dimension_id=source.split(".", 1)[0] if isinstance(source, str) and "." in source else None,
             status=str(getattr(record, "status", "") or ""),
+            team=str(getattr(record, "team", "") or ""),
         )
 
 
@@ -527,6 +531,52 @@ def suppression_notes(questionnaire: Questionnaire, result: TeamResult) -> list[
     return notes
 
 
+def _perception_section(questionnaire: Questionnaire, result: TeamResult) -> Section:
+    """Leaders against the others (where both pass the anonymity rule) and the items the team is divided on."""
+    blocks: list[Block] = []
+    rows = perception.gap_rows(result)
+    if rows:
+        blocks.append(
+            Table(
+                columns=["Dimension", "Leaders", "The others", "Gap", "Flagged"],
+                rows=rows,
+                widths=[0.3, 0.18, 0.18, 0.12, 0.22],
+                caption=(
+                    "Leaders' mean score minus the other roles' mean, for the dimensions where both groups have "
+                    f"at least {result.k} people with a score."
+                ),
+            )
+        )
+    else:
+        blocks.append(
+            Paragraph(
+                f"Leaders and the others are compared only where both groups have at least {result.k} people "
+                "with a score; this team does not have that yet.",
+                style="note",
+            )
+        )
+    divided = perception.divided_lines(questionnaire, result)
+    blocks.append(Paragraph("Where the team is divided", style="lead"))
+    blocks.append(
+        Bullets(divided)
+        if divided
+        else Paragraph("The team is not divided on any item (no standard deviation of 1.0 or more).")
+    )
+    return Section("Leaders, the others and divided items", blocks, new_page=True)
+
+
+def _reading_section(
+    kind: Literal["team", "workshop", "organisation"], results: Sequence[TeamResult]
+) -> Section:
+    """The "How to read this report" page (``reports.reading``) with the report's anonymity threshold."""
+    k = min((result.k for result in results), default=3)
+    return Section(
+        reading.TITLE,
+        [Paragraph(text, label=label) for label, text in reading.how_to_read(kind, k)],
+        new_page=True,
+    )
+
+
 def _method_section(
     questionnaire: Questionnaire,
     results: Sequence[TeamResult],
@@ -536,11 +586,12 @@ def _method_section(
     generated_at: datetime,
     extra: Sequence[str] = (),
     include_rules: bool = True,
+    suppressed_by_team: Mapping[str, Sequence[str]] | None = None,
 ) -> Section:
     ks = sorted({result.k for result in results}) or [3]
     k_text = ", ".join(str(k) for k in ks)
     rules_text = (
-        "The rules below are printed from the code that applies them (scoring/rules.py)."
+        "The rules below are the ones the scoring applies, word for word."
         if include_rules
         else 'The scoring rules are listed in the team report and on the app\'s "How scoring works" page.'
     )
@@ -571,8 +622,20 @@ def _method_section(
             "never suppressed. Counts of respondents are shown; answers are never attributed to a person."
         ),
         Paragraph("What was suppressed and why", style="lead"),
-        Bullets(list(suppressed)) if suppressed else Paragraph("Nothing was suppressed."),
     ]
+    if suppressed_by_team:
+        # one row per team, not a page of near-identical notes
+        blocks.append(
+            Table(
+                columns=["Team", "What is not shown, and why"],
+                rows=[[team, " ".join(notes)] for team, notes in suppressed_by_team.items()],
+                widths=[0.22, 0.78],
+                font_size=7.5,
+                bold_columns=(0,),
+            )
+        )
+    else:
+        blocks.append(Bullets(list(suppressed)) if suppressed else Paragraph("Nothing was suppressed."))
     if pack is not None:
         rows = {(row.label, row.source, row.collected, row.n) for row in pack.rows}
         blocks.append(Paragraph("Benchmark", style="lead"))
@@ -600,6 +663,47 @@ def _action_table(actions: Sequence[ReportAction], questionnaire: Questionnaire)
         font_size=7.5,
         bold_columns=(1,),
     )
+
+
+def _agreed_actions_table(actions: Sequence[ReportAction]) -> Table:
+    """The actions a workshop agreed: the team that agreed each (when any is named) and only the columns
+    that hold something, each as wide as its text needs, so an empty column never squeezes the action."""
+    candidates: list[tuple[str, list[str]]] = [
+        ("Team", [a.team for a in actions]),
+        ("Action", [a.title for a in actions]),
+        ("Finding", [a.finding for a in actions]),
+        ("First step", [a.first_step for a in actions]),
+        ("Owner", [a.owner for a in actions]),
+        ("Due", [_due(a) for a in actions]),
+        ("KPI", [a.kpi for a in actions]),
+    ]
+    kept = [(name, values) for name, values in candidates if name == "Action" or any(values)]
+    columns = ["#", *(name for name, _ in kept)]
+    rows = [
+        [str(position), *(values[index] for _, values in kept)]
+        for index, position in enumerate(range(1, 1 + len(actions)))
+    ]
+    return Table(
+        columns=columns,
+        rows=rows,
+        widths=content_widths(columns, rows),
+        font_size=7.5,
+        bold_columns=(columns.index("Action"),),
+    )
+
+
+def content_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], cap: int = 60) -> list[float]:
+    """Relative column widths from what the columns hold: the longer of the header's longest word and the
+    cells' typical length (their longest, capped at ``cap`` characters, beyond which a cell wraps)."""
+    widths = []
+    for index, title in enumerate(columns):
+        cells = [str(row[index]) for row in rows if index < len(row)]
+        longest_word = max((len(word) for word in title.split()), default=1)
+        longest_cell = max((len(cell) for cell in cells), default=0)
+        widths.append(float(max(longest_word, min(longest_cell, cap), 2)))
+    # no column narrower than a twentieth of the table (a "#" column still fits two digits and its padding)
+    floor = sum(widths) / 20
+    return [max(width, floor) for width in widths]
 
 
 def _more_actions_table(actions: Sequence[ReportAction], questionnaire: Questionnaire) -> Table:
@@ -847,6 +951,7 @@ def team_report_content(
                 new_page=True,
             )
         )
+        sections.append(_perception_section(questionnaire, result))
 
     capacity_blocks: list[Block] = []
     if result.ledger is not None:
@@ -881,20 +986,24 @@ def team_report_content(
         kpi_blocks.append(
             Figure(charts.kpi_reference_chart(questionnaire, team_kpis), name="kpis", max_height=0.72)
         )
-        references = kpi_table[kpi_table["who"] != "Your team"]
+        entered = set(kpi_table.loc[kpi_table["who"] == "Your team", "kpi_id"])
+        references = kpi_table[
+            (kpi_table["who"] != "Your team") & (kpi_table["kpi_id"].isin(entered) | (not entered))
+        ]
         labels = {kpi.id: kpi.label for kpi in questionnaire.kpis}
+        contexts = _once_per_kpi([(row.kpi_id, row.context) for row in references.itertuples()])
         kpi_blocks.append(
             Table(
                 columns=["KPI", "Reference point", "Kind of figure", "Value", "Source"],
                 rows=[
                     [
                         labels.get(row.kpi_id, row.kpi_id),
-                        f"{row.who}: {row.context}",
+                        f"{row.who}: {context}",
                         row.kind,
                         f"{row.value:g}",
                         row.source,
                     ]
-                    for row in references.itertuples()
+                    for row, context in zip(references.itertuples(), contexts, strict=True)
                 ],
                 widths=[0.14, 0.4, 0.13, 0.07, 0.26],
                 font_size=7,
@@ -957,6 +1066,7 @@ def team_report_content(
                 )
             )
 
+    sections.append(_reading_section("team", [result]))
     sections.append(
         _method_section(
             questionnaire,
@@ -988,6 +1098,19 @@ def team_report_content(
 
 
 # --- workshop report ------------------------------------------------------------------------------------
+
+
+def _once_per_kpi(contexts: Sequence[tuple[str, str]]) -> list[str]:
+    """Each reference point's context without the sentences an earlier reference point of the same KPI
+    already said (a caveat about the KPI is printed once, not in every row)."""
+    said: dict[str, set[str]] = {}
+    out = []
+    for kpi_id, context in contexts:
+        sentences = re.split(r"(?<=[.!?])\s+", context.strip())
+        seen = said.setdefault(kpi_id, set())
+        out.append(" ".join(sentence for sentence in sentences if sentence not in seen))
+        seen.update(sentences)
+    return out
 
 
 def _dimension_line(dimension: DimensionResult) -> str:
@@ -1115,11 +1238,12 @@ def workshop_report_content(
             )
         )
     action_blocks: list[Block] = (
-        [_action_table(actions, questionnaire)]
+        [_agreed_actions_table(actions)]
         if actions
         else [Paragraph("No actions were agreed in this workshop.")]
     )
     sections.append(Section("Agreed actions", action_blocks, new_page=False))
+    sections.append(_reading_section("workshop", [result]))
     sections.append(
         _method_section(
             questionnaire, [result], suppressed, pack=None, generated_at=generated_at, include_rules=False
@@ -1240,9 +1364,7 @@ def _team_summary_blocks(
                 bold_columns=(1,),
             )
         )
-    notes = suppression_notes(questionnaire, result)
-    if notes:
-        blocks.append(Paragraph(" ".join(notes), style="note", label="Suppressed:"))
+    # what is not shown for the team (perception gaps, roles) is in one table at the end, not on every page
     return blocks
 
 
@@ -1254,12 +1376,15 @@ def org_report_content(
     pack: BenchmarkPack | None,
     generated_at: datetime,
     rounds: charts.TrendRounds | None = None,
-    organisation: str = "Organisation",
+    organisation: str = "",
 ) -> OrgReportContent:
     """What the organisation report says: the heatmap, a ranking table, trends, perception gaps, then one
     summary page per team. ``plans`` maps team names to plans (or is a list of ``ActionPlan``, matched by
     team); missing plans are built by the caller, never here. Suppressed teams appear by name with their
-    respondent count and the reason, never with a number."""
+    respondent count and the reason, never with a number. ``organisation`` is the name printed ("": the
+    report speaks of all teams and has no organisation line)."""
+    named = organisation.strip()
+    organisation = named or "all teams"
     if plans is None:
         plan_by_team: dict[str, Any] = {}
     elif isinstance(plans, Mapping):
@@ -1268,10 +1393,13 @@ def org_report_content(
         plan_by_team = {plan.team: plan for plan in plans}
     ordered = ranking(results)
     suppressed_all: list[str] = []
+    suppressed_by_team: dict[str, list[str]] = {}
     for result in results:
+        notes = suppression_notes(questionnaire, result)
+        if notes:
+            suppressed_by_team[result.team] = notes
         suppressed_all.extend(
-            note if note.startswith(result.team) else f"{result.team}: {note}"
-            for note in suppression_notes(questionnaire, result)
+            note if note.startswith(result.team) else f"{result.team}: {note}" for note in notes
         )
     shown = [r for r in results if not r.suppressed]
     cover = Cover(
@@ -1279,7 +1407,7 @@ def org_report_content(
         title=f"AI human-system report: {organisation}",
         headline=f"{_plural(len(results), 'team')} · {format_date(generated_at)}",
         facts=[
-            ("Organisation", organisation),
+            *([("Organisation", named)] if named else []),
             ("Date", format_date(generated_at)),
             ("Questionnaire", f"{questionnaire.title}, version {questionnaire.version}"),
             ("Teams", f"{len(results)} ({len(shown)} with results, {len(results) - len(shown)} suppressed)"),
@@ -1350,8 +1478,12 @@ def org_report_content(
         ),
         Figure(charts.org_heatmap(results), name="org_heatmap", max_height=0.86),
     ]
+    # imported here: reports.org_summary builds its blocks from this module's block types
+    from reports.org_summary import org_summary_blocks
+
     sections: list[Section] = [
-        Section("Teams at a glance", overview),
+        Section("Summary", org_summary_blocks(questionnaire, results)),
+        Section("Teams at a glance", overview, new_page=True),
         Section(
             "Ranking",
             ranking_blocks,
@@ -1395,8 +1527,16 @@ def org_report_content(
                 new_page=True,
             )
         )
+    sections.append(_reading_section("organisation", results))
     sections.append(
-        _method_section(questionnaire, results, suppressed_all, pack=pack, generated_at=generated_at)
+        _method_section(
+            questionnaire,
+            results,
+            suppressed_all,
+            pack=pack,
+            generated_at=generated_at,
+            suppressed_by_team=suppressed_by_team,
+        )
     )
     return OrgReportContent(
         kind="organisation",

@@ -16,8 +16,9 @@ Text safety, decided here once for every report:
   ``splitLongWords`` wraps the rest, so nothing runs off the page.
 - Fonts are bundled: DejaVu Sans (``reports/fonts``, with its licence) is registered as the base family.
   Characters DejaVu Sans has no glyph for (CJK, for example) are set in the font named by the setting
-  ``LAYERWISE_PDF_FALLBACK_FONT`` (e.g. ``/usr/share/fonts/truetype/wqy/wqy-microhei.ttc``) when it has the
-  glyph; otherwise they are replaced by a visible placeholder (U+FFFD �), never a crash or an invisible box.
+  ``LAYERWISE_PDF_FALLBACK_FONT``, or else the first of :data:`SYSTEM_FALLBACK_FONTS` installed (WenQuanYi
+  Micro Hei on Debian), when it has the glyph; otherwise they are replaced by a visible placeholder
+  (U+FFFD �), never a crash or an invisible box.
 
 Charts are the Altair charts of ``reports.charts`` (the ones the pages show), laid out by Vega through
 ``charts.render_scenegraph`` (vl-convert, bundled font, no network) and drawn as vector graphics by
@@ -50,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import altair as alt
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -112,12 +114,32 @@ FONT_BOLD = "DejaVuSans-Bold"
 FONT_ITALIC = "DejaVuSans-Oblique"
 FALLBACK_FONT = "LayerwiseFallback"
 FONT_DIR = charts.FONT_DIR
+#: Fonts looked for on the system when ``LAYERWISE_PDF_FALLBACK_FONT`` names none, so CJK text needs no
+#: configuration (``.ci/run`` installs fonts-wqy-microhei). TrueType outlines only: reportlab cannot embed
+#: CFF-based fonts such as Noto Sans CJK.
+SYSTEM_FALLBACK_FONTS: tuple[Path, ...] = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+)
 #: Shown instead of a character no registered font has a glyph for.
 PLACEHOLDER = "\ufffd"
 #: Words longer than this many characters are cut with an ellipsis.
 MAX_WORD = 120
 #: The most characters a text may have in each place before it is cut with an ellipsis.
 LIMITS = {"heading": 200, "cell": 1_200, "paragraph": 4_000, "line": 300}
+#: Tables with fewer body rows than this never split over two pages.
+SHORT_TABLE_ROWS = 12
+#: Bulleted lists of at most this many items never split over two pages.
+SHORT_LIST_ITEMS = 6
+#: A short table or list taller than this share of a page splits anyway (with its heading it would not fit).
+KEEP_SHORT_SHARE = 0.85
+#: A heading needs this much of what follows it on its page (about four lines or three table rows) when
+#: what follows may split; a block that may not split needs all of its height.
+KEEP_WITH_HEADING = 60.0
+#: A section that starts on a new page starts on the current one instead when it fits in what is left, or
+#: when it is longer than what is left and more than this share of the page is free.
+SECTION_ON_SAME_PAGE = 0.5
 #: PNG scale of charts: 2 is sharp at 150 dpi and fast (measured; 3 costs about twice the time).
 CHART_SCALE = 2
 
@@ -171,7 +193,9 @@ def _fallback_font() -> str | None:
 
     Re-read when the setting changes (tests switch it); a file that cannot be loaded counts as none.
     """
-    configured = get_settings().pdf_fallback_font
+    configured = get_settings().pdf_fallback_font or next(
+        (path for path in SYSTEM_FALLBACK_FONTS if path.is_file()), None
+    )
     key = str(configured) if configured else ""
     with _lock:
         if key in _fallback_state:
@@ -298,7 +322,6 @@ def stylesheet() -> dict[str, ParagraphStyle]:
             leading=14,
             spaceBefore=8,
             spaceAfter=4,
-            keepWithNext=1,
         ),
         "intro": ParagraphStyle("intro", parent=base, fontSize=11, leading=15, textColor=MUTED, spaceAfter=8),
         "note": ParagraphStyle("note", parent=base, fontSize=8, leading=11, textColor=MUTED),
@@ -534,10 +557,30 @@ def _chart(chart: Any, max_share: float) -> Flowable:
     return _ChartImage(encoded, *size)
 
 
-def _figure(block: Figure, styles: dict[str, ParagraphStyle]) -> Flowable:
-    parts: list[Flowable] = [_chart(block.chart, block.max_height)]
-    if block.caption:
-        parts.append(_paragraph(block.caption, styles["caption"]))
+def _untitled(chart: Any, heading: str) -> tuple[Any, str]:
+    """The chart without its title when the title only repeats the heading above it, and its subtitle
+    (to print as a caption when nothing else says it; "" when the chart keeps its title)."""
+    title = getattr(chart, "title", None)
+    text = getattr(title, "text", title)
+    if not isinstance(text, str) or " ".join(text.split()).casefold() != " ".join(heading.split()).casefold():
+        return chart, ""
+    subtitle = getattr(title, "subtitle", None)
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle) if isinstance(subtitle, list) else []
+    untitled = chart.copy(deep=False)
+    untitled.title = alt.Undefined
+    return untitled, " ".join(lines)
+
+
+def _figure(
+    block: Figure, styles: dict[str, ParagraphStyle], heading: str = "", said_below: bool = False
+) -> Flowable:
+    """A chart and its caption, kept together; a title that repeats ``heading`` is left out, and its subtitle
+    becomes the caption unless the figure has one or a paragraph below says it (``said_below``)."""
+    chart, subtitle = _untitled(block.chart, heading)
+    parts: list[Flowable] = [_chart(chart, block.max_height)]
+    caption = block.caption or ("" if said_below else subtitle)
+    if caption:
+        parts.append(_paragraph(caption, styles["caption"]))
     else:
         parts.append(Spacer(1, 8))
     return KeepTogether(parts)
@@ -549,6 +592,26 @@ def _is_dark(colour: str | None) -> bool:
         return False
     fill = colors.HexColor(colour)
     return 0.2126 * fill.red + 0.7152 * fill.green + 0.0722 * fill.blue < 0.35
+
+
+class _KeepShort(KeepTogether):
+    """Keeps its flowables on one page when they fit on one; content taller than a page splits where it
+    falls instead of first leaving the rest of the current page empty."""
+
+    def fits_a_page(self) -> bool:
+        """Whether the content (as last wrapped) is no taller than a page's frame."""
+        return self._H <= FRAME_HEIGHT * KEEP_SHORT_SHARE
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (available_width, available_height):
+            self.wrap(available_width, available_height)
+        if not self.fits_a_page():
+            content = list(self._content)
+            first = content[0].splitOn(self.canv, available_width, available_height)
+            if first:
+                return [*first, *content[1:]]
+            return [self.FrameBreak(), *content]  # not even its first row fits here
+        return super().split(available_width, available_height)
 
 
 def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
@@ -596,12 +659,22 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
         parts.append(_paragraph(block.caption, styles["caption"]))
     else:
         parts.append(Spacer(1, 8))
+    if len(block.rows) < SHORT_TABLE_ROWS:
+        # a short table split over two pages reads as two tables: it moves whole, with its caption
+        return [_KeepShort(parts)]
     return parts
 
 
 def _bullets(block: Bullets, styles: dict[str, ParagraphStyle]) -> Flowable:
     style = styles["bullet_small"] if block.style == "small" else styles["bullet"]
     items = [ListItem(_paragraph(text, style), leftIndent=14) for text in block.items]
+    if len(block.items) <= SHORT_LIST_ITEMS:
+        # a few comments stay together: one of them alone at the head of a page reads as a stray line
+        return _KeepShort([_bullet_list(items, block)])
+    return _bullet_list(items, block)
+
+
+def _bullet_list(items: list[ListItem], block: Bullets) -> Flowable:
     return ListFlowable(
         items,
         bulletType="1" if block.numbered else "bullet",
@@ -674,37 +747,148 @@ def story(content: ReportContent, styles: dict[str, ParagraphStyle] | None = Non
     flowables: list[Flowable] = [*_cover(content, styles), NextPageTemplate("later"), PageBreak()]
     first = True
     for number, section in enumerate(content.sections):
+        parts = _section(section, styles, f"s{number}")
         if section.new_page and not first:
-            flowables.append(PageBreak())
+            flowables.append(_SectionStart(parts))
         elif not first:
             flowables.append(CondPageBreak(60 * mm))
         first = False
-        flowables.extend(_section(section, styles, f"s{number}"))
+        flowables.extend(parts)
     if len(flowables) > 1 and isinstance(flowables[-1], RLParagraph):
         # the closing line ("Generated by … at …") never stands alone on a last page: it keeps the block
         # before it (skipping spacers) with it
         start = len(flowables) - 2
         while start > 0 and isinstance(flowables[start], Spacer):
             start -= 1
-        flowables[start:] = [KeepTogether(flowables[start:])]
+        # flattened: a KeepTogether inside another reports a huge height and would always move to a new page
+        closing = KeepTogether(
+            [
+                part
+                for flowable in flowables[start:]
+                for part in (flowable._content if isinstance(flowable, KeepTogether) else [flowable])
+            ]
+        )
+        for flowable in flowables:
+            # the heading over that block now keeps with the block and the closing line together
+            if isinstance(flowable, _KeepStart) and flowable.following is flowables[start]:
+                flowable.following = closing
+                flowable._measured = None
+        flowables[start:] = [closing]
     return flowables
+
+
+def _height(flowable: Flowable, canvas: Any, width: float, *, whole: bool) -> float:
+    """The height a flowable takes in a frame ``width`` wide (all of it, or as much as must stay together)."""
+    if not whole and not isinstance(flowable, KeepTogether | _ChartDrawing | _ChartImage):
+        # a block that splits needs only its first lines under a heading: no need to lay it all out (a long
+        # table's layout is the costliest thing here); a shorter block only moves the heading a little early
+        return KEEP_WITH_HEADING + flowable.getSpaceBefore()
+    _, height = flowable.wrapOn(canvas, width, FRAME_HEIGHT)
+    if isinstance(flowable, _KeepShort) and not flowable.fits_a_page():
+        height = flowable._H if whole else min(flowable._H, KEEP_WITH_HEADING)
+    elif isinstance(flowable, KeepTogether):
+        height = flowable._H
+    return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+class _KeepStart(CondPageBreak):
+    """A page break before a heading unless the heading and the start of what follows fit on this page.
+
+    reportlab's ``keepWithNext`` keeps a heading with the whole next block: a long table then moves to the next
+    page and leaves this one near empty. Here the heading needs only the first lines of a block that may
+    split (a long table, a paragraph) and all of one that may not (a chart, a short table or list).
+    """
+
+    def __init__(self, heading: Flowable, following: Flowable) -> None:
+        super().__init__(0)
+        self._heading = heading
+        self.following = following
+        self._measured: tuple[float, float] | None = None  # (width, height needed): measured once per width
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self._measured is None or self._measured[0] != available_width:
+            need = _height(self._heading, self.canv, available_width, whole=True)
+            need += _height(self.following, self.canv, available_width, whole=False)
+            need += 8  # slack: the frame's spacing between flowables is not exactly the sum measured here
+            # never more than a page, or a heading at the top of a page would break to a blank one
+            self._measured = (available_width, min(need, FRAME_HEIGHT * 0.9))
+        self.height = self._measured[1]
+        return super().wrap(available_width, available_height)
+
+
+class _SectionStart(CondPageBreak):
+    """Where a section that wants a page of its own begins: on the current page when the whole section fits
+    in what is left, or when it is longer than that and more than half the page is free; else on a new page.
+
+    So a page is never left near empty because the next section insisted on a fresh page, and short
+    sections (a team in the organisation report) share a page two at a time.
+    """
+
+    def __init__(self, parts: list[Flowable]) -> None:
+        super().__init__(0)
+        self._parts = parts
+        self._heights: tuple[float, list[float]] = (0.0, [])  # (width, the parts' heights measured so far)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        fits = available_height > FRAME_HEIGHT * SECTION_ON_SAME_PAGE
+        if not fits:
+            # measured only as far as needed (a section longer than what is left stops counting there), and
+            # each part once per width
+            if self._heights[0] != available_width:
+                self._heights = (available_width, [])
+            heights = self._heights[1]
+            total = sum(heights)
+            while total <= available_height and len(heights) < len(self._parts):
+                heights.append(_height(self._parts[len(heights)], self.canv, available_width, whole=True))
+                total += heights[-1]
+            fits = total <= available_height
+        self.height = 0 if fits else FRAME_HEIGHT
+        return super().wrap(available_width, available_height)
+
+
+def _is_heading(block: Any) -> bool:
+    """A lead paragraph, or a note (a line that explains what follows it): both stay with the next block."""
+    return isinstance(block, Paragraph) and block.style in ("lead", "note")
 
 
 def _section(section: Section, styles: dict[str, ParagraphStyle], key: str) -> list[Flowable]:
     heading = _paragraph(section.title, styles["h1" if section.level == 1 else "h2"], limit="heading")
     flowables: list[Flowable] = [_Bookmark(section.title, key, level=max(section.level - 1, 0))]
-    blocks = list(section.blocks)
-    # keep the heading with the first block (a paragraph, a chart, a table's first part) so a heading
-    # never ends a page alone
-    if blocks:
-        first = _block(blocks.pop(0), styles)
-        flowables.append(KeepTogether([heading, first[0]]))
-        flowables.extend(first[1:])
-    else:
-        flowables.append(heading)
-    for block in blocks:
-        flowables.extend(_block(block, styles))
+    said = any(isinstance(block, Paragraph) and block.style == "body" for block in section.blocks)
+    blocks = [
+        [_figure(block, styles, section.title, said)] if isinstance(block, Figure) else _block(block, styles)
+        for block in section.blocks
+    ]
+    # a heading (the section's, or a lead paragraph inside it) is never the last line of a page: it goes to
+    # the next page unless the start of what follows it fits under it
+    pending: list[Flowable] = [heading]
+    for index, block in enumerate(section.blocks):
+        parts = blocks[index]
+        if _is_heading(block) and index + 1 < len(blocks):
+            pending.extend(parts)
+            continue
+        if pending:
+            flowables.append(_KeepStart(_Group(pending), parts[0]))
+            flowables.extend(pending)
+            pending = []
+        flowables.extend(parts)
+    flowables.extend(pending)
     return flowables
+
+
+class _Group(Flowable):
+    """Flowables measured as one (a heading and the lead paragraphs right under it)."""
+
+    def __init__(self, flowables: list[Flowable]) -> None:
+        super().__init__()
+        self._flowables = flowables
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        height = 0.0
+        for index, flowable in enumerate(self._flowables):
+            _, part = flowable.wrapOn(self.canv, available_width, available_height)
+            height += part + flowable.getSpaceAfter() + (flowable.getSpaceBefore() if index else 0)
+        return available_width, height
 
 
 def _block(block: Any, styles: dict[str, ParagraphStyle]) -> list[Flowable]:

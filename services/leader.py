@@ -52,6 +52,10 @@ log = logging.getLogger("layerwise.leader")
 
 #: The app setting that holds the generated passcode's hash (never the passcode itself).
 PASSCODE_SETTING = "admin_passcode_hash"
+#: The app setting holding the organisation's name, printed on the organisation report.
+ORGANISATION_SETTING = "organisation_name"
+#: The longest organisation name accepted.
+ORGANISATION_MAX = 120
 #: scrypt cost parameters (16 MiB of memory per check: slow for a guesser, instant for a person).
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
@@ -494,8 +498,39 @@ def _plans(ctx: AppContext, view: LeaderView) -> dict[str, Any]:
     return plans
 
 
-def org_pdf(ctx: AppContext, view: LeaderView) -> bytes:
-    """The organisation report as PDF bytes (every number from scoring; a suppressed team carries none)."""
+def organisation_name(ctx: AppContext) -> str:
+    """The organisation's name as set on the Leader page ("" until someone sets it)."""
+    with ctx.read() as session:
+        return repo.get_setting(session, key=ORGANISATION_SETTING) or ""
+
+
+def set_organisation_name(ctx: AppContext, name: str) -> str:
+    """Store the organisation's name (spaces trimmed; empty clears it) and return what was stored.
+
+    Raises ``InputError`` on the field ``organisation`` when the name is too long or has line breaks.
+    """
+    cleaned = (name or "").strip()
+    if "\n" in cleaned or "\r" in cleaned:
+        raise InputError({"organisation": "the name must fit on one line"})
+    if len(cleaned) > ORGANISATION_MAX:
+        raise InputError(
+            {
+                "organisation": f"at most {ORGANISATION_MAX} characters, not {len(cleaned)}; nothing was changed"
+            }
+        )
+    with ctx.write() as session:
+        if cleaned:
+            repo.set_setting(session, key=ORGANISATION_SETTING, value=cleaned)
+        else:
+            repo.delete_setting(session, key=ORGANISATION_SETTING)
+    return cleaned
+
+
+def org_pdf(ctx: AppContext, view: LeaderView, *, organisation: str | None = None) -> bytes:
+    """The organisation report as PDF bytes (every number from scoring; a suppressed team carries none).
+
+    ``organisation`` names the organisation on the report; by default the name set on the Leader page.
+    """
     from reports.content import org_report_content
     from reports.pdf import org_report_pdf
 
@@ -508,6 +543,7 @@ def org_pdf(ctx: AppContext, view: LeaderView) -> bytes:
         pack=view.pack,
         generated_at=datetime.now(UTC),
         rounds=list(view.rounds),
+        organisation=organisation or organisation_name(ctx),
     )
     return org_report_pdf(content)
 

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services import workshop as live
+from services.context import InputError
 from settings import get_settings
 from tests.app.conftest import AppDatabase, PageOpener
 from tests.app.test_workshop_pages import texts
@@ -131,3 +132,26 @@ def test_the_leader_view_can_be_locked_again(
     next(b for b in at.sidebar.button if b.label == "Lock the leader view").click()
     at.run()
     assert not at.tabs and "Leader passcode" in [field.label for field in at.text_input]
+
+
+def test_the_organisation_name_is_saved_on_the_leader_page_and_printed_on_its_report(
+    app_db: AppDatabase, open_page: PageOpener, passcode: str
+) -> None:
+    from services import leader
+    from tests.integration.pdf_support import all_text
+
+    team(app_db, "Support", (2, 3, 4))
+    at = enter(open_page("pages/leader.py"), passcode)
+    at.text_input(key="leader.organisation").input("Acme Insurance & Co")
+    next(b for b in at.button if b.label == "Save name").click()
+    at.run()
+    assert not at.exception
+    assert "Saved: the organisation report carries the new name." in texts(at)
+    assert leader.organisation_name(app_db.ctx) == "Acme Insurance & Co"
+    text = all_text(leader.org_pdf(app_db.ctx, leader.leader_view(app_db.ctx)))
+    assert "AI human-system report: Acme Insurance & Co" in text
+    assert "Organisation: Organisation" not in text
+    # too long: a clear error naming the field, the stored name unchanged
+    with pytest.raises(InputError, match="organisation: at most 120 characters, not 121"):
+        leader.set_organisation_name(app_db.ctx, "x" * 121)
+    assert leader.organisation_name(app_db.ctx) == "Acme Insurance & Co"

@@ -107,7 +107,15 @@ def test_reports_from_the_database_go_through_the_services(
         assert "AI human-system report:" in page_texts((tmp_path / "team.pdf").read_bytes())[0]
         code, output = run("--org", "--out", str(tmp_path / "org.pdf"))
         assert code == 0, output
-        assert "Ranking" in all_text((tmp_path / "org.pdf").read_bytes())
+        unnamed = all_text((tmp_path / "org.pdf").read_bytes())
+        assert "Ranking" in unnamed
+        assert "Organisation: Organisation" not in unnamed
+        code, output = run("--org", "--organisation", "Acme Mutual", "--out", str(tmp_path / "acme.pdf"))
+        assert code == 0, output
+        assert "AI human-system report: Acme Mutual" in all_text((tmp_path / "acme.pdf").read_bytes())
+        code, output = run("--assessment", "1", "--organisation", "Acme", "--out", str(tmp_path / "x.pdf"))
+        assert code == 2
+        assert "--organisation works with FILE.csv or --org" in output
         code, output = run("--assessment", "999", "--out", str(tmp_path / "none.pdf"))
         assert code == 2
         assert "no assessment report: assessment 999 does not exist" in output

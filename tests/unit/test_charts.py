@@ -374,3 +374,48 @@ def test_dont_know_has_a_colour_of_its_own_far_from_level_3(
     level_3 = next(colour for name, colour in colours.items() if name.startswith("3 "))
     brightness = [sum(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for colour in (dont_know, level_3)]
     assert abs(brightness[0] - brightness[1]) > 300  # not two similar light greys
+
+
+def test_heat_table_counts_take_the_colour_of_their_level_as_the_legend_says(
+    questionnaire: Questionnaire,
+) -> None:
+    """Six of seven people at "1 Ad hoc" read as a strong level-1 colour (orange), never the blue of a high
+    level: count cells are coloured by the level of their column and only their strength follows the count."""
+    levels = {dimension.id: 1.0 for dimension in questionnaire.dimensions}
+    low = score_team(questionnaire, sample_team(questionnaire, "Low team", centres=levels, dont_know_share=0))
+    spec = charts.item_heatmap(questionnaire, low).to_dict(validate=False)
+    cells = [cell for cell in spec["data"]["values"] if cell["kind"] == "count"]
+    crowded = [
+        cell for cell in cells if cell["column"].startswith("1 ") and cell["share"] and cell["share"] > 0.7
+    ]
+    assert crowded, "the sample should have items most people put at level 1"
+    for cell in crowded:
+        assert cell["fill"] == charts.LEVEL_COLOURS[0]
+        assert cell["strength"] > 0.7
+    for cell in cells:
+        level = cell["column"].split(" ")[0]
+        if level.isdigit():
+            assert cell["fill"] == charts.LEVEL_COLOURS[int(level) - 1]
+        else:
+            assert cell["fill"] not in (charts.BLUE, charts.BLUE_DARK)
+    counts = next(layer for layer in spec["layer"] if "fillOpacity" in layer.get("encoding", {}))
+    assert counts["encoding"]["color"] == {"field": "fill", "type": "nominal", "scale": None, "legend": None}
+
+
+def test_kpi_chart_shows_only_the_kpis_the_team_entered_on_their_own_range(
+    questionnaire: Questionnaire,
+) -> None:
+    spec = charts.kpi_reference_chart(questionnaire, {"satisfaction": 4.8, "rework_rate": 3}).to_dict(
+        validate=False
+    )
+    rows = spec["data"]["values"]
+    assert {row["kpi_id"] for row in rows} == {"satisfaction", "rework_rate"}
+    satisfaction = [row for row in rows if row["kpi_id"] == "satisfaction"]
+    # from 1 to 5 (not 0 to 6): the axis starts at the KPI's minimum and never passes its maximum
+    assert {row["zero"] for row in satisfaction} == {1}
+    assert {row["x_max"] for row in satisfaction} == {5}
+    layers = spec["spec"]["layer"]
+    assert all(layer["encoding"]["x"].get("scale", {}).get("zero") is not True for layer in layers)
+    # a team that entered nothing still sees what to measure
+    nothing = charts.kpi_reference_chart(questionnaire, {}).to_dict(validate=False)
+    assert len({row["kpi_id"] for row in nothing["data"]["values"]}) > 2

@@ -126,6 +126,7 @@ def test_a_suppressed_team_gets_the_reason_and_no_numbers(
     assert [section.title for section in report.sections] == [
         "Summary",
         "Capacity ledger",
+        "How to read this report",
         "Method",
     ]
     # no score, level or index anywhere: the only decimals are in the questionnaire version, the rule book
@@ -171,6 +172,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
         "Where the gains go",
         "Benchmark",
         "Item heat table",
+        "Leaders, the others and divided items",
         "Capacity ledger",
         "Action plan",
         "Permission · layer 1",
@@ -178,6 +180,7 @@ def test_the_team_report_has_every_section_the_issue_asks_for(
         "Boundaries · layer 3",
         "Coaching · layer 4",
         "Capacity governance",
+        "How to read this report",
         "Method",
     ]
     assert [figure.name for figure in report.figures()] == [
@@ -326,7 +329,31 @@ def test_the_workshop_report_lists_divided_items_and_agreed_actions(questionnair
     )
     actions = report.section("Agreed actions").blocks[0]
     assert isinstance(actions, Table)
-    assert actions.rows == [["1", "Publish the guide", "", "", "Head of operations", "1 Apr 2026", ""]]
+    # only the columns that hold something: an empty Finding, First step or KPI column takes no room
+    assert actions.columns == ["#", "Action", "Owner", "Due"]
+    assert actions.rows == [["1", "Publish the guide", "Head of operations", "1 Apr 2026"]]
+
+
+def test_a_workshop_of_several_teams_says_which_team_agreed_each_action(questionnaire: Questionnaire) -> None:
+    result = score_team(
+        questionnaire, make_team(questionnaire, [uniform(questionnaire, LEVELS)] * 3, team="Ops")
+    )
+    long_title = "Publish a one-page AI-use decision guide with data-classification examples and an owner"
+    agreed = [
+        SimpleNamespace(team="Claims", title=long_title, owner="Head of claims", due_date=date(2026, 4, 1)),
+        SimpleNamespace(team="Risk", title="Budget review time", owner="", due_date=None),
+    ]
+    report = content.workshop_report_content(
+        questionnaire, result, workshop="Joint retro", generated_at=GENERATED, agreed_actions=agreed
+    )
+    table = report.section("Agreed actions").blocks[0]
+    assert isinstance(table, Table)
+    assert table.columns == ["#", "Team", "Action", "Owner", "Due"]
+    assert [row[1] for row in table.rows] == ["Claims", "Risk"]
+    assert table.widths is not None
+    # the action text gets the widest column, not a seventh of the page
+    shares = [width / sum(table.widths) for width in table.widths]
+    assert shares[2] == max(shares) and shares[2] > 0.5
 
 
 def test_a_workshop_below_k_shows_counts_but_no_distributions(
@@ -375,7 +402,13 @@ def test_the_org_report_ranks_teams_by_stage_with_suppressed_teams_apart(
     unranked = report.section("Ranking").blocks[2]
     assert isinstance(unranked, Table)
     assert unranked.rows == [["Pair", "2", "suppressed: needs at least 3 responses; 2 so far"]]
-    assert [section.title for section in report.sections][-4:] == ["Strong", "Team A", "Pair", "Method"]
+    assert [section.title for section in report.sections][-5:] == [
+        "Strong",
+        "Team A",
+        "Pair",
+        "How to read this report",
+        "Method",
+    ]
     pair = report.section("Pair")
     assert [block.text for block in pair.blocks if isinstance(block, content.Paragraph)] == [
         "2 respondents. Suppressed: needs at least 3 responses; 2 so far. No numbers are shown for this team."
