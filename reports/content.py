@@ -784,13 +784,15 @@ def _dimension_blocks(
     own = [action for action in actions if action.dimension_id == dimension.id]
     blocks.append(Paragraph("Recommendations", style="lead"))
     if own:
+        # the action plan holds each action's first step and KPI; a dimension page points to them by number
         blocks.append(
             Table(
-                columns=["#", "Action", "First step", "Owner", "Due", "KPI"],
-                rows=[[str(a.priority), a.title, a.first_step, a.owner, _due(a), a.kpi] for a in own[:4]],
-                widths=[0.05, 0.2, 0.35, 0.12, 0.1, 0.18],
+                columns=["#", "Action", "Owner", "Due"],
+                rows=[[str(a.priority), a.title, a.owner, _due(a)] for a in own[:4]],
+                widths=[0.06, 0.6, 0.18, 0.16],
                 font_size=7.5,
                 bold_columns=(1,),
+                caption="First steps and KPIs: the action plan, by the same number.",
             )
         )
     else:
@@ -850,13 +852,8 @@ def team_report_content(
     if timeline is None:
         # no timeline from the caller (the leader's ZIP, a file): the previous round and rounds given say it
         timeline = one_page.timeline_from(questionnaire, result, previous, previous_label, rounds)
-    page = one_page.page_one(
-        questionnaire,
-        result,
-        actions,
-        timeline=timeline,
-        focus=plan.focus if focus is None and isinstance(plan, ActionPlan) else focus or (),
-    )
+    focus_areas = plan.focus if focus is None and isinstance(plan, ActionPlan) else focus or ()
+    page = one_page.page_one(questionnaire, result, actions, timeline=timeline, focus=focus_areas)
     facts = [
         *([("Round", timeline.round_label)] if timeline.round_label else []),
         ("Date", page.dated),
@@ -1045,8 +1042,10 @@ def team_report_content(
                     style="note",
                 )
             )
-            if page.focus:
-                plan_blocks.append(Bullets(page.focus, numbered=True, style="small"))
+            if focus_areas:
+                # page 1 says why each was chosen; the plan names them once more, not the reasons
+                names = ", ".join(area.name for area in focus_areas)
+                plan_blocks.append(Paragraph(f"Focus areas (page 1 says why): {names}.", style="small"))
             plan_blocks.append(_action_table(top, questionnaire))
         else:
             reason = plan.reason if isinstance(plan, ActionPlan) and plan.reason else "No actions yet."

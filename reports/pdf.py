@@ -744,11 +744,17 @@ def _cover(content: ReportContent, styles: dict[str, ParagraphStyle]) -> list[Fl
 def story(content: ReportContent, styles: dict[str, ParagraphStyle] | None = None) -> list[Flowable]:
     """The flowables of a report: the cover, then each section's heading and blocks (hook)."""
     styles = styles or stylesheet()
-    flowables: list[Flowable] = [*_cover(content, styles), NextPageTemplate("later"), PageBreak()]
+    flowables: list[Flowable] = [*_cover(content, styles), NextPageTemplate("later")]
+    # A cover page is a page of its own; a one-page summary is followed by the first section where it fits
+    # under it or more than half the page is left (a short summary, e.g. a suppressed team's, is not a page
+    # three-quarters empty).
+    summary = bool(content.cover.blocks)
+    if not summary:
+        flowables.append(PageBreak())
     first = True
     for number, section in enumerate(content.sections):
         parts = _section(section, styles, f"s{number}")
-        if section.new_page and not first:
+        if (section.new_page and not first) or (summary and first):
             flowables.append(_SectionStart(parts))
         elif not first:
             flowables.append(CondPageBreak(60 * mm))
