@@ -557,6 +557,10 @@ SURVEY_CSS = """
 .st-key-survey [data-testid="stRadioOption"] > div > div:first-child { margin-top: 0.2rem; }
 .st-key-survey [data-testid="stRadioOption"]:hover { background: #F1F5F8; }
 .st-key-survey [data-testid="stRadioOption"][data-selected="true"] { background: #E6F0F7; border-color: #9CC0DA; }
+/* After "Next" or "Back" (the button keeps the focus) and until the new step is drawn, the old step's
+   questions cannot be clicked: a click meant for the new step never lands on the old one. */
+[data-test-script-state="running"]:has(.st-key-nav-next button:focus, .st-key-nav-back button:focus)
+  .st-key-survey { pointer-events: none; opacity: 0.4; }
 </style>
 """
 

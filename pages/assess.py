@@ -24,6 +24,7 @@ STEP_KEY = "layerwise.step"
 SCROLL_KEY = "layerwise.scroll_pending"
 FINISH_KEY = "layerwise.finish_report"
 LINKS_KEY = "layerwise.links_open"
+NOT_SAVED_KEY = "layerwise.not_saved"
 DONE = "done"
 
 ctx = ui.context()
@@ -44,9 +45,24 @@ comments: dict[str, str] = st.session_state[COMMENTS_KEY]
 pending: dict[str, Any] = st.session_state[PENDING_KEY]
 
 
-def save_answer(item_id: str) -> None:
-    """Callback of every radio: save the new choice at once; keep it to retry if saving fails."""
-    choice = st.session_state.get(f"answer:{item_id}")
+def save_answer(item_id: str, item_step: int, question: str) -> None:
+    """Callback of every radio: save the new choice at once; keep it to retry if saving fails.
+
+    Only an item of the step the person is on is saved: a click that reaches the server after "Next" or
+    "Back" moved on (the old step was still on screen) is undone, and the page says it was not saved.
+    """
+    key = f"answer:{item_id}"
+    choice = st.session_state.get(key)
+    on_step = st.session_state.get(STEP_KEY)
+    if on_step != item_step:
+        st.session_state[key] = answers.get(item_id)  # the widget shows the saved answer again
+        where = "the end" if on_step == DONE else f"step {on_step}"
+        st.session_state[NOT_SAVED_KEY] = (
+            f'Not saved: your click on "{question}" (step {item_step}) arrived after you had moved on to '
+            f"{where}. Its answer is unchanged; go back to step {item_step} to change it."
+        )
+        return
+    st.session_state.pop(NOT_SAVED_KEY, None)
     pending.pop(item_id, None)  # the newest choice wins over one still waiting
     try:
         journey.save_answer(ctx, token, item_id, choice)
@@ -166,6 +182,8 @@ if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
 if st.session_state.get(ERROR_KEY):
     st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
+if st.session_state.get(NOT_SAVED_KEY):
+    st.warning(ui.plain(st.session_state[NOT_SAVED_KEY]), icon=":material/block:")
 # Answers the database was too busy to take are kept and retried (now, then every few seconds).
 ui.pending_notice(
     pending,
@@ -235,7 +253,7 @@ for number, item in enumerate(items, start=1):
             ),
             key=key,
             on_change=save_answer,
-            args=(item.id,),
+            args=(item.id, step, f"{number}. {item.question.strip()}"),
             disabled=not current.is_open,
         )
         st.caption(f"Why it matters: {ui.plain(item.why_it_matters.strip())}")
@@ -256,11 +274,19 @@ st.text_area(
 back, next_ = st.columns(2)
 with back:
     if step > 1:
-        st.button("Back", on_click=go_to, args=(step - 1,), icon=":material/arrow_back:", width="stretch")
+        st.button(
+            "Back",
+            key="nav-back",
+            on_click=go_to,
+            args=(step - 1,),
+            icon=":material/arrow_back:",
+            width="stretch",
+        )
 with next_:
     if step < len(steps):
         st.button(
             "Next",
+            key="nav-next",
             on_click=go_to,
             args=(step + 1,),
             type="primary",
