@@ -9,6 +9,7 @@ page shows is read again from the database through ``services``, so a reload res
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
@@ -371,16 +372,30 @@ def data_table(
         st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def scroll_to_top() -> None:
-    """Scroll the page back to the top (after moving to another step, whose top the person must see)."""
+def scroll_to_top(anchor: str | None = None) -> None:
+    """Scroll the page back to the top (after moving to another step, whose top the person must see).
+
+    With ``anchor`` (the key of an ``st.container`` on the page), scroll that container into view instead
+    and put the keyboard focus on its first input, as an "Answer it" link to one question does.
+    """
     counter = st.session_state.get("layerwise.scroll", 0) + 1
     st.session_state["layerwise.scroll"] = counter
-    st.html(
-        f"<script>/* {counter} */ (window.parent || window).document.querySelectorAll("
-        '\'[data-testid="stMain"], section.main, [data-testid="stAppViewContainer"]\')'
-        ".forEach(function (el) {{ el.scrollTo(0, 0); }}); window.scrollTo(0, 0);</script>",
-        unsafe_allow_javascript=True,
-    )
+    if anchor is None:
+        script = (
+            '(window.parent || window).document.querySelectorAll(\'[data-testid="stMain"], section.main, '
+            '[data-testid="stAppViewContainer"]\').forEach(function (el) { el.scrollTo(0, 0); }); '
+            "window.scrollTo(0, 0);"
+        )
+    else:
+        # The container may be drawn just after this script runs: look for it for up to three seconds.
+        script = (
+            "(function () {{ var cls = {}, tries = 0; function find() {{"
+            " var el = (window.parent || window).document.getElementsByClassName(cls)[0];"
+            " if (el) {{ el.scrollIntoView({{block: 'start'}}); var input = el.querySelector('input');"
+            " if (input) {{ input.focus({{preventScroll: true}}); }} }}"
+            " else if (tries++ < 60) {{ setTimeout(find, 50); }} }} find(); }})();"
+        ).format(json.dumps(f"st-key-{anchor}"))
+    st.html(f"<script>/* {counter} */ {script}</script>", unsafe_allow_javascript=True)
 
 
 # --- workshops and the leader view ------------------------------------------------------------------------

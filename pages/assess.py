@@ -8,6 +8,8 @@ unanswered items lists them and does not block.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -25,6 +27,9 @@ SCROLL_KEY = "layerwise.scroll_pending"
 FINISH_KEY = "layerwise.finish_report"
 LINKS_KEY = "layerwise.links_open"
 NOT_SAVED_KEY = "layerwise.not_saved"
+MOVED_KEY = "layerwise.step_moved"
+SAVED_STEP_KEY = "layerwise.step_saved"
+COMMENT_SAVED_KEY = "layerwise.comment_saved"
 DONE = "done"
 
 ctx = ui.context()
@@ -87,13 +92,20 @@ def save_comment(dimension_id: str) -> None:
         st.session_state[ERROR_KEY] = f"Your comment on {dimension_id} was not saved: {error}"
     else:
         comments[dimension_id] = text
+        st.session_state.setdefault(COMMENT_SAVED_KEY, {})[dimension_id] = datetime.now(UTC)
         st.session_state.pop(ERROR_KEY, None)
 
 
-def go_to(step: int | str) -> None:
-    """Move to another step (a number from 1, or the finish screen) and back to the top of the page."""
+def go_to(step: int | str, item_id: str | None = None) -> None:
+    """Move to another step (a number from 1, or the finish screen): to its top, or to one of its items."""
     st.session_state[STEP_KEY] = step
-    st.session_state[SCROLL_KEY] = True
+    st.session_state[MOVED_KEY] = True
+    st.session_state[SCROLL_KEY] = item_anchor(item_id) if item_id else True
+
+
+def item_anchor(item_id: str) -> str:
+    """The key of an item's box on the page (letters, digits and dashes, so it is also a CSS class)."""
+    return "item-" + re.sub(r"[^A-Za-z0-9]+", "-", item_id)
 
 
 def finish() -> None:
@@ -106,20 +118,36 @@ def finish() -> None:
     go_to(DONE)
 
 
-# The step: from this session, else from the URL (a reload), else the first one.
-step = st.session_state.get(STEP_KEY)
-if step is None:
-    from_url = st.query_params.get("step", "1")
-    step = DONE if from_url == DONE else int(from_url) if from_url.isdigit() else 1
+def parse_step(text: str | None) -> int | str | None:
+    """A step as the URL or the database holds it ("2", "done"); None for anything else."""
+    return DONE if text == DONE else int(text) if text and text.isdigit() else None
+
+
+# The step: just moved (Next, Back, "Answer it") → the new one; else the URL's (a reload, the browser's Back
+# and Forward, which reruns the page with that history entry's URL); else this session's; else where the
+# person left off last time (the resume link carries no step); else the first one.
+moved = st.session_state.pop(MOVED_KEY, False)
+url_step = None if moved else parse_step(st.query_params.get("step"))
+step = url_step or st.session_state.get(STEP_KEY) or parse_step(current.step) or 1
 if step != DONE:
     step = min(max(int(step), 1), len(steps))
 st.session_state[STEP_KEY] = step
-# Each assignment to st.query_params sends the browser a message, so only what changed is written.
+# Each assignment to st.query_params sends the browser a message (a new history entry, so the browser's Back
+# returns to the previous step), so only what changed is written.
 for name, value in (("token", token), ("step", str(step))):
     if st.query_params.get(name) != value:
         st.query_params[name] = value
-if st.session_state.pop(SCROLL_KEY, False):
-    ui.scroll_to_top()
+# Where the person is, for the resume link: written once per step change, never per click.
+if st.session_state.get(SAVED_STEP_KEY) != (token, step) and current.is_open:
+    try:
+        journey.save_step(ctx, token, step)
+    except ServiceError:
+        pass  # only where the resume link reopens; the answers do not depend on it, and the next move retries
+    else:
+        st.session_state[SAVED_STEP_KEY] = (token, step)
+scroll = st.session_state.pop(SCROLL_KEY, False)
+if scroll:
+    ui.scroll_to_top(None if scroll is True else scroll)
 
 total = sum(len(items) for _, items in steps)
 answered = sum(1 for _, items in steps for item in items if item.id in answers)
@@ -205,7 +233,11 @@ if step == DONE:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.markdown(f"**{ui.plain(item.dimension_name)}**: {ui.plain(item.question)}")
             right.button(
-                "Answer it", key=f"goto:{item.item_id}", on_click=go_to, args=(item.step,), width="stretch"
+                "Answer it",
+                key=f"goto:{item.item_id}",
+                on_click=go_to,
+                args=(item.step, item.item_id),
+                width="stretch",
             )
     elif report is not None:
         st.success(f"All {report.total} items answered.")
@@ -241,7 +273,7 @@ for number, item in enumerate(items, start=1):
         # Widgets forget their value when their step is not shown; restore it from what was saved.
         st.session_state[key] = answers.get(item.id)
     levels = item.levels
-    with survey, st.container(border=True):
+    with survey, st.container(border=True, key=item_anchor(item.id)):
         # The question is the radio's own label (one element less per item, and it names the group for screen
         # readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it in bold.
         st.radio(
@@ -269,6 +301,12 @@ st.text_area(
     max_chars=5000,
     placeholder="A comment for the team. Comments are shown without names, and only from 5 respondents on.",
     disabled=not current.is_open,
+)
+saved_at = st.session_state.get(COMMENT_SAVED_KEY, {}).get(dimension_id)
+st.caption(
+    f"Comment saved at {saved_at:%H:%M:%S} UTC."
+    if saved_at
+    else "Your comment is saved as soon as you leave the box (click elsewhere or press Tab) or press Ctrl+Enter."
 )
 
 back, next_ = st.columns(2)

@@ -160,6 +160,8 @@ class RespondentSession:
     share_code: str | None
     answers: dict[str, int | None] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
+    #: The step the person was last on (``"1"``…, or ``"done"``); None before they moved for the first time.
+    step: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -355,6 +357,7 @@ def _session_for(session: Session, token: str, *, share_code: str | None = None)
         share_code=share_code,
         answers=repo.get_answers(session, respondent_id=respondent.id),
         comments=repo.get_comments(session, respondent_id=respondent.id),
+        step=respondent.current_step,
     )
 
 
@@ -553,6 +556,8 @@ def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:
 
 def join_assessment(ctx: AppContext, *, share_code: str, role: str) -> RespondentSession:
     """Create a respondent of one's own in a shared (individual) assessment; returns it with its token."""
+    if not role:
+        raise InputError({"role": f"pick your role: {', '.join(ROLE_LABELS.values())}"})
     if role not in ROLES:
         raise InputError({"role": f"choose one of: {', '.join(ROLES)} (got {role!r})"})
     with ctx.write() as session:
@@ -618,6 +623,20 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
             raise _closed_message() from None
         except repo.LockedDimensionError as error:  # not reachable with a self-assessment token today
             raise locked_dimension_error(questionnaire, error.dimension_id) from None
+
+
+def save_step(ctx: AppContext, token: str, step: int | str) -> None:
+    """Remember the step the respondent is on (a number from 1, or ``"done"``): the resume link reopens it.
+
+    Also while the assessment is closed (it is where the person looks, not an answer). ``InputError`` for
+    anything else than a positive whole number or ``"done"``.
+    """
+    text = str(step)
+    if not (text == "done" or (text.isdigit() and int(text) >= 1)):
+        raise InputError({"step": f"a step is a number from 1 or 'done', not {step!r}"})
+    with ctx.write() as session:
+        respondent_id, _ = _respondent_of(session, token)
+        repo.set_current_step(session, respondent_id=respondent_id, step=text)
 
 
 def save_comment(ctx: AppContext, token: str, dimension_id: str, text: str) -> None:

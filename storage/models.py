@@ -216,6 +216,9 @@ class Respondent(Base):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The step of the questionnaire the person was last on (``"1"``, ``"2"``…, or ``"done"``), so the resume
+    #: link reopens where they left off.
+    current_step: Mapped[str | None] = mapped_column(String(10))
 
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)

@@ -450,3 +450,34 @@ def test_the_answers_page_says_how_to_choose_between_levels(
     notes = " ".join(str(info.value) for info in at.info)
     assert "pick the description that fits your team best" in notes
     assert "When you are between two descriptions, pick the lower one." in notes
+
+
+def test_the_invitation_preselects_no_role(open_page: PageOpener, app_db: AppDatabase) -> None:
+    started = journey.start_assessment(
+        app_db.ctx, team_name="Roles", mode="individual", form="pulse", role="leader"
+    )
+    at = open_page("pages/start.py", assessment=started.share_code)
+    assert at.radio(key="join_role").value is None
+    click(at, "Start answering")
+    assert "token" not in at.query_params, "an invitee without a role was let in"
+    assert any("pick your role: Team lead, Manager, Team member" in message.value for message in at.error)
+    # nobody was counted: the lead is still the only respondent
+    assert journey.shared_assessment(app_db.ctx, started.share_code).respondents == 1
+    join_through_page(open_page, started.share_code, "contributor")
+    assert journey.shared_assessment(app_db.ctx, started.share_code).respondents == 2
+
+
+def test_the_resume_link_reopens_the_step_the_person_was_on(
+    open_page: PageOpener, app_db: AppDatabase
+) -> None:
+    started = journey.start_assessment(
+        app_db.ctx, team_name="Resume", mode="individual", form="pulse", role="leader"
+    )
+    at = open_page("pages/assess.py", token=started.token)
+    click(at, "Next")
+    click(at, "Next")
+    assert at.query_params["step"] == "3"
+    # the resume link has no step in it: a new session opens step 3, not step 1
+    reopened = open_page("pages/assess.py", token=started.token)
+    assert reopened.query_params["step"] == "3"
+    assert any(bar.text.startswith("Step 3 of 5") for bar in reopened.get("progress"))

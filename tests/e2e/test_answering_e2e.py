@@ -119,3 +119,66 @@ def test_two_quick_clicks_are_both_saved(start_server: StartServer, browser: Any
     assert sorted(saved_answers(database_url, token).values(), key=str) == [2, 5]
     assert checked_options(page) == [1, 4]
     assert page.get_by_text("Not saved:").count() == 0
+
+
+def test_steps_follow_the_browser_history_and_the_resume_link(
+    start_server: StartServer, browser: Any, tmp_path: Path
+) -> None:
+    page, _, token = open_step_one(start_server, browser, tmp_path)
+    for step in (2, 3):
+        page.get_by_role("button", name="Next").click()
+        page.get_by_text(f"Step {step} of 5").wait_for()
+        settle(page)
+
+    # The browser's Back and Forward move through the steps.
+    page.go_back()
+    page.get_by_text("Step 2 of 5").wait_for()
+    settle(page)
+    page.go_back()
+    page.get_by_text("Step 1 of 5").wait_for()
+    settle(page)
+    page.go_forward()
+    page.get_by_text("Step 2 of 5").wait_for()
+    settle(page)
+    assert "step=2" in page.url
+
+    # The resume link (no step in it), opened in another browser, reopens where the person left off.
+    other = browser.new_context(viewport=DESKTOP).new_page()
+    other.goto(page.url.split("/assess?", 1)[0] + f"/assess?token={token}")
+    other.get_by_text("Step 2 of 5").wait_for()
+    other.context.close()
+
+
+def test_answer_it_scrolls_to_the_item_and_a_comment_says_when_it_was_saved(
+    start_server: StartServer, browser: Any, tmp_path: Path
+) -> None:
+    page, _, _ = open_step_one(start_server, browser, tmp_path)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    # A comment is saved when the person leaves the box, and the page says so; a reload keeps it.
+    box = page.get_by_role("textbox", name="Anything to add about")
+    box.fill("We pilot in one team first.")
+    box.press("Tab")
+    settle(page, 200)
+    page.get_by_text("Comment saved at").wait_for()
+    page.reload()
+    page.get_by_text("Step 1 of 5").wait_for()
+    settle(page)
+    assert page.get_by_role("textbox", name="Anything to add about").input_value() == (
+        "We pilot in one team first."
+    )
+
+    for _ in range(4):
+        page.get_by_role("button", name="Next").click()
+        settle(page, 150)
+    page.get_by_role("button", name="Finish").click()
+    page.get_by_text("Thank you: your answers are saved").wait_for()
+    settle(page)
+    # The sixth unanswered item is the second question of step 3: "Answer it" shows that very question.
+    page.get_by_role("button", name="Answer it").nth(5).click()
+    page.get_by_text("Step 3 of 5").wait_for()
+    settle(page, 400)
+    target = page.locator('[data-testid="stRadio"]').nth(1)
+    top = target.evaluate("el => el.getBoundingClientRect().top")
+    assert 0 <= top <= 300, f"the question is {top:.0f} px from the top of the window"
+    assert page.evaluate("() => document.activeElement.type") == "radio"
