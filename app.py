@@ -6,11 +6,17 @@ so every page is listed here with a fixed ``url_path``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import ui
 
-st.set_page_config(page_title="Layerwise", page_icon=":material/layers:", layout="wide")
+# The page icon is a file of the app: a Material icon as page icon is fetched from a font host, which fails
+# offline and tells that host who opens the app.
+st.set_page_config(
+    page_title="Layerwise", page_icon=str(Path(__file__).parent / "assets" / "page-icon.png"), layout="wide"
+)
 
 PAGES = {
     "Layerwise": [

@@ -21,6 +21,7 @@ import streamlit as st
 
 from questionnaires.loader import Catalog, get_catalog
 from questionnaires.schema import Questionnaire
+from reports.wording import plural
 from settings import get_settings
 
 # The first page a new server shows is on screen only once everything its script imports has loaded, so the
@@ -152,7 +153,8 @@ def pending_notice(pending: Mapping[str, Any], retry: Callable[[], None]) -> Non
         if not pending:
             st.rerun()  # all saved: redraw the page without the notice
         st.warning(
-            f"{NOT_SAVED_YET} {len(pending)} answer(s) are kept on this page and saved as soon as the database "
+            f"{NOT_SAVED_YET} {plural(len(pending), 'answer is', 'answers are')} kept on this page and saved "
+            "as soon as the database "
             "is free again; you can go on answering.",
             icon=":material/sync:",
         )
@@ -369,7 +371,24 @@ def data_table(
 
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     with st.expander(label):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(readable_table(frame), hide_index=True, width="stretch")
+
+
+#: Column headers a person reads instead of the tables' own column names (the rest: "level_name" → "Level name").
+COLUMN_HEADERS = {"kpi": "Figure", "n": "n (teams)", "std": "Standard deviation", "who": "Whose figure"}
+
+
+def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as people read it: no internal ids (``kpi_id``, ``item_id``…), headers in words, and "–" for a
+    missing text value instead of "None"."""
+    shown = frame.drop(columns=[column for column in frame.columns if str(column).endswith("_id")])
+    shown = shown.rename(
+        columns=lambda column: COLUMN_HEADERS.get(str(column), str(column).replace("_", " ").capitalize())
+    )
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda value: "–" if value is None else value)
+    return shown
 
 
 def scroll_to_top(anchor: str | None = None) -> None:
@@ -464,7 +483,8 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
     st.markdown(f"Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
     pooled = ", from the teams in the table below" if revealed.teams else ""
     st.caption(
-        f"{result.respondents} people with a score in {plain(result.name)}{pooled}; frozen when it was revealed, "
+        f"{plural(result.respondents, 'person', 'people')} with a score in {plain(result.name)}{pooled}; "
+        "frozen when it was revealed, "
         "so later answers do not move it. Nobody's own answers are shown."
     )
     if revealed.teams:
@@ -538,7 +558,7 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
         f"{plain(team)}: {'–' if r.score is None else format_score(r.score)}" for team, r in revealed.teams
     )
     st.caption(
-        f"{result.respondents} people with a score"
+        f"{plural(result.respondents, 'person', 'people')} with a score"
         + (f" · per team: {teams}" if teams else "")
         + (f" · no numbers for {plain(', '.join(revealed.hidden_teams))}" if revealed.hidden_teams else "")
         + " · frozen at the reveal; nobody's own answers are shown."

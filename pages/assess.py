@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 import ui
+from reports.wording import plural
 from services import assessment as journey
 from services.context import ServiceError, StorageBusyError
 
@@ -203,7 +204,8 @@ if links.open:
                 else:
                     st.rerun()
             st.caption(
-                f"{current.respondents} joined so far. Team results appear once {current.k} people have answered."
+                f"{plural(current.respondents, 'person', 'people')} joined so far. "
+                f"Team results appear once {current.k} people have answered."
             )
 
 if not current.is_open:
@@ -225,7 +227,8 @@ if step == DONE:
     missing = journey.unanswered_items(questionnaire, current.form, answers)
     if missing:
         st.warning(
-            f"{len(missing)} item(s) are still unanswered. You can leave them open or answer them now; "
+            f"{plural(len(missing), 'item is', 'items are')} still unanswered. "
+            "You can leave them open or answer them now; "
             '"Don\'t know" is an answer too.',
             icon=":material/info:",
         )

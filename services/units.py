@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reports.org_structure import OrgStructure, OrgStructureError, parse_org_csv, write_org_csv
+from reports.wording import plural
 from scoring import TeamResult
 from services.context import AppContext, InputError, ServiceError
 from services.leader import NO_STAGE, LeaderView, blocker_label, hash_passcode, passcode_matches, stage_label
@@ -69,7 +70,7 @@ class ImportSummary:
 
     def describe(self) -> str:
         """The summary in words."""
-        return f"organisation structure imported: {self.units} unit(s), {self.teams} team(s) placed"
+        return f"organisation structure imported: {plural(self.units, 'unit')}, {plural(self.teams, 'team')} placed"
 
 
 # --- structure ------------------------------------------------------------------------------------------

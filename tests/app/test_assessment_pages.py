@@ -167,19 +167,22 @@ def test_full_individual_assessment_with_three_respondents(
     assert metric(results, "Stage") == f"{expected.overall.stage} · {expected.overall.stage_name}"
     assert metric(results, "Index") == f"{expected.overall.index:g} / 100"
     assert metric(results, "Responses") == "3"
-    ladder = next(frame.value for frame in results.dataframe if "gated_level" in frame.value.columns)
+    # the tables read as words: headers, no internal ids
+    for frame in results.dataframe:
+        assert not [column for column in frame.value.columns if "_" in str(column)], list(frame.value.columns)
+    ladder = next(frame.value for frame in results.dataframe if "Gated level" in frame.value.columns)
     for dimension in (d for d in expected.dimensions if d.layer is not None):
-        row = ladder[ladder["dimension"] == dimension.name].iloc[0]
-        assert row["score"] == dimension.score
-        assert row["gated_level"] == dimension.gated_level
-    items = next(frame.value for frame in results.dataframe if "item_id" in frame.value.columns)
+        row = ladder[ladder["Dimension"] == dimension.name].iloc[0]
+        assert row["Score"] == dimension.score
+        assert row["Gated level"] == dimension.gated_level
+    items = next(frame.value for frame in results.dataframe if "Question" in frame.value.columns)
     means = {
-        item_id: None if pd.isna(mean) else mean
-        for item_id, mean in zip(items["item_id"], items["mean"], strict=True)
+        question: None if pd.isna(mean) else mean
+        for question, mean in zip(items["Question"], items["Mean"], strict=True)
     }
     for dimension in expected.dimensions:
         for item in dimension.items:
-            assert means[item.id] == item.mean, item.id
+            assert means[questionnaire.item(item.id).question.strip()] == item.mean, item.id
 
     # which paradox mechanism eats the gains: named from the item scores and the items' paradox tags
     reading = paradox_reading(questionnaire, expected)
@@ -283,7 +286,10 @@ def test_results_under_k_say_why_and_show_own_scores(open_page: PageOpener, app_
     assert any("needs at least 3 responses; 2 so far" in info.value for info in at.info)
     assert not at.metric, "no team numbers may be shown under k"
     own = at.dataframe[-1].value
-    assert list(own["Your score"]) == [3.0] * 5
+    assert list(own["Your score"]) == ["3.0"] * 5
+    # under k the team's scores are not shown, and the table says so in words (never "None")
+    assert list(own["Team score"]) == ["not shown"] * 5
+    assert not own.isna().any().any()
 
 
 def test_finishing_with_unanswered_items_lists_them_and_does_not_block(
@@ -298,7 +304,7 @@ def test_finishing_with_unanswered_items_lists_them_and_does_not_block(
         click(at, "Next")
     click(at, "Finish")
     assert at.query_params["step"] == "done"
-    assert any("9 item(s) are still unanswered" in warning.value for warning in at.warning)
+    assert any("9 items are still unanswered" in warning.value for warning in at.warning)
     listed = " ".join(m.value for m in at.markdown)
     assert "Is it safe in this team to try AI on a task nobody has used it for yet?" in listed
     assert journey.resume(app_db.ctx, started.token).submitted

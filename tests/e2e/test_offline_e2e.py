@@ -1,0 +1,85 @@
+"""Nothing a page needs comes from outside the server: every request of every page stays on 127.0.0.1.
+
+The app runs on a fresh SQLite file with a team past the anonymity threshold (three answer sets), so the
+journey pages show their full state (results, charts, the action plan).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
+from services import assessment as journey
+from services.context import make_context
+from tests.e2e.conftest import StartServer
+from tests.e2e.test_assessment_e2e import DESKTOP, settle
+
+pytestmark = pytest.mark.e2e
+
+#: Every page of the app (url paths from app.py); the journey pages get the resume token.
+PAGES = (
+    "home",
+    "questionnaires",
+    "how-scoring-works",
+    "start",
+    "assess",
+    "outcomes",
+    "results",
+    "action-plan",
+    "join",
+    "facilitate",
+    "room",
+    "leader",
+)
+JOURNEY = {"assess", "outcomes", "results", "action-plan"}
+
+
+def team_past_k(database_url: str) -> str:
+    """A pulse assessment with three complete answer sets; the lead's resume token."""
+    ctx = make_context(database_url)
+    try:
+        lead = journey.start_assessment(
+            ctx, team_name="Łódź platform", mode="individual", form="pulse", role="leader"
+        )
+        others = [
+            journey.join_assessment(ctx, share_code=lead.share_code or "", role=role).token
+            for role in ("manager", "contributor")
+        ]
+        items = ctx.questionnaire(DEFAULT_QUESTIONNAIRE_ID).items_for("pulse")
+        for offset, token in enumerate([lead.token, *others]):
+            for index, item in enumerate(items):
+                journey.save_answer(ctx, token, item.id, (index + offset) % 5 + 1)
+        return lead.token
+    finally:
+        ctx.database.dispose()
+
+
+def test_no_page_fetches_anything_from_outside_the_server(
+    start_server: StartServer, browser: Any, tmp_path: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    server = start_server({"DATABASE_URL": database_url})
+    token = team_past_k(database_url)
+    context = browser.new_context(viewport=DESKTOP)
+    outside: list[str] = []
+    context.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if urlsplit(request.url).hostname not in {"127.0.0.1", None}
+            and not request.url.startswith("data:")
+            else None
+        ),
+    )
+    page = context.new_page()
+    for path in PAGES:
+        query = f"?token={token}" if path in JOURNEY else ""
+        page.goto(f"{server.url}/{path}{query}")
+        page.locator('[data-testid="stMain"] [data-testid="stElementContainer"]').first.wait_for()
+        settle(page, 800)
+    assert outside == [], f"requests left the server: {sorted(set(outside))}"
+    context.close()
