@@ -1154,14 +1154,39 @@ def add_recommended_action(
         return _plan_action(row)
 
 
-def remove_action(ctx: AppContext, token: str, action_id: int) -> None:
-    """Remove an action from the plan (the ones after it move up)."""
+def remove_action(ctx: AppContext, token: str, action_id: int) -> PlanAction:
+    """Remove an action from the plan (the ones after it move up); returns it as it was, for an undo
+    (:func:`restore_action`)."""
     with ctx.write() as session:
         _own_action(session, token, action_id)
         try:
+            removed = _plan_action(repo.get_action(session, action_id=action_id))
             repo.delete_action(session, action_id=action_id)
         except repo.NotFoundError:  # removed by a teammate a moment ago
             raise _action_gone() from None
+        return removed
+
+
+def restore_action(ctx: AppContext, token: str, action: PlanAction) -> PlanAction:
+    """Undo a removal: put ``action`` (as :func:`remove_action` returned it) back at its place in the plan,
+    with its owner, date, status and text (under a new id)."""
+    with ctx.write() as session:
+        _, assessment_id = _respondent_of(session, token)
+        row = repo.add_action(
+            session,
+            assessment_id=assessment_id,
+            title=action.title,
+            finding=action.finding,
+            owner=action.owner,
+            due_date=action.due_date,
+            status=cast(Literal["open", "in_progress", "done"], action.status),
+            source_item_id=action.source_item_id,
+            kpi=action.kpi,
+            first_step=action.first_step,
+            horizon_days=action.horizon_days,
+            position=action.position,
+        )
+        return _plan_action(row)
 
 
 def move_action(ctx: AppContext, token: str, action_id: int, offset: int) -> list[PlanAction]:

@@ -393,6 +393,13 @@ def test_an_edited_action_stays_edited(open_page: PageOpener, app_db: AppDatabas
     at.button(key=f"action:{second.id}:remove").click().run()
     remaining = journey.action_plan(app_db.ctx, tokens[0]).actions
     assert second.id not in [a.id for a in remaining] and len(remaining) == 6
+    # a removal can be undone: the action comes back at its place, with its text
+    assert any(f"Removed from the plan: {second.title}" in info.value for info in at.info)
+    at.button(key="undo_remove").click().run()
+    restored = journey.action_plan(app_db.ctx, tokens[0]).actions
+    assert [a.title for a in restored][:2] == [second.title, first.title] and len(restored) == 7
+    assert not [info for info in at.info if "Removed from the plan" in info.value]
+    at.button(key=f"action:{restored[0].id}:remove").click().run()
 
     # a custom action: a missing title names the field and keeps the owner typed
     at.text_input(key="custom_owner").set_value("Sam")
