@@ -605,9 +605,13 @@ def survey_styles() -> None:
     st.html(SURVEY_CSS)
 
 
-#: Charts keep their own width (their labels sit at fixed positions); where the screen is narrower, as on a
-#: phone, the chart scrolls sideways instead of being squeezed.
-CHART_CSS = "<style>[class*='st-key-chart-'] { overflow-x: auto; }</style>"
+#: Charts keep their own layout (their labels sit at fixed positions); where the column is narrower, as on a
+#: phone, the whole chart is scaled down to the column's width (text and all), so nothing is cut off.
+CHART_CSS = (
+    "<style>[class*='st-key-chart-'] .vega-embed { max-width: 100%; }"
+    "[class*='st-key-chart-'] .vega-embed canvas, [class*='st-key-chart-'] .vega-embed svg.marks"
+    " { max-width: 100% !important; height: auto !important; }</style>"
+)
 
 
 def chart(figure: Any, name: str) -> None:

@@ -16,7 +16,7 @@ from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from services import assessment as journey
 from services.context import make_context
 from tests.e2e.conftest import StartServer
-from tests.e2e.test_assessment_e2e import DESKTOP, settle
+from tests.e2e.test_assessment_e2e import DESKTOP, MAIN_HEIGHT, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -82,4 +82,36 @@ def test_no_page_fetches_anything_from_outside_the_server(
         page.locator('[data-testid="stMain"] [data-testid="stElementContainer"]').first.wait_for()
         settle(page, 800)
     assert outside == [], f"requests left the server: {sorted(set(outside))}"
+    context.close()
+
+
+def test_results_charts_fit_a_phone_screen(
+    start_server: StartServer, browser: Any, tmp_path: Path, shots_dir: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    server = start_server({"DATABASE_URL": database_url})
+    token = team_past_k(database_url)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(f"{server.url}/results?token={token}")
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').nth(
+        3
+    ).wait_for()
+    settle(page, 500)
+    column = page.evaluate(
+        """() => document.querySelector('[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"]')
+            .getBoundingClientRect().width"""
+    )
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(chart => {
+            const drawn = chart.querySelector('canvas, svg.marks') || chart;
+            return Math.round(drawn.getBoundingClientRect().width);
+        })"""
+    )
+    height = int(page.evaluate(MAIN_HEIGHT))
+    page.set_viewport_size({"width": 390, "height": min(height + 40, 14_000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(shots_dir / "results-phone.png"))
+    assert widths, "no chart on the results page"
+    assert max(widths) <= column, f"charts {widths} px wide in a {column:.0f} px column"
     context.close()
