@@ -70,3 +70,4 @@ finally:
     # is set). After the page, also one that stopped or reran, so the first page is not kept waiting for the
     # database and the passcode hash; the leader page, which checks passcodes, ensures it before it starts.
     ui.leader_passcode_ready()
+    ui.freeze_long_lived_objects()

@@ -29,6 +29,7 @@ FINISH_KEY = "layerwise.finish_report"
 LINKS_KEY = "layerwise.links_open"
 NOT_SAVED_KEY = "layerwise.not_saved"
 MOVED_KEY = "layerwise.step_moved"
+PENDING_NEW_KEY = "layerwise.pending_new"
 SAVED_STEP_KEY = "layerwise.step_saved"
 COMMENT_SAVED_KEY = "layerwise.comment_saved"
 DONE = "done"
@@ -74,6 +75,7 @@ def save_answer(item_id: str, item_step: int, question: str) -> None:
         journey.save_answer(ctx, token, item_id, choice)
     except StorageBusyError:
         pending[item_id] = choice  # kept, and saved by ui.pending_notice once the database is free
+        st.session_state[PENDING_NEW_KEY] = True
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)
     else:
@@ -210,10 +212,17 @@ if links.open:
 
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
-if st.session_state.get(ERROR_KEY):
-    st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
-if st.session_state.get(NOT_SAVED_KEY):
-    st.warning(ui.plain(st.session_state[NOT_SAVED_KEY]), icon=":material/block:")
+
+
+def messages() -> None:
+    """What went wrong with the last save, or a click that was not saved."""
+    if st.session_state.get(ERROR_KEY):
+        st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
+    if st.session_state.get(NOT_SAVED_KEY):
+        st.warning(ui.plain(st.session_state[NOT_SAVED_KEY]), icon=":material/block:")
+
+
+st.session_state.pop(PENDING_NEW_KEY, None)  # this whole run shows the notice below
 # Answers the database was too busy to take are kept and retried (now, then every few seconds).
 ui.pending_notice(
     pending,
@@ -221,6 +230,7 @@ ui.pending_notice(
 )
 
 if step == DONE:
+    messages()
     report: journey.FinishReport | None = st.session_state.get(FINISH_KEY)
     st.progress(1.0, text=f"All steps done · {answered} of {total} items answered")
     st.subheader("Thank you: your answers are saved")
@@ -259,39 +269,55 @@ if step == DONE:
 
 dimension_id, items = steps[step - 1]
 dimension = questionnaire.dimension(dimension_id)
-st.progress(
-    (step - 1) / len(steps),
-    text=f"Step {step} of {len(steps)}: {ui.plain(dimension.name)} · {answered} of {total} items answered",
-)
-layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers"
-st.subheader(ui.plain(dimension.name))
-st.caption(f"{layer} · {ui.plain(dimension.summary)}")
-
-st.info(journey.ANSWER_INSTRUCTION, icon=":material/info:")
 ui.survey_styles()
-survey = st.container(key="survey")
-for number, item in enumerate(items, start=1):
-    key = f"answer:{item.id}"
-    if key not in st.session_state:
-        # Widgets forget their value when their step is not shown; restore it from what was saved.
-        st.session_state[key] = answers.get(item.id)
-    levels = item.levels
-    with survey, st.container(border=True, key=item_anchor(item.id)):
-        # The question is the radio's own label (one element less per item, and it names the group for screen
-        # readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it in bold.
-        st.radio(
-            f"{number}. {ui.plain(item.question.strip())}",
-            options=options,
-            index=None,
-            format_func=lambda option, levels=levels: ui.plain(
-                questionnaire.scale.dont_know if option == journey.DONT_KNOW else levels[option - 1].strip()
-            ),
-            key=key,
-            on_change=save_answer,
-            args=(item.id, step, f"{number}. {item.question.strip()}"),
-            disabled=not current.is_open,
-        )
-        st.caption(f"Why it matters: {ui.plain(item.why_it_matters.strip())}")
+layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers"
+st.subheader(ui.plain(dimension.name), anchor=False)
+st.caption(f"{layer} · {ui.plain(dimension.summary)}")
+st.info(journey.ANSWER_INSTRUCTION, icon=":material/info:")
+
+
+@st.fragment
+def step_questions() -> None:
+    """The step's progress and questions. A click on an answer reruns only this part of the page (its
+    callback saves the answer first), so the page sends and redraws little more than a bare radio would;
+    moving between steps, the comment and the links rerun the whole page."""
+    if st.session_state.pop(PENDING_NEW_KEY, False):
+        st.rerun(scope="app")  # the database was busy: the whole page shows the notice and retries
+    messages()
+    answered = sum(1 for _, step_items in steps for item in step_items if item.id in answers)
+    st.progress(
+        (step - 1) / len(steps),
+        text=f"Step {step} of {len(steps)}: {ui.plain(dimension.name)} · {answered} of {total} items answered",
+    )
+    survey = st.container(key="survey")
+    for number, item in enumerate(items, start=1):
+        key = f"answer:{item.id}"
+        if key not in st.session_state:
+            # Widgets forget their value when their step is not shown; restore it from what was saved.
+            st.session_state[key] = answers.get(item.id)
+        levels = item.levels
+        with survey, st.container(border=True, key=item_anchor(item.id)):
+            # The question is the radio's own label (one element less per item, and it names the group for
+            # screen readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it
+            # in bold.
+            st.radio(
+                f"{number}. {ui.plain(item.question.strip())}",
+                options=options,
+                index=None,
+                format_func=lambda option, levels=levels: ui.plain(
+                    questionnaire.scale.dont_know
+                    if option == journey.DONT_KNOW
+                    else levels[option - 1].strip()
+                ),
+                key=key,
+                on_change=save_answer,
+                args=(item.id, step, f"{number}. {item.question.strip()}"),
+                disabled=not current.is_open,
+            )
+            st.caption(f"Why it matters: {ui.plain(item.why_it_matters.strip())}")
+
+
+step_questions()
 
 comment_key = f"comment:{dimension_id}"
 if comment_key not in st.session_state:

@@ -38,12 +38,16 @@ REQUIRED = [
     "leader_view_growth",
     "unit_report_s",
     "room_refresh_ms",
+    "click_rtt_ms",
+    "click_vs_bare_streamlit",
 ]
 #: Figures that may be missing on a machine without PostgreSQL, Chromium or PyPI (the peer package);
 #: the variable named makes them mandatory (CI sets all three).
 OPTIONAL_HERE = {
     "autosave_p95_ms_postgres": "LAYERWISE_REQUIRE_POSTGRES",
     "first_paint_s": "LAYERWISE_REQUIRE_BROWSER",
+    "click_rtt_ms": "LAYERWISE_REQUIRE_BROWSER",
+    "click_vs_bare_streamlit": "LAYERWISE_REQUIRE_BROWSER",
     "page_vs_streamlit_survey": "LAYERWISE_REQUIRE_BENCH_PEER",
 }
 
