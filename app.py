@@ -55,8 +55,16 @@ PAGES = {
     ],
 }
 
-navigation = st.navigation(PAGES)
+# The sidebar lists the pages as links under section headings, drawn here rather than by st.navigation: its
+# own sidebar list puts the section headings inside the <ul> and the links outside it, which screen readers
+# announce wrongly (axe: "list", "listitem"; tests/e2e/test_accessibility_e2e.py).
+navigation = st.navigation(PAGES, position="hidden")
+st.html(ui.APP_CSS)
 with st.sidebar:
+    for section, section_pages in PAGES.items():
+        st.markdown(f"**{section}**")
+        for listed in section_pages:
+            st.page_link(listed, label=listed.title, icon=listed.icon, width="stretch")
     st.caption("Layerwise · the human system around your AI tools")
 try:
     navigation.run()

@@ -356,11 +356,13 @@ def journey_links(token: str, current: str) -> None:
         ("pages/action_plan.py", "Action plan", ":material/checklist:"),
     )
     st.divider()
-    with st.container(horizontal=True, gap="medium"):
+    with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
         for page, label, icon in pages:
-            st.page_link(
-                page, label=label, icon=icon, query_params={"token": token}, disabled=page.endswith(current)
-            )
+            if page.endswith(current):
+                # the page the person is on: named in full contrast, not as a greyed-out link
+                st.markdown(f"{icon} **{label}** (this page)", width="content")
+            else:
+                st.page_link(page, label=label, icon=icon, query_params={"token": token})
 
 
 def data_table(
@@ -597,6 +599,17 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
                 )
 
 
+#: Styles for every page: captions in a grey dark enough to read (WCAG AA contrast 4.5:1 on white and on the
+#: sidebar's background; Streamlit's faded caption grey is below it).
+APP_CSS = (
+    "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] * "
+    "{ color: #4A5563 !important; opacity: 1 !important; }"
+    # the day, month and year of a date field are each a touch target of at least 24 × 24 px (WCAG 2.5.8)
+    "[data-testid='stDateInput'] [role='spinbutton'] { display: inline-block; min-width: 24px;"
+    " min-height: 24px; line-height: 24px; text-align: center; }</style>"
+)
+
+
 #: Survey styling: the question (the radio's label) in bold body text, room between the long level descriptions,
 #: the radio circle beside the first line, and the chosen description highlighted, so a person sees at a
 #: glance which situation they picked.
@@ -642,8 +655,12 @@ def chart(figure: Any, name: str) -> None:
 
     st.html(CHART_CSS)
     with st.container(key=f"chart-{name}"):
+        # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
+        # chart's numbers are in the table under it.
         st.altair_chart(
-            figure.properties(autosize=alt.AutoSizeParams(type="pad")), theme=None, width="content"
+            figure.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
+            theme=None,
+            width="content",
         )
 
 
