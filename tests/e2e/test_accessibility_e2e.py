@@ -91,3 +91,75 @@ def test_no_serious_accessibility_violation_on_any_page(
 
     problems = {where: items for where, items in found.items() if items}
     assert not problems, "\n".join(f"{where}: {item}" for where, items in problems.items() for item in items)
+
+
+FOCUS = """() => {
+    const el = document.activeElement;
+    if (!el) return {kind: 'none'};
+    if (el.type === 'radio') {
+        const groups = [...document.querySelectorAll('[data-testid="stRadio"]')];
+        const group = groups.findIndex(g => g.contains(el));
+        return {kind: 'radio', group, checked: !!groups[group].querySelector('input:checked')};
+    }
+    return {kind: el.tagName.toLowerCase(), text: (el.innerText || '').trim()};
+}"""
+
+
+def tab_to(page: Any, wanted: Any, *, backwards: bool = False, limit: int = 80) -> dict[str, Any]:
+    """Press Tab (or Shift+Tab) until the focused element is the wanted one; what is focused then."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        page.wait_for_timeout(40)
+        focused = page.evaluate(FOCUS)
+        if wanted(focused):
+            return focused
+        seen.append(focused)
+    raise AssertionError(f"Tab never reached the wanted element; focused on the way: {seen}")
+
+
+def choose_by_keyboard(page: Any, group: int, option: int) -> None:
+    """With a question's radio focused: Space chooses the focused description, the down arrow moves on until
+    the wanted one (0 = the first description) is chosen, as a keyboard user would."""
+    page.keyboard.press("Space")
+    settle(page, 200)
+    for _ in range(6):
+        checked = page.evaluate(
+            """(group) => [...document.querySelectorAll('[data-testid="stRadio"]')[group]
+                .querySelectorAll('input[type="radio"]')].findIndex(input => input.checked)""",
+            group,
+        )
+        if checked == option:
+            return
+        page.keyboard.press("ArrowDown")
+        settle(page, 200)
+    raise AssertionError(f"the arrows never chose description {option} of question {group + 1}")
+
+
+def test_the_whole_form_can_be_completed_with_the_keyboard_alone(
+    start_server: StartServer, browser: Any, tmp_path: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    server = start_server({"DATABASE_URL": database_url})
+    token = new_assessment(database_url)
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    visit(page, f"{server.url}/assess?token={token}")
+    for step in range(1, 6):
+        page.get_by_text(f"Step {step} of 5").wait_for()
+        settle(page, 300)
+        # first question: its second description; second question: its first
+        if step == 1:
+            tab_to(page, lambda f: f["kind"] == "radio" and f["group"] == 0)
+        else:  # from the "Next" button, back up to the step's first question
+            tab_to(page, lambda f: f["kind"] == "radio" and f["group"] == 0, backwards=True)
+        choose_by_keyboard(page, 0, 1)
+        # second question: its first description
+        tab_to(page, lambda f: f["kind"] == "radio" and f["group"] == 1)
+        choose_by_keyboard(page, 1, 0)
+        button = "Next" if step < 5 else "Finish"
+        tab_to(page, lambda f, button=button: f["kind"] == "button" and button in f["text"].split())
+        page.keyboard.press("Enter")
+        settle(page, 300)
+    page.get_by_text("Thank you: your answers are saved").wait_for()
+    saved = saved_answers(database_url, token)
+    assert sorted(saved.values(), key=str) == [1] * 5 + [2] * 5, saved
