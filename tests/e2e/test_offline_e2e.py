@@ -64,7 +64,7 @@ def test_no_page_fetches_anything_from_outside_the_server(
     database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
     server = start_server({"DATABASE_URL": database_url})
     token = team_past_k(database_url)
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     outside: list[str] = []
     context.on(
         "request",
@@ -82,6 +82,15 @@ def test_no_page_fetches_anything_from_outside_the_server(
         page.locator('[data-testid="stMain"] [data-testid="stElementContainer"]').first.wait_for()
         settle(page, 800)
     assert outside == [], f"requests left the server: {sorted(set(outside))}"
+
+    # the team is "Łódź platform": the file the browser saves spells the name out in ASCII letters
+    page.goto(f"{server.url}/action-plan?token={token}")
+    button = page.get_by_role("button", name="Action plan (CSV)")
+    button.wait_for(timeout=60_000)
+    settle(page, 300)
+    with page.expect_download(timeout=60_000) as download_info:
+        button.click()
+    assert download_info.value.suggested_filename == "layerwise-lodz-platform.csv"
     context.close()
 
 
