@@ -6,11 +6,17 @@ so every page is listed here with a fixed ``url_path``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import ui
 
-st.set_page_config(page_title="Layerwise", page_icon=":material/layers:", layout="wide")
+# The page icon is a file of the app: a Material icon as page icon is fetched from a font host, which fails
+# offline and tells that host who opens the app.
+st.set_page_config(
+    page_title="Layerwise", page_icon=str(Path(__file__).parent / "assets" / "page-icon.png"), layout="wide"
+)
 
 PAGES = {
     "Layerwise": [
@@ -50,8 +56,16 @@ PAGES = {
     ],
 }
 
-navigation = st.navigation(PAGES)
+# The sidebar lists the pages as links under section headings, drawn here rather than by st.navigation: its
+# own sidebar list puts the section headings inside the <ul> and the links outside it, which screen readers
+# announce wrongly (axe: "list", "listitem"; tests/e2e/test_accessibility_e2e.py).
+navigation = st.navigation(PAGES, position="hidden")
+st.html(ui.APP_CSS)
 with st.sidebar:
+    for section, section_pages in PAGES.items():
+        st.markdown(f"**{section}**")
+        for listed in section_pages:
+            st.page_link(listed, label=listed.title, icon=listed.icon, width="stretch")
     st.caption("Layerwise · the human system around your AI tools")
 try:
     navigation.run()
@@ -65,3 +79,4 @@ finally:
     # is set). After the page, also one that stopped or reran, so the first page is not kept waiting for the
     # database and the passcode hash; the leader page, which checks passcodes, ensures it before it starts.
     ui.leader_passcode_ready()
+    ui.freeze_long_lived_objects()

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reports.wording import plural
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
@@ -540,7 +542,7 @@ def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool
     if remove:
         _, sessions = _open_database()
         with unit_of_work(sessions) as session:
-            click.echo(f"removed {delete_demo_data(session)} demo team(s)")
+            click.echo(f"removed {plural(delete_demo_data(session), 'demo team')}")
         return
     data = generate_demo(default_questionnaire(), teams=teams, respondents=respondents, seed=seed)
     if out is not None:
@@ -556,7 +558,8 @@ def demo(teams: int, respondents: int, seed: int, out: Path | None, remove: bool
     with unit_of_work(sessions) as session:
         summary = store_demo(session, data)
     click.echo(
-        f"demo data: {summary.teams_created} team(s) and {summary.assessments_created} assessment(s) created, "
+        f"demo data: {plural(summary.teams_created, 'team')} and "
+        f"{plural(summary.assessments_created, 'assessment')} created, "
         f"{summary.assessments_matched} already there (flagged as demo; remove with 'cli.py demo --remove')"
     )
     if units:
@@ -607,7 +610,7 @@ def _publish_everything() -> None:
         with ctx.read() as session:
             ids = [assessment.id for assessment in list_assessments(session)]
         changed = publish_stale(ctx, ids)
-        click.echo(f"published results: {changed} assessment(s) updated")
+        click.echo(f"published results: {plural(changed, 'assessment')} updated")
     finally:
         ctx.database.dispose()
 
@@ -1079,7 +1082,7 @@ def pack_export(
         out.write_text(exported.csv_text, encoding="utf-8")
     except OSError as exc:
         fail(f"{out}: cannot write the file ({exc.strerror})")
-    click.echo(f"wrote {out}: {len(exported.pack.rows)} dimension(s)", err=True)
+    click.echo(f"wrote {out}: {plural(len(exported.pack.rows), 'dimension')}", err=True)
 
 
 @pack.command("import")
@@ -1108,7 +1111,7 @@ def pack_import(file: Path, questionnaire_id: str | None, version: str | None) -
         raise
     finally:
         ctx.database.dispose()
-    click.echo(f"imported {file}: {len(installed.rows)} dimension(s), {installed.label}", err=True)
+    click.echo(f"imported {file}: {plural(len(installed.rows), 'dimension')}, {installed.label}", err=True)
 
 
 # --- benchmarks ----------------------------------------------------------------------------------------

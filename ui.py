@@ -9,6 +9,7 @@ page shows is read again from the database through ``services``, so a reload res
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
@@ -20,6 +21,7 @@ import streamlit as st
 
 from questionnaires.loader import Catalog, get_catalog
 from questionnaires.schema import Questionnaire
+from reports.wording import plural
 from settings import get_settings
 
 # The first page a new server shows is on screen only once everything its script imports has loaded, so the
@@ -179,7 +181,8 @@ def pending_notice(pending: Mapping[str, Any], retry: Callable[[], None]) -> Non
             )
             return
         st.warning(
-            f"{NOT_SAVED_YET} {len(pending)} answer(s) are kept on this page and saved as soon as the database "
+            f"{NOT_SAVED_YET} {plural(len(pending), 'answer is', 'answers are')} kept on this page and saved "
+            "as soon as the database "
             "is free again; you can go on answering.",
             icon=":material/sync:",
         )
@@ -434,11 +437,13 @@ def journey_links(token: str, current: str) -> None:
         ("pages/action_plan.py", "Action plan", ":material/checklist:"),
     )
     st.divider()
-    with st.container(horizontal=True, gap="medium"):
+    with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
         for page, label, icon in pages:
-            st.page_link(
-                page, label=label, icon=icon, query_params={"token": token}, disabled=page.endswith(current)
-            )
+            if page.endswith(current):
+                # the page the person is on: named in full contrast, not as a greyed-out link
+                st.markdown(f"{icon} **{label}** (this page)", width="content")
+            else:
+                st.page_link(page, label=label, icon=icon, query_params={"token": token})
 
 
 def data_table(
@@ -449,19 +454,50 @@ def data_table(
 
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     with st.expander(label):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(readable_table(frame), hide_index=True, width="stretch")
 
 
-def scroll_to_top() -> None:
-    """Scroll the page back to the top (after moving to another step, whose top the person must see)."""
+#: Column headers a person reads instead of the tables' own column names (the rest: "level_name" → "Level name").
+COLUMN_HEADERS = {"kpi": "Figure", "n": "n (teams)", "std": "Standard deviation", "who": "Whose figure"}
+
+
+def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as people read it: no internal ids (``kpi_id``, ``item_id``…), headers in words, and "–" for a
+    missing text value instead of "None"."""
+    shown = frame.drop(columns=[column for column in frame.columns if str(column).endswith("_id")])
+    shown = shown.rename(
+        columns=lambda column: COLUMN_HEADERS.get(str(column), str(column).replace("_", " ").capitalize())
+    )
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda value: "–" if value is None else value)
+    return shown
+
+
+def scroll_to_top(anchor: str | None = None) -> None:
+    """Scroll the page back to the top (after moving to another step, whose top the person must see).
+
+    With ``anchor`` (the key of an ``st.container`` on the page), scroll that container into view instead
+    and put the keyboard focus on its first input, as an "Answer it" link to one question does.
+    """
     counter = st.session_state.get("layerwise.scroll", 0) + 1
     st.session_state["layerwise.scroll"] = counter
-    st.html(
-        f"<script>/* {counter} */ (window.parent || window).document.querySelectorAll("
-        '\'[data-testid="stMain"], section.main, [data-testid="stAppViewContainer"]\')'
-        ".forEach(function (el) {{ el.scrollTo(0, 0); }}); window.scrollTo(0, 0);</script>",
-        unsafe_allow_javascript=True,
-    )
+    if anchor is None:
+        script = (
+            '(window.parent || window).document.querySelectorAll(\'[data-testid="stMain"], section.main, '
+            '[data-testid="stAppViewContainer"]\').forEach(function (el) { el.scrollTo(0, 0); }); '
+            "window.scrollTo(0, 0);"
+        )
+    else:
+        # The container may be drawn just after this script runs: look for it for up to three seconds.
+        script = (
+            "(function () {{ var cls = {}, tries = 0; function find() {{"
+            " var el = (window.parent || window).document.getElementsByClassName(cls)[0];"
+            " if (el) {{ el.scrollIntoView({{block: 'start'}}); var input = el.querySelector('input');"
+            " if (input) {{ input.focus({{preventScroll: true}}); }} }}"
+            " else if (tries++ < 60) {{ setTimeout(find, 50); }} }} find(); }})();"
+        ).format(json.dumps(f"st-key-{anchor}"))
+    st.html(f"<script>/* {counter} */ {script}</script>", unsafe_allow_javascript=True)
 
 
 # --- workshops and the leader view ------------------------------------------------------------------------
@@ -497,6 +533,28 @@ def _leader_passcode_ready(database_url: str) -> None:
     ensure_admin_passcode(context(), configured_passcode())
 
 
+_FROZEN_AT_MODULES = 0
+
+
+def freeze_long_lived_objects() -> None:
+    """Keep Python's full garbage collections short: move what is loaded so far out of their reach.
+
+    The server holds a large, long-lived heap (Streamlit, SQLAlchemy, pandas, Altair, the questionnaires);
+    a full collection walks all of it and took 250–550 ms on this 2-core machine, landing in the middle of
+    almost every answer click. After a run that loaded new modules, one collection clears that run's
+    garbage and ``gc.freeze()`` moves everything that is left into the permanent generation, which later
+    collections skip. This happens a few times per server (as pages are first used), not per click.
+    """
+    global _FROZEN_AT_MODULES
+    loaded = len(sys.modules)
+    if loaded != _FROZEN_AT_MODULES:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        _FROZEN_AT_MODULES = loaded
+
+
 def leader_passcode_ready() -> None:
     """On a server's first run: generate, store (hashed) and log a leader passcode when none is configured."""
     _leader_passcode_ready(get_settings().database_url)
@@ -530,7 +588,8 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
     st.markdown(f"Group score **{score}** · level **{level}** · consensus **{result.consensus or '–'}**")
     pooled = ", from the teams in the table below" if revealed.teams else ""
     st.caption(
-        f"{result.respondents} people with a score in {plain(result.name)}{pooled}; frozen when it was revealed, "
+        f"{plural(result.respondents, 'person', 'people')} with a score in {plain(result.name)}{pooled}; "
+        "frozen when it was revealed, "
         "so later answers do not move it. Nobody's own answers are shown."
     )
     if revealed.teams:
@@ -604,7 +663,7 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
         f"{plain(team)}: {'–' if r.score is None else format_score(r.score)}" for team, r in revealed.teams
     )
     st.caption(
-        f"{result.respondents} people with a score"
+        f"{plural(result.respondents, 'person', 'people')} with a score"
         + (f" · per team: {teams}" if teams else "")
         + (f" · no numbers for {plain(', '.join(revealed.hidden_teams))}" if revealed.hidden_teams else "")
         + " · frozen at the reveal; nobody's own answers are shown."
@@ -619,6 +678,17 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
                     f":orange-badge[:material/call_split: Divided] **{plain(item.question)}**  \n"
                     f":material/forum: {plain(item.prompt)}"
                 )
+
+
+#: Styles for every page: captions in a grey dark enough to read (WCAG AA contrast 4.5:1 on white and on the
+#: sidebar's background; Streamlit's faded caption grey is below it).
+APP_CSS = (
+    "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] * "
+    "{ color: #4A5563 !important; opacity: 1 !important; }"
+    # the day, month and year of a date field are each a touch target of at least 24 × 24 px (WCAG 2.5.8)
+    "[data-testid='stDateInput'] [role='spinbutton'] { display: inline-block; min-width: 24px;"
+    " min-height: 24px; line-height: 24px; text-align: center; }</style>"
+)
 
 
 #: Survey styling: the question (the radio's label) in bold body text, room between the long level descriptions,
@@ -638,6 +708,10 @@ SURVEY_CSS = """
 .st-key-survey [data-testid="stRadioOption"] > div > div:first-child { margin-top: 0.2rem; }
 .st-key-survey [data-testid="stRadioOption"]:hover { background: #F1F5F8; }
 .st-key-survey [data-testid="stRadioOption"][data-selected="true"] { background: #E6F0F7; border-color: #9CC0DA; }
+/* After "Next" or "Back" (the button keeps the focus) and until the new step is drawn, the old step's
+   questions cannot be clicked: a click meant for the new step never lands on the old one. */
+[data-test-script-state="running"]:has(.st-key-nav-next button:focus, .st-key-nav-back button:focus)
+  .st-key-survey { pointer-events: none; opacity: 0.4; }
 </style>
 """
 
@@ -647,9 +721,13 @@ def survey_styles() -> None:
     st.html(SURVEY_CSS)
 
 
-#: Charts keep their own width (their labels sit at fixed positions); where the screen is narrower, as on a
-#: phone, the chart scrolls sideways instead of being squeezed.
-CHART_CSS = "<style>[class*='st-key-chart-'] { overflow-x: auto; }</style>"
+#: Charts keep their own layout (their labels sit at fixed positions); where the column is narrower, as on a
+#: phone, the whole chart is scaled down to the column's width (text and all), so nothing is cut off.
+CHART_CSS = (
+    "<style>[class*='st-key-chart-'] .vega-embed { max-width: 100%; }"
+    "[class*='st-key-chart-'] .vega-embed canvas, [class*='st-key-chart-'] .vega-embed svg.marks"
+    " { max-width: 100% !important; height: auto !important; }</style>"
+)
 
 
 def chart(figure: Any, name: str) -> None:
@@ -658,8 +736,12 @@ def chart(figure: Any, name: str) -> None:
 
     st.html(CHART_CSS)
     with st.container(key=f"chart-{name}"):
+        # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
+        # chart's numbers are in the table under it.
         st.altair_chart(
-            figure.properties(autosize=alt.AutoSizeParams(type="pad")), theme=None, width="content"
+            figure.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
+            theme=None,
+            width="content",
         )
 
 

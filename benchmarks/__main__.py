@@ -21,6 +21,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("bench_scoring", "scoring 1k/10k/50k respondents"),
     ("bench_pdf", "PDF team and organisation reports"),
     ("bench_page", "assessment page rerun vs streamlit-survey"),
+    ("bench_click", "answer click in Chromium vs a bare Streamlit page"),
     ("bench_autosave", "200 concurrent autosaving participants"),
     ("bench_workshop", "facilitator live panel refresh"),
     ("bench_leader", "leader view of growing organisations in units"),

@@ -17,6 +17,7 @@ from services.context import InputError, ServiceError
 from services.taskmap import GUIDE_ITEM_ID
 
 ERROR_KEY = "layerwise.plan_error"
+REMOVED_KEY = "layerwise.plan_removed"
 STATUSES = list(journey.STATUS_LABELS)
 
 ctx = ui.context()
@@ -55,9 +56,20 @@ def move(action_id: int, offset: int) -> None:
 
 
 def remove(action_id: int) -> None:
-    """Callback of the remove button."""
+    """Callback of the remove button: the removed action is kept in the session for "Undo"."""
     try:
-        journey.remove_action(ctx, token, action_id)
+        st.session_state[REMOVED_KEY] = journey.remove_action(ctx, token, action_id)
+    except ServiceError as error:
+        report_error(error)
+
+
+def undo_remove() -> None:
+    """Callback of "Undo": put the action removed last back where it was."""
+    removed = st.session_state.pop(REMOVED_KEY, None)
+    if removed is None:
+        return
+    try:
+        journey.restore_action(ctx, token, removed)
     except ServiceError as error:
         report_error(error)
 
@@ -85,6 +97,14 @@ if plan.focus:
     )
 if st.session_state.get(ERROR_KEY):
     st.error(ui.plain(st.session_state.pop(ERROR_KEY)), icon=":material/error:")
+
+removed = st.session_state.get(REMOVED_KEY)
+if removed is not None:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.info(
+            f"Removed from the plan: {ui.plain(removed.title)}", icon=":material/delete:", width="stretch"
+        )
+        st.button("Undo", key="undo_remove", on_click=undo_remove, icon=":material/undo:")
 
 if not plan.actions:
     st.info(

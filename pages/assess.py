@@ -8,11 +8,14 @@ unanswered items lists them and does not block.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
 
 import ui
+from reports.wording import plural
 from services import assessment as journey
 from services.context import ServiceError, StorageBusyError
 
@@ -24,6 +27,11 @@ STEP_KEY = "layerwise.step"
 SCROLL_KEY = "layerwise.scroll_pending"
 FINISH_KEY = "layerwise.finish_report"
 LINKS_KEY = "layerwise.links_open"
+NOT_SAVED_KEY = "layerwise.not_saved"
+MOVED_KEY = "layerwise.step_moved"
+PENDING_NEW_KEY = "layerwise.pending_new"
+SAVED_STEP_KEY = "layerwise.step_saved"
+COMMENT_SAVED_KEY = "layerwise.comment_saved"
 DONE = "done"
 
 ctx = ui.context()
@@ -44,15 +52,31 @@ comments: dict[str, str] = st.session_state[COMMENTS_KEY]
 pending: dict[str, Any] = st.session_state[PENDING_KEY]
 
 
-def save_answer(item_id: str) -> None:
-    """Callback of every radio: save the new choice at once; keep it to retry if saving fails."""
-    choice = st.session_state.get(f"answer:{item_id}")
+def save_answer(item_id: str, item_step: int, question: str) -> None:
+    """Callback of every radio: save the new choice at once; keep it to retry if saving fails.
+
+    Only an item of the step the person is on is saved: a click that reaches the server after "Next" or
+    "Back" moved on (the old step was still on screen) is undone, and the page says it was not saved.
+    """
+    key = f"answer:{item_id}"
+    choice = st.session_state.get(key)
+    on_step = st.session_state.get(STEP_KEY)
+    if on_step != item_step:
+        st.session_state[key] = answers.get(item_id)  # the widget shows the saved answer again
+        where = "the end" if on_step == DONE else f"step {on_step}"
+        st.session_state[NOT_SAVED_KEY] = (
+            f'Not saved: your click on "{question}" (step {item_step}) arrived after you had moved on to '
+            f"{where}. Its answer is unchanged; go back to step {item_step} to change it."
+        )
+        return
+    st.session_state.pop(NOT_SAVED_KEY, None)
     pending.pop(item_id, None)  # the newest choice wins over one still waiting
     try:
         journey.save_answer(ctx, token, item_id, choice)
     except StorageBusyError as error:
         # kept, and saved by ui.pending_notice once the database is back
         ui.keep_unsaved(pending, item_id, choice, error)
+        st.session_state[PENDING_NEW_KEY] = True
     except ServiceError as error:
         st.session_state[ERROR_KEY] = str(error)
     else:
@@ -72,13 +96,20 @@ def save_comment(dimension_id: str) -> None:
         st.session_state[ERROR_KEY] = f"Your comment on {dimension_id} was not saved: {error}"
     else:
         comments[dimension_id] = text
+        st.session_state.setdefault(COMMENT_SAVED_KEY, {})[dimension_id] = datetime.now(UTC)
         st.session_state.pop(ERROR_KEY, None)
 
 
-def go_to(step: int | str) -> None:
-    """Move to another step (a number from 1, or the finish screen) and back to the top of the page."""
+def go_to(step: int | str, item_id: str | None = None) -> None:
+    """Move to another step (a number from 1, or the finish screen): to its top, or to one of its items."""
     st.session_state[STEP_KEY] = step
-    st.session_state[SCROLL_KEY] = True
+    st.session_state[MOVED_KEY] = True
+    st.session_state[SCROLL_KEY] = item_anchor(item_id) if item_id else True
+
+
+def item_anchor(item_id: str) -> str:
+    """The key of an item's box on the page (letters, digits and dashes, so it is also a CSS class)."""
+    return "item-" + re.sub(r"[^A-Za-z0-9]+", "-", item_id)
 
 
 def finish() -> None:
@@ -91,20 +122,36 @@ def finish() -> None:
     go_to(DONE)
 
 
-# The step: from this session, else from the URL (a reload), else the first one.
-step = st.session_state.get(STEP_KEY)
-if step is None:
-    from_url = st.query_params.get("step", "1")
-    step = DONE if from_url == DONE else int(from_url) if from_url.isdigit() else 1
+def parse_step(text: str | None) -> int | str | None:
+    """A step as the URL or the database holds it ("2", "done"); None for anything else."""
+    return DONE if text == DONE else int(text) if text and text.isdigit() else None
+
+
+# The step: just moved (Next, Back, "Answer it") → the new one; else the URL's (a reload, the browser's Back
+# and Forward, which reruns the page with that history entry's URL); else this session's; else where the
+# person left off last time (the resume link carries no step); else the first one.
+moved = st.session_state.pop(MOVED_KEY, False)
+url_step = None if moved else parse_step(st.query_params.get("step"))
+step = url_step or st.session_state.get(STEP_KEY) or parse_step(current.step) or 1
 if step != DONE:
     step = min(max(int(step), 1), len(steps))
 st.session_state[STEP_KEY] = step
-# Each assignment to st.query_params sends the browser a message, so only what changed is written.
+# Each assignment to st.query_params sends the browser a message (a new history entry, so the browser's Back
+# returns to the previous step), so only what changed is written.
 for name, value in (("token", token), ("step", str(step))):
     if st.query_params.get(name) != value:
         st.query_params[name] = value
-if st.session_state.pop(SCROLL_KEY, False):
-    ui.scroll_to_top()
+# Where the person is, for the resume link: written once per step change, never per click.
+if st.session_state.get(SAVED_STEP_KEY) != (token, step) and current.is_open:
+    try:
+        journey.save_step(ctx, token, step)
+    except ServiceError:
+        pass  # only where the resume link reopens; the answers do not depend on it, and the next move retries
+    else:
+        st.session_state[SAVED_STEP_KEY] = (token, step)
+scroll = st.session_state.pop(SCROLL_KEY, False)
+if scroll:
+    ui.scroll_to_top(None if scroll is True else scroll)
 
 total = sum(len(items) for _, items in steps)
 answered = sum(1 for _, items in steps for item in items if item.id in answers)
@@ -160,7 +207,8 @@ if links.open:
                 else:
                     st.rerun()
             st.caption(
-                f"{current.respondents} joined so far. Team results appear once {current.k} people have answered."
+                f"{plural(current.respondents, 'person', 'people')} joined so far. "
+                f"Team results appear once {current.k} people have answered."
             )
 
 
@@ -170,8 +218,17 @@ if current.mode == "individual":
 
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
-if st.session_state.get(ERROR_KEY):
-    st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
+
+
+def messages() -> None:
+    """What went wrong with the last save, or a click that was not saved."""
+    if st.session_state.get(ERROR_KEY):
+        st.error(ui.plain(st.session_state[ERROR_KEY]), icon=":material/cloud_off:")
+    if st.session_state.get(NOT_SAVED_KEY):
+        st.warning(ui.plain(st.session_state[NOT_SAVED_KEY]), icon=":material/block:")
+
+
+st.session_state.pop(PENDING_NEW_KEY, None)  # this whole run shows the notice below
 # Answers the database was too busy to take are kept and retried (now, then every few seconds).
 ui.pending_notice(
     pending,
@@ -179,13 +236,15 @@ ui.pending_notice(
 )
 
 if step == DONE:
+    messages()
     report: journey.FinishReport | None = st.session_state.get(FINISH_KEY)
     st.progress(1.0, text=f"All steps done · {answered} of {total} items answered")
     st.subheader("Thank you: your answers are saved")
     missing = journey.unanswered_items(questionnaire, current.form, answers)
     if missing:
         st.warning(
-            f"{len(missing)} item(s) are still unanswered. You can leave them open or answer them now; "
+            f"{plural(len(missing), 'item is', 'items are')} still unanswered. "
+            "You can leave them open or answer them now; "
             '"Don\'t know" is an answer too.',
             icon=":material/info:",
         )
@@ -193,7 +252,11 @@ if step == DONE:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.markdown(f"**{ui.plain(item.dimension_name)}**: {ui.plain(item.question)}")
             right.button(
-                "Answer it", key=f"goto:{item.item_id}", on_click=go_to, args=(item.step,), width="stretch"
+                "Answer it",
+                key=f"goto:{item.item_id}",
+                on_click=go_to,
+                args=(item.step, item.item_id),
+                width="stretch",
             )
     elif report is not None:
         st.success(f"All {report.total} items answered.")
@@ -212,39 +275,55 @@ if step == DONE:
 
 dimension_id, items = steps[step - 1]
 dimension = questionnaire.dimension(dimension_id)
-st.progress(
-    (step - 1) / len(steps),
-    text=f"Step {step} of {len(steps)}: {ui.plain(dimension.name)} · {answered} of {total} items answered",
-)
-layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers"
-st.subheader(ui.plain(dimension.name))
-st.caption(f"{layer} · {ui.plain(dimension.summary)}")
-
-st.info(journey.ANSWER_INSTRUCTION, icon=":material/info:")
 ui.survey_styles()
-survey = st.container(key="survey")
-for number, item in enumerate(items, start=1):
-    key = f"answer:{item.id}"
-    if key not in st.session_state:
-        # Widgets forget their value when their step is not shown; restore it from what was saved.
-        st.session_state[key] = answers.get(item.id)
-    levels = item.levels
-    with survey, st.container(border=True):
-        # The question is the radio's own label (one element less per item, and it names the group for screen
-        # readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it in bold.
-        st.radio(
-            f"{number}. {ui.plain(item.question.strip())}",
-            options=options,
-            index=None,
-            format_func=lambda option, levels=levels: ui.plain(
-                questionnaire.scale.dont_know if option == journey.DONT_KNOW else levels[option - 1].strip()
-            ),
-            key=key,
-            on_change=save_answer,
-            args=(item.id,),
-            disabled=not current.is_open,
-        )
-        st.caption(f"Why it matters: {ui.plain(item.why_it_matters.strip())}")
+layer = f"Layer {dimension.layer}" if dimension.layer else "Alongside the layers"
+st.subheader(ui.plain(dimension.name), anchor=False)
+st.caption(f"{layer} · {ui.plain(dimension.summary)}")
+st.info(journey.ANSWER_INSTRUCTION, icon=":material/info:")
+
+
+@st.fragment
+def step_questions() -> None:
+    """The step's progress and questions. A click on an answer reruns only this part of the page (its
+    callback saves the answer first), so the page sends and redraws little more than a bare radio would;
+    moving between steps, the comment and the links rerun the whole page."""
+    if st.session_state.pop(PENDING_NEW_KEY, False):
+        st.rerun(scope="app")  # the database was busy: the whole page shows the notice and retries
+    messages()
+    answered = sum(1 for _, step_items in steps for item in step_items if item.id in answers)
+    st.progress(
+        (step - 1) / len(steps),
+        text=f"Step {step} of {len(steps)}: {ui.plain(dimension.name)} · {answered} of {total} items answered",
+    )
+    survey = st.container(key="survey")
+    for number, item in enumerate(items, start=1):
+        key = f"answer:{item.id}"
+        if key not in st.session_state:
+            # Widgets forget their value when their step is not shown; restore it from what was saved.
+            st.session_state[key] = answers.get(item.id)
+        levels = item.levels
+        with survey, st.container(border=True, key=item_anchor(item.id)):
+            # The question is the radio's own label (one element less per item, and it names the group for
+            # screen readers); plain text, as the label is also the group's aria-label: ui.SURVEY_CSS sets it
+            # in bold.
+            st.radio(
+                f"{number}. {ui.plain(item.question.strip())}",
+                options=options,
+                index=None,
+                format_func=lambda option, levels=levels: ui.plain(
+                    questionnaire.scale.dont_know
+                    if option == journey.DONT_KNOW
+                    else levels[option - 1].strip()
+                ),
+                key=key,
+                on_change=save_answer,
+                args=(item.id, step, f"{number}. {item.question.strip()}"),
+                disabled=not current.is_open,
+            )
+            st.caption(f"Why it matters: {ui.plain(item.why_it_matters.strip())}")
+
+
+step_questions()
 
 comment_key = f"comment:{dimension_id}"
 if comment_key not in st.session_state:
@@ -258,15 +337,29 @@ st.text_area(
     placeholder="A comment for the team. Comments are shown without names, and only from 5 respondents on.",
     disabled=not current.is_open,
 )
+saved_at = st.session_state.get(COMMENT_SAVED_KEY, {}).get(dimension_id)
+st.caption(
+    f"Comment saved at {saved_at:%H:%M:%S} UTC."
+    if saved_at
+    else "Your comment is saved as soon as you leave the box (click elsewhere or press Tab) or press Ctrl+Enter."
+)
 
 back, next_ = st.columns(2)
 with back:
     if step > 1:
-        st.button("Back", on_click=go_to, args=(step - 1,), icon=":material/arrow_back:", width="stretch")
+        st.button(
+            "Back",
+            key="nav-back",
+            on_click=go_to,
+            args=(step - 1,),
+            icon=":material/arrow_back:",
+            width="stretch",
+        )
 with next_:
     if step < len(steps):
         st.button(
             "Next",
+            key="nav-next",
             on_click=go_to,
             args=(step + 1,),
             type="primary",

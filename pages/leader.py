@@ -25,6 +25,7 @@ from reports.charts import (
     trend_chart,
     trend_table,
 )
+from reports.wording import plural
 from services import leader, targets, units
 from services.context import InputError, ServiceError
 from services.workshop import ThrottledError
@@ -130,14 +131,15 @@ if view.empty:
     st.stop()
 
 if view.left_out:
-    with st.expander(f"{len(view.left_out)} assessment(s) not compared here", icon=":material/info:"):
+    with st.expander(f"{plural(len(view.left_out), 'assessment')} not compared here", icon=":material/info:"):
         for reason in view.left_out:
             st.text(reason)  # team names are people's text: shown as typed
 suppressed = [result.team for result in view.latest if result.suppressed]
 st.caption(
-    f"{len(view.latest)} team(s), latest assessment each. "
+    f"{plural(len(view.latest), 'team')}, latest assessment each. "
     + (
-        f"{len(suppressed)} team(s) have fewer responses than their anonymity threshold and show no numbers."
+        f"{plural(len(suppressed), 'team has', 'teams have')} fewer responses than their "
+        "anonymity threshold and show no numbers."
         if suppressed
         else ""
     )
@@ -185,7 +187,7 @@ with unit_tab:
             st.caption(ui.plain(error))
         else:
             st.markdown(
-                f"**{ui.plain(pooled.team)}, pooled:** {pooled.respondents} people · index "
+                f"**{ui.plain(pooled.team)}, pooled:** {plural(pooled.respondents, 'person', 'people')} · index "
                 f"{'–' if pooled.overall.index is None else pooled.overall.index} · stage "
                 f"{'–' if pooled.overall.stage is None else f'{pooled.overall.stage} {pooled.overall.stage_name}'}"
             )
@@ -330,8 +332,9 @@ with hotspot_tab:
         with st.container(border=True):
             st.markdown(f"**{ui.plain(hotspot.dimension)}**: {ui.plain(hotspot.question)}")
             st.caption(
-                f'Divided in {hotspot.divided_teams} team(s) · "don\'t know" from 30 % or more in '
-                f"{hotspot.dont_know_teams} team(s) · {hotspot.teams_with_numbers} team(s) with enough answers"
+                f'Divided in {plural(hotspot.divided_teams, "team")} · "don\'t know" from 30 % or more in '
+                f"{plural(hotspot.dont_know_teams, 'team')} · "
+                f"{plural(hotspot.teams_with_numbers, 'team')} with enough answers"
             )
 
 with download_tab:

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 import ui
+from reports.wording import plural
 from services import assessment as journey
 from services import taskmap as maps
 from services.context import InputError, ServiceError
@@ -133,7 +134,7 @@ if submitted:
 
 if errors:
     st.warning(
-        f"Not saved yet: {len(errors)} field(s) need a change (see the messages above). "
+        f"Not saved yet: {plural(len(errors), 'field needs', 'fields need')} a change (see the messages above). "
         "What you typed is still in the form."
     )
 if st.session_state.pop("layerwise.outcomes_saved", False):

@@ -13,6 +13,8 @@ import streamlit as st
 
 import ui
 from reports import charts, content
+from reports.wording import plural
+from scoring.rules import format_score
 from services import assessment as journey
 from services import taskmap as maps
 from services.context import InputError
@@ -31,7 +33,7 @@ st.title(f"{ui.plain(current.team)}: results")
 mode = (
     "one agreed answer set"
     if result.mode == "consensus"
-    else f"{result.respondents} responses · anonymity threshold k = {result.k}"
+    else f"{plural(result.respondents, 'response')} · anonymity threshold k = {result.k}"
 )
 st.caption(
     f"{journey.FORM_LABELS[result.form].split(':')[0]} form · {mode} · "
@@ -259,9 +261,11 @@ else:
         [
             {
                 "Dimension": dimension.name,
-                "Your score": dimension.score,
-                "Your level": dimension.level_name,
-                "Team score": team_scores.get(dimension.id),
+                "Your score": "no score" if dimension.score is None else format_score(dimension.score),
+                "Your level": dimension.level_name or "–",
+                "Team score": "not shown"
+                if team_scores.get(dimension.id) is None
+                else format_score(team_scores[dimension.id]),
                 "Answered": f"{dimension.answered} of {dimension.items}",
                 "Don't know": dimension.dont_know,
             }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from reports.wording import plural
 from services import workshop as live
 from services.context import ServiceError
 
@@ -182,7 +183,8 @@ def live_counts() -> None:
             timer_col.metric("Timer", left)
         st.progress(
             current.current_done_share,
-            text=f"{here.done} of {current.joined} people done · {here.answers} of {here.expected_answers} "
+            text=f"{here.done} of {plural(current.joined, 'person', 'people')} done · "
+            f"{here.answers} of {here.expected_answers} "
             f"answers · {here.started} started · {here.done} done",
         )
         if here.locked:

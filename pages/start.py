@@ -61,6 +61,7 @@ if share_code:
         "Your role",
         options=list(journey.ROLE_LABELS),
         format_func=journey.ROLE_LABELS.__getitem__,
+        index=None,  # nobody is a team lead by default: that would skew the perception gap
         horizontal=True,
         key="join_role",
     )

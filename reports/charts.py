@@ -32,6 +32,7 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 
 from questionnaires.schema import Questionnaire
+from reports.wording import plural
 from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
@@ -886,7 +887,9 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
     )
     hidden = int((table["note"] != "").sum())
     if hidden:
-        subtitle += f" {hidden} item(s) without numbers: fewer than {result.k} answers (with a level)."
+        subtitle += (
+            f" {plural(hidden, 'item')} without numbers: fewer than {result.k} answers (with a level)."
+        )
     return _styled(chart, "Items", subtitle, width=width)
 
 
@@ -1473,7 +1476,7 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
     subtitle = ["Gated level per dimension; ↓ = held down by a lower layer."]
     if suppressed:
         subtitle.append(
-            f"Suppressed (fewer responses than the anonymity threshold): {len(suppressed)} team(s)."
+            f"Suppressed (fewer responses than the anonymity threshold): {plural(len(suppressed), 'team')}."
         )
     return _styled(chart, "Teams at a glance", subtitle, width=width)
 
@@ -1542,7 +1545,7 @@ def same_teams_trend_table(rounds: TrendRounds) -> pd.DataFrame:
         note = (
             ""
             if enough
-            else f"{len(teams)} team(s) with complete results in both rounds; a median needs "
+            else f"{plural(len(teams), 'team')} with complete results in both rounds; a median needs "
             f"{SAME_TEAMS_MINIMUM}"
         )
         for end, label, values, at in (
@@ -1907,7 +1910,7 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
     ]
     without = [result.team for result in team_results if not result.gaps]
     if without:
-        subtitle.append(f"Left out (suppressed or no roles to compare): {len(without)} team(s).")
+        subtitle.append(f"Left out (suppressed or no roles to compare): {plural(len(without), 'team')}.")
     return _styled(chart, "Perception gaps: leaders vs the others", subtitle, width=width)
 
 

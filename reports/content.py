@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from questionnaires.schema import Questionnaire
 from reports import charts, perception, reading
+from reports.wording import plural as _plural
 from scoring import standing
 from scoring.benchmarks import pack_percentiles
 from scoring.models import (
@@ -301,10 +302,6 @@ def _due(action: ReportAction) -> str:
 
 def _level_text(level: int | None, name: str | None) -> str:
     return "no level" if level is None else f"level {level} {name or ''}".rstrip()
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def _form_text(questionnaire: Questionnaire, result: TeamResult) -> str:

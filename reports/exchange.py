@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID, Catalog, get_catalog
 from questionnaires.schema import Questionnaire
+from reports.wording import plural
 from scoring.models import RespondentAnswers, TeamResponses
 from scoring.responses import (
     DONT_KNOW,
@@ -477,10 +478,11 @@ class ImportSummary:
     def describe(self) -> str:
         """One line for people."""
         return (
-            f"{self.file}: {self.assessments_created} assessment(s) created, {self.assessments_matched} already "
-            f"there; {self.respondents_created} respondent(s) created, {self.respondents_matched} already there; "
-            f"{self.answers_written} answer(s), {self.comments_written} comment(s) and "
-            f"{self.actions_created + self.actions_updated} action(s) saved (stored ones updated in place)"
+            f"{self.file}: {plural(self.assessments_created, 'assessment')} created, "
+            f"{self.assessments_matched} already there; {plural(self.respondents_created, 'respondent')} created, "
+            f"{self.respondents_matched} already there; "
+            f"{plural(self.answers_written, 'answer')}, {plural(self.comments_written, 'comment')} and "
+            f"{plural(self.actions_created + self.actions_updated, 'action')} saved (stored ones updated in place)"
         )
 
 

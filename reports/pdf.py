@@ -1062,9 +1062,18 @@ def org_report_pdf(content: ReportContent) -> bytes:
     return render_pdf(content)
 
 
+#: Latin letters that Unicode does not decompose into a base letter and a mark (so NFKD alone would drop them):
+#: their usual ASCII spelling, e.g. "Łódź" → "Lodz", "Straße" → "Strasse".
+LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
+    {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "ß": "ss"}
+    | {"Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "Ŧ": "T", "ŧ": "t", "ĸ": "k"}
+)
+
+
 def report_file_name(name: str, extension: str = "pdf", prefix: str = "layerwise") -> str:
     """A safe file name for a report: ASCII letters, digits and dashes only ('layerwise-r-d.pdf')."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    spelled = name.translate(LETTERS_WITHOUT_DECOMPOSITION)
+    ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "team"
     return f"{prefix}-{slug}.{extension}"
 

@@ -165,6 +165,8 @@ class RespondentSession:
     share_code: str | None
     answers: dict[str, int | None] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
+    #: The step the person was last on (``"1"``…, or ``"done"``); None before they moved for the first time.
+    step: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -373,6 +375,7 @@ def _session_for(session: Session, token: str, *, share_code: str | None = None)
         share_code=share_code,
         answers=repo.get_answers(session, respondent_id=respondent.id),
         comments=repo.get_comments(session, respondent_id=respondent.id),
+        step=respondent.current_step,
     )
 
 
@@ -592,6 +595,8 @@ def shared_assessment(ctx: AppContext, share_code: str) -> SharedAssessment:
 
 def join_assessment(ctx: AppContext, *, share_code: str, role: str) -> RespondentSession:
     """Create a respondent of one's own in a shared (individual) assessment; returns it with its token."""
+    if not role:
+        raise InputError({"role": f"pick your role: {', '.join(ROLE_LABELS.values())}"})
     if role not in ROLES:
         raise InputError({"role": f"choose one of: {', '.join(ROLES)} (got {role!r})"})
     with ctx.write() as session:
@@ -658,6 +663,20 @@ def save_answer(ctx: AppContext, token: str, item_id: str, choice: Choice | None
             raise _closed_message() from None
         except repo.LockedDimensionError as error:  # not reachable with a self-assessment token today
             raise locked_dimension_error(questionnaire, error.dimension_id) from None
+
+
+def save_step(ctx: AppContext, token: str, step: int | str) -> None:
+    """Remember the step the respondent is on (a number from 1, or ``"done"``): the resume link reopens it.
+
+    Also while the assessment is closed (it is where the person looks, not an answer). ``InputError`` for
+    anything else than a positive whole number or ``"done"``.
+    """
+    text = str(step)
+    if not (text == "done" or (text.isdigit() and int(text) >= 1)):
+        raise InputError({"step": f"a step is a number from 1 or 'done', not {step!r}"})
+    with ctx.write() as session:
+        respondent_id, _ = _respondent_of(session, token)
+        repo.set_current_step(session, respondent_id=respondent_id, step=text)
 
 
 def save_comment(ctx: AppContext, token: str, dimension_id: str, text: str) -> None:
@@ -1203,14 +1222,39 @@ def add_recommended_action(
         return _plan_action(row)
 
 
-def remove_action(ctx: AppContext, token: str, action_id: int) -> None:
-    """Remove an action from the plan (the ones after it move up)."""
+def remove_action(ctx: AppContext, token: str, action_id: int) -> PlanAction:
+    """Remove an action from the plan (the ones after it move up); returns it as it was, for an undo
+    (:func:`restore_action`)."""
     with ctx.write() as session:
         _own_action(session, token, action_id)
         try:
+            removed = _plan_action(repo.get_action(session, action_id=action_id))
             repo.delete_action(session, action_id=action_id)
         except repo.NotFoundError:  # removed by a teammate a moment ago
             raise _action_gone() from None
+        return removed
+
+
+def restore_action(ctx: AppContext, token: str, action: PlanAction) -> PlanAction:
+    """Undo a removal: put ``action`` (as :func:`remove_action` returned it) back at its place in the plan,
+    with its owner, date, status and text (under a new id)."""
+    with ctx.write() as session:
+        _, assessment_id = _respondent_of(session, token)
+        row = repo.add_action(
+            session,
+            assessment_id=assessment_id,
+            title=action.title,
+            finding=action.finding,
+            owner=action.owner,
+            due_date=action.due_date,
+            status=cast(Literal["open", "in_progress", "done"], action.status),
+            source_item_id=action.source_item_id,
+            kpi=action.kpi,
+            first_step=action.first_step,
+            horizon_days=action.horizon_days,
+            position=action.position,
+        )
+        return _plan_action(row)
 
 
 def move_action(ctx: AppContext, token: str, action_id: int, offset: int) -> list[PlanAction]:

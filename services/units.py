@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 from reports.exchange import write_csv
 from reports.org_structure import HEADER, OrgStructure, OrgStructureError, parse_org_csv, write_org_csv
+from reports.wording import plural
 from scoring import TeamResult
 from services.context import AppContext, InputError, ServiceError
 from services.leader import NO_STAGE, LeaderView, blocker_label, hash_passcode, passcode_matches, stage_label
@@ -73,7 +74,7 @@ class ImportSummary:
 
     def describe(self) -> str:
         """The summary in words."""
-        return f"organisation structure imported: {self.units} unit(s), {self.teams} team(s) placed"
+        return f"organisation structure imported: {plural(self.units, 'unit')}, {plural(self.teams, 'team')} placed"
 
 
 # --- structure ------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Item, Questionnaire
 from questionnaires.wording import wording_hashes
+from reports.wording import plural
 from scoring import DimensionResult, ItemResult, TeamResult
 from scoring.models import ROLES, Form, Role
 from scoring.rules import format_score
@@ -1365,12 +1366,12 @@ def room_state(ctx: AppContext, token: str) -> RoomState:
     if here is None:
         return RoomState(
             panel.state_version,
-            f"Waiting for the facilitator to start · {panel.joined} people joined.",
+            f"Waiting for the facilitator to start · {plural(panel.joined, 'person', 'people')} joined.",
             "waiting",
         )
     if here.revealed:
         return RoomState(panel.state_version, f"{here.name} is being discussed.", "discussing")
-    counted = f"{here.name}: {here.done} of {panel.joined} people answered"
+    counted = f"{here.name}: {here.done} of {plural(panel.joined, 'person', 'people')} answered"
     questionnaire = _questionnaire_for(ctx, me)
     mine = [item.id for item in dimension_items(questionnaire, me.form, here.id)]
     if here.locked or all(item_id in me.answers for item_id in mine):

@@ -223,6 +223,9 @@ class Respondent(Base):
     #: when their answers and comments were erased ("Delete my answers" or retention); the row stays so that
     #: their resume link can say so, and their pseudonym keeps their place in earlier published releases
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The step of the questionnaire the person was last on (``"1"``, ``"2"``…, or ``"done"``), so the resume
+    #: link reopens where they left off.
+    current_step: Mapped[str | None] = mapped_column(String(10))
 
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)

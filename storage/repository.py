@@ -499,6 +499,13 @@ def mark_submitted(session: Session, *, respondent_id: int, at: datetime | None 
     return respondent
 
 
+def set_current_step(session: Session, *, respondent_id: int, step: str) -> None:
+    """Record the step of the questionnaire a respondent is on (``"1"``… or ``"done"``)."""
+    respondent = get_respondent(session, respondent_id=respondent_id)
+    respondent.current_step = step
+    session.flush()
+
+
 def delete_respondent_answers(session: Session, *, respondent_id: int) -> int:
     """Delete every answer and comment of one respondent (the token keeps working); returns answers deleted."""
     get_respondent(session, respondent_id=respondent_id)

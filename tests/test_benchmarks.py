@@ -42,6 +42,8 @@ REQUIRED = [
     "leader_view_s_postgres",
     "leader_drill_s_postgres",
     "room_refresh_ms",
+    "click_rtt_ms",
+    "click_vs_bare_streamlit",
 ]
 #: Figures that may be missing on a machine without PostgreSQL, Chromium or PyPI (the peer package);
 #: the variable named makes them mandatory (CI sets all three).
@@ -50,6 +52,8 @@ OPTIONAL_HERE = {
     "leader_view_s_postgres": "LAYERWISE_REQUIRE_POSTGRES",
     "leader_drill_s_postgres": "LAYERWISE_REQUIRE_POSTGRES",
     "first_paint_s": "LAYERWISE_REQUIRE_BROWSER",
+    "click_rtt_ms": "LAYERWISE_REQUIRE_BROWSER",
+    "click_vs_bare_streamlit": "LAYERWISE_REQUIRE_BROWSER",
     "page_vs_streamlit_survey": "LAYERWISE_REQUIRE_BENCH_PEER",
 }
 

@@ -167,19 +167,22 @@ def test_full_individual_assessment_with_three_respondents(
     assert metric(results, "Stage") == f"{expected.overall.stage} · {expected.overall.stage_name}"
     assert metric(results, "Index") == f"{expected.overall.index:g} / 100"
     assert metric(results, "Responses") == "3"
-    ladder = next(frame.value for frame in results.dataframe if "gated_level" in frame.value.columns)
+    # the tables read as words: headers, no internal ids
+    for frame in results.dataframe:
+        assert not [column for column in frame.value.columns if "_" in str(column)], list(frame.value.columns)
+    ladder = next(frame.value for frame in results.dataframe if "Gated level" in frame.value.columns)
     for dimension in (d for d in expected.dimensions if d.layer is not None):
-        row = ladder[ladder["dimension"] == dimension.name].iloc[0]
-        assert row["score"] == dimension.score
-        assert row["gated_level"] == dimension.gated_level
-    items = next(frame.value for frame in results.dataframe if "item_id" in frame.value.columns)
+        row = ladder[ladder["Dimension"] == dimension.name].iloc[0]
+        assert row["Score"] == dimension.score
+        assert row["Gated level"] == dimension.gated_level
+    items = next(frame.value for frame in results.dataframe if "Question" in frame.value.columns)
     means = {
-        item_id: None if pd.isna(mean) else mean
-        for item_id, mean in zip(items["item_id"], items["mean"], strict=True)
+        question: None if pd.isna(mean) else mean
+        for question, mean in zip(items["Question"], items["Mean"], strict=True)
     }
     for dimension in expected.dimensions:
         for item in dimension.items:
-            assert means[item.id] == item.mean, item.id
+            assert means[questionnaire.item(item.id).question.strip()] == item.mean, item.id
 
     # which paradox mechanism eats the gains: named from the item scores and the items' paradox tags
     reading = paradox_reading(questionnaire, expected)
@@ -283,7 +286,10 @@ def test_results_under_k_say_why_and_show_own_scores(open_page: PageOpener, app_
     assert any("needs at least 3 responses; 2 so far" in info.value for info in at.info)
     assert not at.metric, "no team numbers may be shown under k"
     own = at.dataframe[-1].value
-    assert list(own["Your score"]) == [3.0] * 5
+    assert list(own["Your score"]) == ["3.0"] * 5
+    # under k the team's scores are not shown, and the table says so in words (never "None")
+    assert list(own["Team score"]) == ["not shown"] * 5
+    assert not own.isna().any().any()
 
 
 def test_finishing_with_unanswered_items_lists_them_and_does_not_block(
@@ -298,7 +304,7 @@ def test_finishing_with_unanswered_items_lists_them_and_does_not_block(
         click(at, "Next")
     click(at, "Finish")
     assert at.query_params["step"] == "done"
-    assert any("9 item(s) are still unanswered" in warning.value for warning in at.warning)
+    assert any("9 items are still unanswered" in warning.value for warning in at.warning)
     listed = " ".join(m.value for m in at.markdown)
     assert "Is it safe in this team to try AI on a task nobody has used it for yet?" in listed
     assert journey.resume(app_db.ctx, started.token).submitted
@@ -387,6 +393,13 @@ def test_an_edited_action_stays_edited(open_page: PageOpener, app_db: AppDatabas
     at.button(key=f"action:{second.id}:remove").click().run()
     remaining = journey.action_plan(app_db.ctx, tokens[0]).actions
     assert second.id not in [a.id for a in remaining] and len(remaining) == 6
+    # a removal can be undone: the action comes back at its place, with its text
+    assert any(f"Removed from the plan: {second.title}" in info.value for info in at.info)
+    at.button(key="undo_remove").click().run()
+    restored = journey.action_plan(app_db.ctx, tokens[0]).actions
+    assert [a.title for a in restored][:2] == [second.title, first.title] and len(restored) == 7
+    assert not [info for info in at.info if "Removed from the plan" in info.value]
+    at.button(key=f"action:{restored[0].id}:remove").click().run()
 
     # a custom action: a missing title names the field and keeps the owner typed
     at.text_input(key="custom_owner").set_value("Sam")
@@ -450,3 +463,34 @@ def test_the_answers_page_says_how_to_choose_between_levels(
     notes = " ".join(str(info.value) for info in at.info)
     assert "pick the description that fits your team best" in notes
     assert "When you are between two descriptions, pick the lower one." in notes
+
+
+def test_the_invitation_preselects_no_role(open_page: PageOpener, app_db: AppDatabase) -> None:
+    started = journey.start_assessment(
+        app_db.ctx, team_name="Roles", mode="individual", form="pulse", role="leader"
+    )
+    at = open_page("pages/start.py", assessment=started.share_code)
+    assert at.radio(key="join_role").value is None
+    click(at, "Start answering")
+    assert "token" not in at.query_params, "an invitee without a role was let in"
+    assert any("pick your role: Team lead, Manager, Team member" in message.value for message in at.error)
+    # nobody was counted: the lead is still the only respondent
+    assert journey.shared_assessment(app_db.ctx, started.share_code).respondents == 1
+    join_through_page(open_page, started.share_code, "contributor")
+    assert journey.shared_assessment(app_db.ctx, started.share_code).respondents == 2
+
+
+def test_the_resume_link_reopens_the_step_the_person_was_on(
+    open_page: PageOpener, app_db: AppDatabase
+) -> None:
+    started = journey.start_assessment(
+        app_db.ctx, team_name="Resume", mode="individual", form="pulse", role="leader"
+    )
+    at = open_page("pages/assess.py", token=started.token)
+    click(at, "Next")
+    click(at, "Next")
+    assert at.query_params["step"] == "3"
+    # the resume link has no step in it: a new session opens step 3, not step 1
+    reopened = open_page("pages/assess.py", token=started.token)
+    assert reopened.query_params["step"] == "3"
+    assert any(bar.text.startswith("Step 3 of 5") for bar in reopened.get("progress"))

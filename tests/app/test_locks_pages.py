@@ -105,4 +105,4 @@ def test_the_leader_view_marks_consensus_results(app_db: AppDatabase, open_page:
     assert any("Consensus results" in info.value for info in at.info)
     assert "Agreed" in [text.value for text in at.text]
     table = heatmap_table(at)
-    assert set(table.loc[table["team"] == "Agreed", "mode"]) == {"consensus"}
+    assert set(table.loc[table["Team"] == "Agreed", "Mode"]) == {"consensus"}

@@ -95,7 +95,7 @@ def test_pulse_assessment_in_the_browser(
     page.goto(f"{server.url}/start")
     page.get_by_role("heading", name="Start a self-assessment").wait_for()
     settle(page)
-    assert "Self-assessment" in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Self-assessment" in page.locator('[data-testid="stSidebar"]').inner_text()
     photograph(page, shots_dir, "01-start")
 
     page.get_by_label("Team name").fill("Service desk")

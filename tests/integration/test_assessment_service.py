@@ -219,6 +219,9 @@ def test_exports_are_safe_to_open(sqlite_ctx: AppContext) -> None:
     text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "R&D <Lab>" in text
     assert journey.report_file_name("R&D <Lab>", "pdf") == "layerwise-r-d-lab.pdf"
+    # letters without a decomposition are spelled out, not dropped
+    assert journey.report_file_name("Łódź Platform team", "pdf") == "layerwise-lodz-platform-team.pdf"
+    assert journey.report_file_name("Øresund Straße", "csv") == "layerwise-oresund-strasse.csv"
 
 
 def test_repository_share_codes_and_seeding(ctx: AppContext) -> None:

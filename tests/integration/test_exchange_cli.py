@@ -42,7 +42,7 @@ def test_db_upgrade_creates_the_database(database_file: Path) -> None:
 def test_demo_export_import_round_trip(database_file: Path, tmp_path: Path) -> None:
     result = run("demo", "--teams", "4", "--respondents", "5", "--seed", "7")
     assert result.exit_code == 0, result.output
-    assert "4 team(s)" in result.output
+    assert "4 teams" in result.output
     listed = run("db", "assessments")
     assert "Claims Operations (demo)\tdemo-2026-q1" in listed.output
 
@@ -71,7 +71,7 @@ def test_demo_export_import_round_trip(database_file: Path, tmp_path: Path) -> N
         get_settings.cache_clear()
         imported = run("import", str(tmp_path / "all.json"))
         assert imported.exit_code == 0, imported.output
-        assert imported.output.split(":")[1].strip().startswith("7 assessment(s) created")
+        assert imported.output.split(":")[1].strip().startswith("7 assessments created")
     get_settings.cache_clear()
     db = open_database(f"sqlite:///{other}")
     try:
@@ -103,7 +103,7 @@ def test_demo_remove_deletes_only_demo_teams(database_file: Path, tmp_path: Path
     )
     assert run("import", str(answers)).exit_code == 0
     result = run("demo", "--remove")
-    assert result.output.strip() == "removed 2 demo team(s)"
+    assert result.output.strip() == "removed 2 demo teams"
     assert [line.split("\t")[1] for line in run("db", "assessments").output.splitlines()] == [
         "Payroll Services"
     ]

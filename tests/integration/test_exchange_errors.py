@@ -302,6 +302,4 @@ def test_a_byte_order_mark_and_formula_neutralised_names_are_accepted(populated:
 def test_import_summary_says_what_happened(populated: Database) -> None:
     with populated.session() as session:
         summary = exchange.import_bytes(session, csv_file(*good_lines()), file="first.csv", catalog=CATALOG)
-    assert summary.describe().startswith(
-        "first.csv: 0 assessment(s) created, 1 already there; 0 respondent(s)"
-    )
+    assert summary.describe().startswith("first.csv: 0 assessments created, 1 already there; 0 respondents")

@@ -152,7 +152,7 @@ def test_the_org_commands_import_export_and_make_passcodes(
     runner = CliRunner()
     result = runner.invoke(cli.cli, ["org", "import", str(source)])
     assert result.exit_code == 0, result.output
-    assert "4 unit(s), 4 team(s) placed" in result.output
+    assert "4 units, 4 teams placed" in result.output
     out = tmp_path / "out.csv"
     assert runner.invoke(cli.cli, ["org", "export", "--out", str(out)]).exit_code == 0
     assert "Claims,Operations,Claims A" in out.read_text(encoding="utf-8")
