@@ -11,6 +11,9 @@ publishes what the publication rule allows (not timed). Then:
 - ``leader_view_growth``: the largest growth exponent of ``leader_view_s`` between the sizes; ≤ 1.1.
 - ``unit_report_s``: the unit report PDF of the unit drilled into (about a twelfth of the teams), one round
   (its content renders a page per team); reported against the issue's ≤ 3 s for 50 teams.
+- ``org_report_s`` and ``org_report_peak_mb``: the organisation report at the largest size, made in a fresh
+  process after reading the leader view (seconds, and how much the process's peak memory grew while making
+  it); targets ≤ 10 s and ≤ 300 MB at 1,000 teams.
 - ``team_zip_s_per_team``: the ZIP of that unit's team reports as the leader page makes it (a process per
   core), seconds per team; target ≤ 0.6 s at 2 cores. ``team_zip_one_process_s_per_team`` is the same ZIP
   rendered in one process, measured right after, for the ratio.
@@ -18,10 +21,14 @@ publishes what the publication rule allows (not timed). Then:
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
     from services.context import AppContext
     from services.leader import LeaderView
 
+ROOT = Path(__file__).resolve().parents[1]
 RESPONDENTS = 10
 UNITS = 12
 
@@ -84,21 +92,57 @@ def _view_and_drill(ctx: AppContext) -> tuple[float, float, int]:
     return view.median, drill.median, unit.id
 
 
+#: Run in a fresh process so that its peak memory is the report's own: the leader view is read first, then
+#: the organisation report is made; prints seconds and how far the process's peak RSS rose above its RSS just
+#: before (Linux: /proc/self/status).
+_ORG_REPORT = """
+import json, resource, sys, time
+import reports.content, reports.pdf  # loaded as in a running server, where pages import them
+from services import leader
+from services.context import make_context
+ctx = make_context(sys.argv[1])
+view = leader.leader_view(ctx)
+def rss_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+before = rss_kb()
+start = time.perf_counter()
+leader.org_pdf(ctx, view)
+seconds = time.perf_counter() - start
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mb": (after - before) / 1024, "process_mb": after / 1024}))
+"""
+
+
+def _org_report(url: str) -> dict[str, float]:
+    """Seconds and peak memory (MB) of the organisation report, made in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", _ORG_REPORT, url],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _organisation(
     teams: int,
-) -> tuple[float, float, float | None, int, tuple[float, float, int] | None]:
-    """(leader view s, drill-down s, unit report s, teams in the unit, ZIP figures) for a demo organisation
-    of ``teams``."""
+) -> tuple[float, float, float | None, int, tuple[float, float, int] | None, dict[str, float] | None]:
+    """(leader view s, drill-down s, unit report s, teams in the unit, ZIP figures, organisation report
+    figures) for a demo organisation of ``teams``."""
     from services import leader, units
 
     with app_database(f"leader-{teams}.db") as url, _demo_organisation(url, teams) as ctx:
         view, drill, unit_id = _view_and_drill(ctx)
         scoped = leader.leader_view(ctx, unit_id=unit_id)
-        report = zipped = None
+        report = zipped = organisation = None
         if os.environ.get("LAYERWISE_BENCH_SKIP_PDF") != "1":
             report = time_rounds(lambda: units.unit_pdf(ctx, scoped, unit_id), rounds=1, warmup=0).median
             zipped = _zip_per_team(ctx, scoped)
-        return view, drill, report, len(scoped.latest), zipped
+            organisation = _org_report(url)
+        return view, drill, report, len(scoped.latest), zipped, organisation
 
 
 def _postgres_views(config: Config, teams: int) -> list[Figure]:
@@ -144,7 +188,7 @@ def run(config: Config) -> list[Figure]:
     sizes = config.pick([100, 300, 1000], [20, 60])
     measured = [_organisation(size) for size in sizes]
     views = [figures[0] for figures in measured]
-    largest_view, largest_drill, report, unit_teams, zipped = measured[-1]
+    largest_view, largest_drill, report, unit_teams, zipped, organisation = measured[-1]
     at = f"{sizes[-1]} teams × {RESPONDENTS} respondents, {UNITS} units, SQLite"
     figures = [
         at_most("leader_view_s", largest_view, "s", 2.0, at),
@@ -168,5 +212,21 @@ def run(config: Config) -> list[Figure]:
         detail = f"{unit_teams} teams, {workers} process(es); one process: {alone:.2f} s a team"
         figures.append(at_most("team_zip_s_per_team", pooled, "s", 0.6, detail))
         figures.append(report_only("team_zip_one_process_s_per_team", alone, "s", f"{unit_teams} teams"))
+    if organisation is None:
+        for name, unit in (("org_report_s", "s"), ("org_report_peak_mb", "MB")):
+            figures.append(report_only(name, None, unit, "skipped (LAYERWISE_BENCH_SKIP_PDF=1)"))
+    else:
+        detail = f"{at}; a fresh process, after reading the leader view"
+        figures.append(at_most("org_report_s", organisation["seconds"], "s", 10.0, detail))
+        figures.append(
+            at_most(
+                "org_report_peak_mb",
+                organisation["peak_mb"],
+                "MB",
+                300.0,
+                "peak RSS above the RSS just before making it; the whole process peaked at "
+                f"{organisation['process_mb']:.0f} MB",
+            )
+        )
     figures += _postgres_views(config, sizes[-1])
     return figures

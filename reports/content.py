@@ -574,6 +574,14 @@ def _reading_section(
     )
 
 
+#: Suppression notes that hundreds of teams share (how a note starts → what it is about, counted instead).
+_SEGMENT_NOTES = {
+    "Perception gaps": "Perception gaps (leaders against the others)",
+    "Scores by role": "Scores by role",
+    "Comments are not shown": "Comments",
+}
+
+
 def _method_section(
     questionnaire: Questionnaire,
     results: Sequence[TeamResult],
@@ -620,6 +628,24 @@ def _method_section(
         ),
         Paragraph("What was suppressed and why", style="lead"),
     ]
+    if suppressed_by_team and len(results) > ORG_DETAIL_TEAMS:
+        # hundreds of teams: the role scores, gaps and comments held back are counted, not listed team by team
+        # (each unit's report lists them); whole teams, dimensions and items held back keep a row per team
+        for kind, what in _SEGMENT_NOTES.items():
+            teams = [
+                team for team, notes in suppressed_by_team.items() if any(n.startswith(kind) for n in notes)
+            ]
+            if teams:
+                blocks.append(
+                    Paragraph(
+                        f"{what} held back for {_plural(len(teams), 'team')}; each unit's report names them."
+                    )
+                )
+        suppressed_by_team = {
+            team: kept
+            for team, notes in suppressed_by_team.items()
+            if (kept := [note for note in notes if not note.startswith(tuple(_SEGMENT_NOTES))])
+        }
     if suppressed_by_team:
         # one row per team, not a page of near-identical notes
         blocks.append(
@@ -631,6 +657,8 @@ def _method_section(
                 bold_columns=(0,),
             )
         )
+    elif len(results) > ORG_DETAIL_TEAMS and suppressed:
+        blocks.append(Paragraph("Nothing else was suppressed."))
     else:
         blocks.append(Bullets(list(suppressed)) if suppressed else Paragraph("Nothing was suppressed."))
     if pack is not None:
@@ -1364,6 +1392,11 @@ def _team_summary_blocks(
     return blocks
 
 
+#: Above this many teams the organisation report has no heatmap chart, gap chart or page per team (see
+#: :func:`org_report_content`); its ranking still lists every team.
+ORG_DETAIL_TEAMS = 60
+
+
 def org_report_content(
     questionnaire: Questionnaire,
     results: Sequence[TeamResult],
@@ -1472,8 +1505,21 @@ def org_report_content(
             f"{len(shown)} have results and {len(results) - len(shown)} are suppressed because fewer people "
             "responded than the anonymity threshold allows."
         ),
-        Figure(charts.org_heatmap(results), name="org_heatmap", max_height=0.86),
     ]
+    large = len(results) > ORG_DETAIL_TEAMS
+    if large:
+        # a heatmap or a page per team of hundreds of teams is a book nobody reads (and took minutes and
+        # gigabytes to draw): the ranking lists every team; the detail is in the unit and team reports
+        overview.append(
+            Paragraph(
+                f"With more than {ORG_DETAIL_TEAMS} teams this report shows the organisation as a whole and "
+                "ranks every team; each team's heatmap row, gaps and summary page are in its unit's report "
+                "and in its own team report (Leader view: pick a unit, or download one PDF per team).",
+                style="note",
+            )
+        )
+    else:
+        overview.append(Figure(charts.org_heatmap(results), name="org_heatmap", max_height=0.86))
     # imported here: reports.org_summary builds its blocks from this module's block types
     from reports.org_summary import org_summary_blocks
 
@@ -1494,7 +1540,9 @@ def org_report_content(
         )
     gap_table = charts.gap_table(results)
     flagged = gap_table[gap_table["flagged"] == True]  # noqa: E712 - a pandas mask
-    gap_blocks: list[Block] = [Figure(charts.gap_chart(list(results)), name="gaps", max_height=0.82)]
+    gap_blocks: list[Block] = (
+        [] if large else [Figure(charts.gap_chart(list(results)), name="gaps", max_height=0.82)]
+    )
     if not flagged.empty:
         # the largest gaps first; the heatmap above holds every one of them
         largest = flagged.reindex(flagged["gap"].abs().sort_values(ascending=False).index)
@@ -1506,14 +1554,15 @@ def org_report_content(
         if len(lines) > MAX_GAP_LINES:
             lines = [
                 *lines[:MAX_GAP_LINES],
-                f"… and {len(lines) - MAX_GAP_LINES} more flagged gaps (see the heatmap).",
+                f"… and {len(lines) - MAX_GAP_LINES} more flagged gaps "
+                + ("(each unit's report shows them all)." if large else "(see the heatmap)."),
             ]
         gap_blocks.append(Paragraph(f"Flagged gaps, largest first ({len(flagged)}):", style="lead"))
         gap_blocks.append(Bullets(lines))
     else:
         gap_blocks.append(Paragraph(f"No gap of {GAP_THRESHOLD:.1f} or more between leaders and the others."))
     sections.append(Section("Perception gaps", gap_blocks, new_page=True))
-    for result in ordered:
+    for result in [] if large else ordered:
         sections.append(
             Section(
                 result.team,

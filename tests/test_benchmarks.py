@@ -39,6 +39,8 @@ REQUIRED = [
     "unit_report_s",
     "team_zip_s_per_team",
     "team_zip_one_process_s_per_team",
+    "org_report_s",
+    "org_report_peak_mb",
     "leader_view_s_postgres",
     "leader_drill_s_postgres",
     "room_refresh_ms",
