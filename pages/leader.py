@@ -255,7 +255,7 @@ with target_tab:
         "its score is under the lowest score of the target level."
     )
     st.dataframe(
-        pd.DataFrame(leader.target_rows(ctx, view), columns=leader.TARGET_COLUMNS),
+        ui.readable_table(pd.DataFrame(leader.target_rows(ctx, view), columns=leader.TARGET_COLUMNS)),
         hide_index=True,
         width="stretch",
         key="leader-targets",

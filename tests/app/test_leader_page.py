@@ -38,12 +38,9 @@ def team(app_db: AppDatabase, name: str, levels: tuple[int, ...]) -> None:
 
 
 def heatmap_table(at: AppTest):  # type: ignore[no-untyped-def]
-    """The "Teams at a glance" numbers (the first table with a team column that is not the structure editor)."""
-    return next(
-        frame.value
-        for frame in at.dataframe
-        if "team" in frame.value.columns and "parent_unit" not in frame.value.columns
-    )
+    """The "Teams at a glance" numbers: the first table with a "Team" header (the structure editor and the
+    targets table, before it on the page, name their columns in lower case)."""
+    return next(frame.value for frame in at.dataframe if "Team" in frame.value.columns)
 
 
 def enter(at: AppTest, passcode: str) -> AppTest:

@@ -29,8 +29,8 @@ def team(app_db: AppDatabase, name: str, level: int, people: int = 3) -> None:
 
 
 def _target_column(at: AppTest) -> dict[str, int]:
-    table = next(frame.value for frame in at.dataframe if "gap to target" in frame.value.columns)
-    return dict(zip(table["dimension"], table["target"], strict=True))
+    table = next(frame.value for frame in at.dataframe if "Gap to target" in frame.value.columns)
+    return dict(zip(table["Dimension"], table["Target"], strict=True))
 
 
 def _slider(at: AppTest, key: str):  # type: ignore[no-untyped-def]
@@ -77,18 +77,18 @@ def test_a_leader_sets_the_default_target_and_sees_each_team_against_its_own(
     targets.set_team_targets(app_db.ctx, questionnaire, "Claims", {"permission": 5})
     at = enter(open_page("pages/leader.py"), passcode)
     assert not at.exception
-    rows = next(frame.value for frame in at.dataframe if "below target" in frame.value.columns)
-    by_team = {row["team"]: row for row in rows.to_dict("records")}
-    assert by_team["Claims"]["target"] == "own"
-    assert by_team["Support"]["target"] == "default (4 everywhere)"
-    assert "Permission 3.0 of 3.4" in by_team["Support"]["below target"]  # level 3 is under level 4's 3.4
+    rows = next(frame.value for frame in at.dataframe if "Below target" in frame.value.columns)
+    by_team = {row["Team"]: row for row in rows.to_dict("records")}
+    assert by_team["Claims"]["Target"] == "own"
+    assert by_team["Support"]["Target"] == "default (4 everywhere)"
+    assert "Permission 3.0 of 3.4" in by_team["Support"]["Below target"]  # level 3 is under level 4's 3.4
 
     for dimension in questionnaire.dimensions:
         _slider(at, f"organisation-target:{dimension.id}").set_value(2)
     next(button for button in at.button if button.label == "Save the default target").click()
     at.run()
-    rows = next(frame.value for frame in at.dataframe if "below target" in frame.value.columns)
-    by_team = {row["team"]: row for row in rows.to_dict("records")}
-    assert by_team["Support"]["target"] == "organisation's"
-    assert by_team["Support"]["below target"] == "none: every scored dimension reaches it"
-    assert by_team["Claims"]["target"] == "own"  # a team's own target wins over the default
+    rows = next(frame.value for frame in at.dataframe if "Below target" in frame.value.columns)
+    by_team = {row["Team"]: row for row in rows.to_dict("records")}
+    assert by_team["Support"]["Target"] == "organisation's"
+    assert by_team["Support"]["Below target"] == "none: every scored dimension reaches it"
+    assert by_team["Claims"]["Target"] == "own"  # a team's own target wins over the default
