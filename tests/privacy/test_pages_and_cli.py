@@ -36,8 +36,8 @@ def cli_report_text(tmp_path: Path, assessment_id: int, name: str) -> str:
     result = CliRunner().invoke(cli.cli, ["report", "--assessment", str(assessment_id), "--out", str(out)])
     assert result.exit_code == 0, result.output
     text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(out.read_bytes())).pages)
-    # the print date is the one thing allowed to differ between two prints
-    return re.sub(r"\d{1,2} \w+ 20\d\d", "<date>", text)
+    # the print date and time are the one thing allowed to differ between two prints (a minute can pass)
+    return re.sub(r"\d\d:\d\d UTC", "<time>", re.sub(r"\d{1,2} \w+ 20\d\d", "<date>", text))
 
 
 def test_one_more_respondent_changes_no_page_and_no_cli_report(
