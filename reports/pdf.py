@@ -36,16 +36,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import multiprocessing
 import os
+import pickle
 import re
+import subprocess
+import sys
+import tempfile
 import threading
 import unicodedata
 import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1120,36 +1122,65 @@ def render_workers() -> int:
 #: Below this many reports a batch is rendered in the calling process: a worker's start (importing reportlab
 #: and Altair, Vega's first layout) costs about as much as three reports.
 POOL_MIN_REPORTS = 8
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _rendered(contents: Sequence[ReportContent], workers: int) -> Iterator[bytes]:
-    """Each report rendered, in order: in this process, or in a pool of ``workers`` processes.
-
-    The pool is kept for the next batch. Its processes come from a fork server that imported this module once,
-    never forked from the app's own threaded process.
-    """
+    """Each report rendered, in order: in this process, or in ``workers`` processes of their own
+    (``reports.render_worker``), each given every ``workers``-th report."""
     if workers <= 1 or len(contents) < POOL_MIN_REPORTS:
         for content in contents:
             yield render_pdf(content)
         return
-    yield from _render_pool(workers).map(_render_in_worker, contents, chunksize=1)
+    done: dict[int, bytes] = {}
+    failures: list[BaseException] = []
+    ready = threading.Condition()
 
+    def work(indices: list[int]) -> None:
+        with tempfile.TemporaryFile() as errors:
+            try:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "reports.render_worker"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                    cwd=_ROOT,
+                    env={
+                        **os.environ,
+                        "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]),
+                    },
+                )
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write(pickle.dumps([contents[index] for index in indices]))
+                process.stdin.close()
+                for index in indices:
+                    header = process.stdout.read(8)
+                    if len(header) < 8:
+                        process.wait()
+                        errors.seek(0)
+                        tail = errors.read().decode("utf-8", "replace")[-2000:]
+                        raise RuntimeError(f"a report renderer stopped (exit {process.returncode}): {tail}")
+                    document = process.stdout.read(int.from_bytes(header, "big"))
+                    with ready:
+                        done[index] = document
+                        ready.notify_all()
+                process.wait()
+            except BaseException as error:  # handed to the caller below
+                with ready:
+                    failures.append(error)
+                    ready.notify_all()
 
-def _render_in_worker(content: ReportContent) -> bytes:
-    """:func:`render_pdf` in a pool process (sent to it by name)."""
-    return render_pdf(content)
-
-
-def _render_pool(workers: int) -> ProcessPoolExecutor:
-    """The kept pool of report renderers (made again when it has broken, e.g. a worker was killed)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None or getattr(_pool, "_broken", False) or _pool._max_workers != workers:
-            if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=True)
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["reports.pdf"])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        return _pool
+    threads = [
+        threading.Thread(target=work, args=(list(range(start, len(contents), workers)),), daemon=True)
+        for start in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    for index in range(len(contents)):
+        with ready:
+            while index not in done and not failures:
+                ready.wait()
+            if failures:
+                raise failures[0]
+            document = done.pop(index)
+        yield document
