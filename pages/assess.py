@@ -212,10 +212,6 @@ if links.open:
             )
 
 
-# "Delete my answers": one's own answers only (a consensus link holds the team's agreed answers)
-if current.mode == "individual":
-    ui.delete_my_answers(token, prefix="layerwise.", forget=ui.forget_respondent)
-
 if not current.is_open:
     st.warning("This assessment is closed: your answers are shown, but they can no longer be changed.")
 
@@ -371,3 +367,9 @@ with next_:
         st.button("Finish", on_click=finish, type="primary", icon=":material/check:", width="stretch")
 
 ui.journey_links(token, "assess.py")
+
+# "Delete my answers", at the foot of the page: one's own answers only (a consensus link holds the team's
+# agreed answers). Placed above the questions, a click sent to the old step while the page moved between steps
+# was neither saved nor reported as refused (tests/e2e/test_answering_e2e.py); below them it is reported.
+if current.mode == "individual":
+    ui.delete_my_answers(token, prefix="layerwise.", forget=ui.forget_respondent)
