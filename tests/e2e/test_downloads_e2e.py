@@ -25,7 +25,7 @@ from tests.e2e.conftest import Server, StartServer
 
 pytestmark = pytest.mark.e2e
 
-CLICKS = 20
+CLICKS = 6
 TIMEOUT_MS = 30_000
 #: how long a file may take to be prepared on a loaded machine (the page says "preparing…" meanwhile)
 PREPARING_MS = 60_000
