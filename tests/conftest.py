@@ -1,4 +1,9 @@
-"""Shared fixtures: database URLs for a real SQLite file and a real PostgreSQL.
+"""Shared fixtures: database URLs for a real SQLite file and a real PostgreSQL; how the suite is split.
+
+The suite runs on two processes (``-n 2`` in pyproject.toml, pytest-xdist with ``--dist loadgroup``). Each test
+file stays on one process (its module fixtures are built once), and every browser test, with the benchmark
+smoke test, runs on the same process one after another: two Chromiums and their servers side by side on a
+2-core machine would only make each other's waits flaky.
 
 ``postgres_url`` gives each test a schema of its own on the server at 127.0.0.1:5432 (override with
 ``LAYERWISE_TEST_POSTGRES_URL``) and drops it afterwards. When the server is unreachable the test is
@@ -7,9 +12,12 @@ skipped with the reason, unless ``LAYERWISE_REQUIRE_POSTGRES=1`` (as in CI), whi
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +27,58 @@ POSTGRES_URL = os.environ.get(
 )
 
 _postgres_problem: list[str | None] = []
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The xdist group of the browser tests and of the benchmark smoke test (which drives Chromium too).
+BROWSER_GROUP = "browser"
+#: A lock file shared by the test processes of one machine: tests on PostgreSQL hold it shared, and the one
+#: test that restarts PostgreSQL (tests/e2e/test_load_balancer_e2e.py) holds it exclusively while it does.
+POSTGRES_LOCK = Path(tempfile.gettempdir()) / "layerwise-tests-postgres.lock"
+_postgres_lock_file: list[int] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for pytest-xdist: one group per test file, and one for all browser tests."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        path = Path(str(item.path)).resolve()
+        relative = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.as_posix()
+        browser = item.get_closest_marker("e2e") is not None or path.name == "test_benchmarks.py"
+        item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP if browser else relative))
+
+
+def _postgres_lock() -> int:
+    """This process's descriptor of :data:`POSTGRES_LOCK` (opened once; flock locks belong to it)."""
+    if not _postgres_lock_file:
+        _postgres_lock_file.append(os.open(POSTGRES_LOCK, os.O_RDWR | os.O_CREAT, 0o666))
+    return _postgres_lock_file[0]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_not_restarting(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test on PostgreSQL holds the shared lock, so the server is never restarted under it."""
+    if request.node.get_closest_marker("postgres") is None and "postgres_url" not in request.fixturenames:
+        yield
+        return
+    descriptor = _postgres_lock()
+    fcntl.flock(descriptor, fcntl.LOCK_SH)
+    try:
+        yield
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+@contextmanager
+def postgres_to_myself() -> Iterator[None]:
+    """Within the block no other test process uses PostgreSQL: the caller's shared lock becomes exclusive
+    (waiting for the tests on PostgreSQL in other processes to end) and is shared again afterwards."""
+    descriptor = _postgres_lock()
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
 
 
 def _postgres_unreachable() -> str | None:

@@ -42,7 +42,7 @@ import pytest
 from sqlalchemy import make_url
 
 import ui
-from tests.conftest import _postgres_unreachable
+from tests.conftest import _postgres_unreachable, postgres_to_myself
 from tests.e2e.conftest import CHROMIUM, ROOT, Server, StartServer, free_port
 from tests.e2e.test_workshop_e2e import (
     PHONE,
@@ -243,16 +243,16 @@ def move_the_room(page: Any, step: str) -> None:
 
 def restart_postgresql() -> None:
     """Restart the local PostgreSQL cluster (every connection to it is cut); returns once it accepts
-    connections again. Other tests running against the same server lose their connections too, so this
-    happens once per test run."""
+    connections again. Tests on PostgreSQL in the other test process wait until it is back up."""
     version = sorted(os.listdir("/etc/postgresql"))[-1]
-    restarted = subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    with postgres_to_myself():  # the other test process waits; none of its tests loses its connection
+        restarted = subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert restarted.returncode == 0, f"pg_ctlcluster restart failed: {restarted.stderr or restarted.stdout}"
 
 
