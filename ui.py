@@ -579,6 +579,7 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
     ``revealed`` is a ``services.workshop.RevealedDimension``: a frozen result that scoring let through.
     ``chart_width`` narrows the chart (a phone: :data:`PHONE_CHART_WIDTH`).
     """
+    from reports.chart_summaries import item_distribution_summary
     from reports.charts import item_distribution, item_distribution_table
     from scoring.rules import format_score
 
@@ -617,10 +618,15 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
             "and the group's figures above leave them out:"
         )
         st.text(", ".join(revealed.hidden_teams))
+    answers = item_distribution_table(questionnaire, result)
+    summary = item_distribution_summary(
+        answers, [level.name for level in questionnaire.scale.levels], questionnaire.scale.dont_know
+    )
     if chart_width is None:
         st.altair_chart(item_distribution(questionnaire, result), theme=None)
+        chart_summary(summary)
     else:
-        chart(item_distribution(questionnaire, result, width=chart_width), f"reveal-{result.id}")
+        chart(item_distribution(questionnaire, result, width=chart_width), f"reveal-{result.id}", summary)
     for item in revealed.items:
         with st.container(border=True):
             badge = ":orange-badge[:material/call_split: Divided]" if item.divided else ""
@@ -639,7 +645,7 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
                 )
             if item.prompt:
                 st.info(plain(item.prompt), icon=":material/forum:")
-    data_table(item_distribution_table(questionnaire, result))
+    data_table(answers)
 
 
 #: The result on the room screen spans it (1280 px less the margins).
@@ -652,7 +658,8 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
 
     The same frozen result as :func:`workshop_reveal` (a ``services.workshop.RevealedDimension``).
     """
-    from reports.charts import item_distribution
+    from reports.chart_summaries import item_distribution_summary
+    from reports.charts import item_distribution, item_distribution_table
     from scoring.rules import format_score
 
     result = revealed.result
@@ -668,7 +675,12 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
         + (f" · no numbers for {plain(', '.join(revealed.hidden_teams))}" if revealed.hidden_teams else "")
         + " · frozen at the reveal; nobody's own answers are shown."
     )
-    chart(item_distribution(questionnaire, result, width=PRESENTER_CHART_WIDTH), "room-result")
+    summary = item_distribution_summary(
+        item_distribution_table(questionnaire, result),
+        [level.name for level in questionnaire.scale.levels],
+        questionnaire.scale.dont_know,
+    )
+    chart(item_distribution(questionnaire, result, width=PRESENTER_CHART_WIDTH), "room-result", summary)
     divided = [item for item in revealed.items if item.divided and item.prompt]
     if divided:
         with st.container(key="room-prompts"):
@@ -730,19 +742,28 @@ CHART_CSS = (
 )
 
 
-def chart(figure: Any, name: str) -> None:
-    """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling."""
+def chart(figure: Any, name: str, summary: str) -> None:
+    """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling,
+    with ``summary`` (from ``reports.chart_summaries``) in words under it."""
     import altair as alt
 
     st.html(CHART_CSS)
     with st.container(key=f"chart-{name}"):
         # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
-        # chart's numbers are in the table under it.
+        # summary under the chart says what it shows, and its numbers are in the table under that.
         st.altair_chart(
             figure.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
             theme=None,
             width="content",
         )
+    chart_summary(summary)
+
+
+def chart_summary(summary: str) -> None:
+    """What a chart shows, in a sentence or two, right under it (read by everyone, screen readers too).
+
+    The summary names teams, dimensions and roles as typed, so it is escaped like any user text."""
+    st.markdown(f"**In words:** {plain(summary)}")
 
 
 def target_sliders(questionnaire: Questionnaire, levels: Mapping[str, int], key: str) -> dict[str, int]:
