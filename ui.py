@@ -500,6 +500,48 @@ def scroll_to_top(anchor: str | None = None) -> None:
     st.html(f"<script>/* {counter} */ {script}</script>", unsafe_allow_javascript=True)
 
 
+#: Saves a comment a moment after the person stops typing, not only when they leave the box: Streamlit sends
+#: a text area's value on blur or Ctrl+Enter, so one second after the last keystroke (and when the page is
+#: left or reloaded) this sends Ctrl+Enter to the box being typed in; its ``on_change`` then saves it.
+_SAVE_WHILE_TYPING_JS = """
+(function () {
+  var w = window.parent || window, doc = w.document, selector = %s;
+  if (w.__layerwiseSaveWhileTyping) { return; }
+  w.__layerwiseSaveWhileTyping = true;
+  var timer = null, pending = null;
+  function commit() {
+    if (timer) { clearTimeout(timer); timer = null; }
+    var box = pending; pending = null;
+    if (box && box.isConnected) {
+      box.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", code: "Enter", ctrlKey: true,
+        bubbles: true, cancelable: true}));
+    }
+  }
+  doc.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box || box.tagName !== "TEXTAREA" || !box.closest(selector)) { return; }
+    pending = box;
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(commit, %d);
+  }, true);
+  w.addEventListener("pagehide", function () { if (pending) { commit(); } });
+})();
+"""
+
+#: How long after the last keystroke a comment is saved (milliseconds).
+SAVE_WHILE_TYPING_MS = 1000
+
+
+def save_while_typing(key_prefix: str) -> None:
+    """Make every text area whose key starts with ``key_prefix`` save a second after the typing stops (its
+    ``on_change`` callback runs as it does on leaving the box), so a reload never loses what was typed."""
+    selector = f"[class*='st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key_prefix)}']"
+    st.html(
+        f"<script>{_SAVE_WHILE_TYPING_JS % (json.dumps(selector), SAVE_WHILE_TYPING_MS)}</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 # --- workshops and the leader view ------------------------------------------------------------------------
 
 CLIENT_KEY = "layerwise.client_key"
