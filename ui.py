@@ -784,20 +784,36 @@ CHART_CSS = (
 )
 
 
-def chart(figure: Any, name: str, summary: str) -> None:
+#: Below this window width (a phone) a chart that has a phone layout shows it instead of the wide one.
+PHONE_BREAKPOINT = 640
+
+
+def chart(figure: Any, name: str, summary: str, *, phone: Any = None) -> None:
     """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling,
-    with ``summary`` (from ``reports.chart_summaries``) in words under it."""
+    with ``summary`` (from ``reports.chart_summaries``) in words under it.
+
+    ``phone`` is the same chart drawn :data:`PHONE_CHART_WIDTH` wide (its vertical layout): a window narrower
+    than :data:`PHONE_BREAKPOINT` shows it instead of ``figure``, so its text stays full size on a phone.
+    """
     import altair as alt
 
     st.html(CHART_CSS)
-    with st.container(key=f"chart-{name}"):
-        # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
-        # summary under the chart says what it shows, and its numbers are in the table under that.
-        st.altair_chart(
-            figure.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
-            theme=None,
-            width="content",
+    if phone is not None:
+        st.html(
+            f"<style>@media (max-width: {PHONE_BREAKPOINT - 0.02}px) {{ .st-key-chart-{name} {{ display: none; }} }}"
+            f"@media (min-width: {PHONE_BREAKPOINT}px) {{ .st-key-chart-phone-{name} {{ display: none; }} }}</style>"
         )
+    for key, drawn in ((f"chart-{name}", figure), (f"chart-phone-{name}", phone)):
+        if drawn is None:
+            continue
+        with st.container(key=key):
+            # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise);
+            # the summary under the chart says what it shows, and its numbers are in the table under that.
+            st.altair_chart(
+                drawn.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
+                theme=None,
+                width="content",
+            )
     chart_summary(summary)
 
 

@@ -135,7 +135,12 @@ else:
         "The light bar is the level a layer reached on its own, the dark bar the level that counts."
     )
     ladder = charts.layer_ladder_table(result)
-    ui.chart(charts.layer_ladder(result), "ladder", chart_summaries.layer_ladder_summary(ladder))
+    ui.chart(
+        charts.layer_ladder(result),
+        "ladder",
+        chart_summaries.layer_ladder_summary(ladder),
+        phone=charts.layer_ladder(result, width=ui.PHONE_CHART_WIDTH),
+    )
     capped = [dimension for dimension in result.dimensions if dimension.cap_explanation]
     for dimension in capped:
         st.markdown(f"- {ui.plain(dimension.cap_explanation)}")
@@ -160,6 +165,13 @@ else:
         charts.target_chart(result, view.target_levels, view.previous, previous_label=view.previous_label),
         "target",
         chart_summaries.target_summary(against_target),
+        phone=charts.target_chart(
+            result,
+            view.target_levels,
+            view.previous,
+            previous_label=view.previous_label,
+            width=ui.PHONE_CHART_WIDTH,
+        ),
     )
     ui.data_table(against_target)
     if view.target is not None:
@@ -190,12 +202,18 @@ else:
             charts.benchmark_chart(result, view.benchmark),
             "benchmark",
             chart_summaries.benchmark_summary(against_benchmark),
+            phone=charts.benchmark_chart(result, view.benchmark, width=ui.PHONE_CHART_WIDTH),
         )
         ui.data_table(against_benchmark)
 
     st.subheader("Item by item")
     items = charts.item_heatmap_table(questionnaire, result)
-    ui.chart(charts.item_heatmap(questionnaire, result), "items", chart_summaries.item_heatmap_summary(items))
+    ui.chart(
+        charts.item_heatmap(questionnaire, result),
+        "items",
+        chart_summaries.item_heatmap_summary(items),
+        phone=charts.item_heatmap(questionnaire, result, width=ui.PHONE_CHART_WIDTH),
+    )
     ui.data_table(items)
 
     st.subheader("What stands out")
@@ -226,7 +244,12 @@ else:
 st.subheader("Where do the freed hours go?")
 if result.ledger is not None:
     # the ledger's own summary (scoring.capacity) says in words what the waterfall shows
-    ui.chart(charts.capacity_waterfall(result.ledger), "ledger", result.ledger.summary)
+    ui.chart(
+        charts.capacity_waterfall(result.ledger),
+        "ledger",
+        result.ledger.summary,
+        phone=charts.capacity_waterfall(result.ledger, width=ui.PHONE_CHART_WIDTH),
+    )
     ui.data_table(charts.capacity_waterfall_table(result.ledger))
 elif result.ledger_errors:
     st.warning(
@@ -260,6 +283,7 @@ ui.chart(
     charts.kpi_reference_chart(questionnaire, result.kpis),
     "kpis",
     chart_summaries.kpi_reference_summary(kpi_references),
+    phone=charts.kpi_reference_chart(questionnaire, result.kpis, width=ui.PHONE_CHART_WIDTH),
 )
 if result.ledger is not None and result.ledger.redeployed_note:
     st.warning(f"Freed capacity deliberately redeployed: {result.ledger.redeployed_note}")

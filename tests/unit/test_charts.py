@@ -357,6 +357,24 @@ def test_the_reveal_chart_fits_a_phone_with_its_legend_and_subtitle(
     assert Image.open(io.BytesIO(png)).width <= phone_width + 10  # nothing reaches past the screen's edge
 
 
+def test_the_results_charts_have_a_valid_phone_layout(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    phone_width = 350  # ui.PHONE_CHART_WIDTH: a 390 px phone less the page's margins
+    assert result.ledger is not None
+    phone = {
+        "ladder": charts.layer_ladder(result, width=phone_width),
+        "target": charts.target_chart(result, {}, result, previous_label="2025 Q4", width=phone_width),
+        "benchmark": charts.benchmark_chart(result, measured_pack(questionnaire), width=phone_width),
+        "items": charts.item_heatmap(questionnaire, result, width=phone_width),
+        "ledger": charts.capacity_waterfall(result.ledger, width=phone_width),
+        "kpis": charts.kpi_reference_chart(questionnaire, result.kpis, width=phone_width),
+    }
+    # tests/e2e/test_offline_e2e.py measures them on a 390 px screen: laid out within the column
+    for chart in phone.values():
+        chart.to_dict(validate=True)
+
+
 def test_dont_know_has_a_colour_of_its_own_far_from_level_3(
     questionnaire: Questionnaire, result: TeamResult
 ) -> None:
