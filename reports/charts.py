@@ -120,6 +120,19 @@ SERIES_COLOURS: tuple[str, ...] = (
     "#FFBC79",
     "#CFCFCF",
 )
+#: A shape per team beside its colour (trend), so the series can be told apart without colour; every one of
+#: them is one the PDF's vector drawing paints (``reports.vector.SYMBOLS``). Past eight teams shapes repeat,
+#: with other colours.
+TEAM_SHAPES: tuple[str, ...] = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "cross",
+    "triangle-down",
+    "triangle-right",
+    "triangle-left",
+)
 SUPPRESSED = "suppressed"
 #: Default chart width in pixels: rendered at scale 2 it fills an A4 text column sharply.
 WIDTH = 520
@@ -626,10 +639,12 @@ def benchmark_chart(
         x_scale = alt.Scale(domain=[1, 5], nice=False)
         x_axis = alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Dimension score (1–5)", grid=True)
         with_band = "datum.p10 != null"
+        # the p10–p90 band thinner than the p25–p75 band (as a box plot's whisker and box): the two are told
+        # apart by their thickness, not only by their shade of grey
         wide = (
             alt.Chart()
             .transform_filter(with_band)
-            .mark_bar(size=20)
+            .mark_bar(size=8)
             .encode(
                 y=y,
                 x=alt.X("p10:Q", scale=x_scale, axis=x_axis),
@@ -670,7 +685,10 @@ def benchmark_chart(
             width=plot_width, height=alt.Step(step)
         )
         ns = sorted({row.n for row in pack.rows})
-        subtitle = [f"{pack.label} (n = {', '.join(str(n) for n in ns)}; {pack.source_name})"]
+        subtitle = [
+            f"{pack.label} (n = {', '.join(str(n) for n in ns)}; {pack.source_name})",
+            "Thin bar: p10–p90 of the benchmark; thick bar: p25–p75; tick: its median; dot: your team.",
+        ]
         return _styled(chart, "Dimensions against the benchmark", subtitle, width=width)
 
     data = alt.Data(values=_records(table[["dimension", "score", "percentile", "n", "text"]]))
@@ -1696,7 +1714,7 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
     )
     points = (
         alt.Chart()
-        .mark_point(filled=True, size=60, opacity=1)
+        .mark_point(filled=True, size=70, opacity=1)
         .encode(
             x=x,
             y=y,
@@ -1704,6 +1722,17 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
             tooltip=[alt.Tooltip("team:N"), alt.Tooltip("round:N"), alt.Tooltip("index:Q", title="Index")],
         )
     )
+    if highlight is None and not many:
+        # each team has a shape of its own as well as a colour: the lines can be told apart without colour
+        points = points.encode(
+            shape=alt.Shape(
+                "team:N",
+                scale=alt.Scale(
+                    domain=teams, range=[TEAM_SHAPES[i % len(TEAM_SHAPES)] for i in range(len(teams))]
+                ),
+                legend=alt.Legend(title=None, columns=4, labelLimit=140) if len(teams) <= 12 else None,
+            )
+        )
     layers: list[Any] = [lines, points]
     same_teams = same_teams_trend_table(rounds) if many else pd.DataFrame()
     shown_pairs = same_teams[same_teams["median"].notna()] if many else same_teams

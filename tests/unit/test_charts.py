@@ -252,6 +252,21 @@ def test_the_trend_leaves_suppressed_rounds_out_and_says_so(result: TeamResult, 
     assert all(row["team"] != "Tiny team" for row in _data_values(spec))
 
 
+def test_colour_is_not_the_only_way_to_tell_teams_or_benchmark_bands_apart(
+    questionnaire: Questionnaire, result: TeamResult, peers: list[TeamResult]
+) -> None:
+    # the trend: each team a shape of its own as well as a colour (the legend shows both)
+    spec = charts.trend_chart([("2025 Q4", peers[:3]), ("2026 Q1", peers[:3])]).to_dict(validate=False)
+    shapes = [layer["encoding"]["shape"] for layer in spec["layer"] if "shape" in layer.get("encoding", {})]
+    assert len(shapes) == 1 and shapes[0]["field"] == "team"
+    assert len(set(shapes[0]["scale"]["range"])) == 3
+    # the benchmark: the p10–p90 band thinner than the p25–p75 band, and the subtitle says which is which
+    spec = charts.benchmark_chart(result, measured_pack(questionnaire)).to_dict(validate=False)
+    sizes = [layer["mark"]["size"] for layer in spec["layer"] if layer["mark"].get("type") == "bar"]
+    assert sizes[0] < sizes[1]
+    assert "Thin bar: p10–p90" in " ".join(spec["title"]["subtitle"])
+
+
 def test_render_png_is_sharp_offline_and_cached(result: TeamResult) -> None:
     chart = charts.layer_ladder(result)
     png = charts.render_png(chart, scale=2)
