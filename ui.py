@@ -784,36 +784,45 @@ CHART_CSS = (
 )
 
 
-#: Below this window width (a phone) a chart that has a phone layout shows it instead of the wide one.
-PHONE_BREAKPOINT = 640
+#: What a phone's browser says in its User-Agent header (Android and iOS phones; tablets say neither "Mobi"
+#: nor "iPhone" and get the wide charts, which fit their screens).
+PHONE_AGENTS = ("Mobi", "iPhone", "iPod")
 
 
-def chart(figure: Any, name: str, summary: str, *, phone: Any = None) -> None:
+def on_phone() -> bool:
+    """Whether the page is shown on a phone, as its browser says in the User-Agent header (False when unknown).
+
+    Streamlit does not tell the server the window's width; drawing every chart twice and letting CSS pick
+    would double the Results page's chart time for everyone. A desktop window made narrow keeps the wide
+    charts, scaled to the column by :data:`CHART_CSS`.
+    """
+    try:
+        agent = st.context.headers.get("User-Agent") or ""
+    except Exception:  # no browser session (a bare script run)
+        return False
+    return any(marker in agent for marker in PHONE_AGENTS)
+
+
+def chart(figure: Any, name: str, summary: str, *, phone: Callable[[], Any] | None = None) -> None:
     """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling,
     with ``summary`` (from ``reports.chart_summaries``) in words under it.
 
-    ``phone`` is the same chart drawn :data:`PHONE_CHART_WIDTH` wide (its vertical layout): a window narrower
-    than :data:`PHONE_BREAKPOINT` shows it instead of ``figure``, so its text stays full size on a phone.
+    ``phone`` builds the same chart :data:`PHONE_CHART_WIDTH` wide (its vertical layout); a phone
+    (:func:`on_phone`) is shown that one instead of ``figure``, so its text stays full size.
     """
     import altair as alt
 
+    if phone is not None and on_phone():
+        figure = phone()
     st.html(CHART_CSS)
-    if phone is not None:
-        st.html(
-            f"<style>@media (max-width: {PHONE_BREAKPOINT - 0.02}px) {{ .st-key-chart-{name} {{ display: none; }} }}"
-            f"@media (min-width: {PHONE_BREAKPOINT}px) {{ .st-key-chart-phone-{name} {{ display: none; }} }}</style>"
+    with st.container(key=f"chart-{name}"):
+        # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
+        # summary under the chart says what it shows, and its numbers are in the table under that.
+        st.altair_chart(
+            figure.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
+            theme=None,
+            width="content",
         )
-    for key, drawn in ((f"chart-{name}", figure), (f"chart-phone-{name}", phone)):
-        if drawn is None:
-            continue
-        with st.container(key=key):
-            # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise);
-            # the summary under the chart says what it shows, and its numbers are in the table under that.
-            st.altair_chart(
-                drawn.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
-                theme=None,
-                width="content",
-            )
     chart_summary(summary)
 
 

@@ -139,7 +139,7 @@ else:
         charts.layer_ladder(result),
         "ladder",
         chart_summaries.layer_ladder_summary(ladder),
-        phone=charts.layer_ladder(result, width=ui.PHONE_CHART_WIDTH),
+        phone=lambda: charts.layer_ladder(result, width=ui.PHONE_CHART_WIDTH),
     )
     capped = [dimension for dimension in result.dimensions if dimension.cap_explanation]
     for dimension in capped:
@@ -165,7 +165,7 @@ else:
         charts.target_chart(result, view.target_levels, view.previous, previous_label=view.previous_label),
         "target",
         chart_summaries.target_summary(against_target),
-        phone=charts.target_chart(
+        phone=lambda: charts.target_chart(
             result,
             view.target_levels,
             view.previous,
@@ -202,7 +202,7 @@ else:
             charts.benchmark_chart(result, view.benchmark),
             "benchmark",
             chart_summaries.benchmark_summary(against_benchmark),
-            phone=charts.benchmark_chart(result, view.benchmark, width=ui.PHONE_CHART_WIDTH),
+            phone=lambda: charts.benchmark_chart(result, view.benchmark, width=ui.PHONE_CHART_WIDTH),
         )
         ui.data_table(against_benchmark)
 
@@ -212,7 +212,7 @@ else:
         charts.item_heatmap(questionnaire, result),
         "items",
         chart_summaries.item_heatmap_summary(items),
-        phone=charts.item_heatmap(questionnaire, result, width=ui.PHONE_CHART_WIDTH),
+        phone=lambda: charts.item_heatmap(questionnaire, result, width=ui.PHONE_CHART_WIDTH),
     )
     ui.data_table(items)
 
@@ -242,15 +242,15 @@ else:
         st.caption(f"Comments are hidden: {ui.plain(result.comments_hidden_reason)}.")
 
 st.subheader("Where do the freed hours go?")
-if result.ledger is not None:
+if (ledger := result.ledger) is not None:
     # the ledger's own summary (scoring.capacity) says in words what the waterfall shows
     ui.chart(
-        charts.capacity_waterfall(result.ledger),
+        charts.capacity_waterfall(ledger),
         "ledger",
-        result.ledger.summary,
-        phone=charts.capacity_waterfall(result.ledger, width=ui.PHONE_CHART_WIDTH),
+        ledger.summary,
+        phone=lambda: charts.capacity_waterfall(ledger, width=ui.PHONE_CHART_WIDTH),
     )
-    ui.data_table(charts.capacity_waterfall_table(result.ledger))
+    ui.data_table(charts.capacity_waterfall_table(ledger))
 elif result.ledger_errors:
     st.warning(
         "The outcome figures do not add up, so there is no ledger: "
@@ -283,7 +283,7 @@ ui.chart(
     charts.kpi_reference_chart(questionnaire, result.kpis),
     "kpis",
     chart_summaries.kpi_reference_summary(kpi_references),
-    phone=charts.kpi_reference_chart(questionnaire, result.kpis, width=ui.PHONE_CHART_WIDTH),
+    phone=lambda: charts.kpi_reference_chart(questionnaire, result.kpis, width=ui.PHONE_CHART_WIDTH),
 )
 if result.ledger is not None and result.ledger.redeployed_note:
     st.warning(f"Freed capacity deliberately redeployed: {result.ledger.redeployed_note}")

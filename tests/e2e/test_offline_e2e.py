@@ -36,6 +36,11 @@ PAGES = (
     "leader",
 )
 JOURNEY = {"assess", "outcomes", "results", "action-plan"}
+#: A phone's browser (Chrome on Android): the app draws the phone layout of its charts for it.
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
 
 
 def team_past_k(database_url: str) -> str:
@@ -100,7 +105,9 @@ def test_results_charts_fit_a_phone_screen(
     database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
     server = start_server({"DATABASE_URL": database_url})
     token = team_past_k(database_url)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=1, user_agent=PHONE_AGENT, is_mobile=True
+    )
     page = context.new_page()
     page.goto(f"{server.url}/results?token={token}")
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').nth(
