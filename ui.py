@@ -500,6 +500,48 @@ def scroll_to_top(anchor: str | None = None) -> None:
     st.html(f"<script>/* {counter} */ {script}</script>", unsafe_allow_javascript=True)
 
 
+#: Saves a comment a moment after the person stops typing, not only when they leave the box: Streamlit sends
+#: a text area's value on blur or Ctrl+Enter, so one second after the last keystroke (and when the page is
+#: left or reloaded) this sends Ctrl+Enter to the box being typed in; its ``on_change`` then saves it.
+_SAVE_WHILE_TYPING_JS = """
+(function () {
+  var w = window.parent || window, doc = w.document, selector = %s;
+  if (w.__layerwiseSaveWhileTyping) { return; }
+  w.__layerwiseSaveWhileTyping = true;
+  var timer = null, pending = null;
+  function commit() {
+    if (timer) { clearTimeout(timer); timer = null; }
+    var box = pending; pending = null;
+    if (box && box.isConnected) {
+      box.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", code: "Enter", ctrlKey: true,
+        bubbles: true, cancelable: true}));
+    }
+  }
+  doc.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box || box.tagName !== "TEXTAREA" || !box.closest(selector)) { return; }
+    pending = box;
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(commit, %d);
+  }, true);
+  w.addEventListener("pagehide", function () { if (pending) { commit(); } });
+})();
+"""
+
+#: How long after the last keystroke a comment is saved (milliseconds).
+SAVE_WHILE_TYPING_MS = 1000
+
+
+def save_while_typing(key_prefix: str) -> None:
+    """Make every text area whose key starts with ``key_prefix`` save a second after the typing stops (its
+    ``on_change`` callback runs as it does on leaving the box), so a reload never loses what was typed."""
+    selector = f"[class*='st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key_prefix)}']"
+    st.html(
+        f"<script>{_SAVE_WHILE_TYPING_JS % (json.dumps(selector), SAVE_WHILE_TYPING_MS)}</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 # --- workshops and the leader view ------------------------------------------------------------------------
 
 CLIENT_KEY = "layerwise.client_key"
@@ -579,6 +621,7 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
     ``revealed`` is a ``services.workshop.RevealedDimension``: a frozen result that scoring let through.
     ``chart_width`` narrows the chart (a phone: :data:`PHONE_CHART_WIDTH`).
     """
+    from reports.chart_summaries import item_distribution_summary
     from reports.charts import item_distribution, item_distribution_table
     from scoring.rules import format_score
 
@@ -617,10 +660,15 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
             "and the group's figures above leave them out:"
         )
         st.text(", ".join(revealed.hidden_teams))
+    answers = item_distribution_table(questionnaire, result)
+    summary = item_distribution_summary(
+        answers, [level.name for level in questionnaire.scale.levels], questionnaire.scale.dont_know
+    )
     if chart_width is None:
         st.altair_chart(item_distribution(questionnaire, result), theme=None)
+        chart_summary(summary)
     else:
-        chart(item_distribution(questionnaire, result, width=chart_width), f"reveal-{result.id}")
+        chart(item_distribution(questionnaire, result, width=chart_width), f"reveal-{result.id}", summary)
     for item in revealed.items:
         with st.container(border=True):
             badge = ":orange-badge[:material/call_split: Divided]" if item.divided else ""
@@ -639,7 +687,7 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
                 )
             if item.prompt:
                 st.info(plain(item.prompt), icon=":material/forum:")
-    data_table(item_distribution_table(questionnaire, result))
+    data_table(answers)
 
 
 #: The result on the room screen spans it (1280 px less the margins).
@@ -652,7 +700,8 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
 
     The same frozen result as :func:`workshop_reveal` (a ``services.workshop.RevealedDimension``).
     """
-    from reports.charts import item_distribution
+    from reports.chart_summaries import item_distribution_summary
+    from reports.charts import item_distribution, item_distribution_table
     from scoring.rules import format_score
 
     result = revealed.result
@@ -668,7 +717,12 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
         + (f" · no numbers for {plain(', '.join(revealed.hidden_teams))}" if revealed.hidden_teams else "")
         + " · frozen at the reveal; nobody's own answers are shown."
     )
-    chart(item_distribution(questionnaire, result, width=PRESENTER_CHART_WIDTH), "room-result")
+    summary = item_distribution_summary(
+        item_distribution_table(questionnaire, result),
+        [level.name for level in questionnaire.scale.levels],
+        questionnaire.scale.dont_know,
+    )
+    chart(item_distribution(questionnaire, result, width=PRESENTER_CHART_WIDTH), "room-result", summary)
     divided = [item for item in revealed.items if item.divided and item.prompt]
     if divided:
         with st.container(key="room-prompts"):
@@ -730,19 +784,53 @@ CHART_CSS = (
 )
 
 
-def chart(figure: Any, name: str) -> None:
-    """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling."""
+#: What a phone's browser says in its User-Agent header (Android and iOS phones; tablets say neither "Mobi"
+#: nor "iPhone" and get the wide charts, which fit their screens).
+PHONE_AGENTS = ("Mobi", "iPhone", "iPod")
+
+
+def on_phone() -> bool:
+    """Whether the page is shown on a phone, as its browser says in the User-Agent header (False when unknown).
+
+    Streamlit does not tell the server the window's width; drawing every chart twice and letting CSS pick
+    would double the Results page's chart time for everyone. A desktop window made narrow keeps the wide
+    charts, scaled to the column by :data:`CHART_CSS`.
+    """
+    try:
+        agent = st.context.headers.get("User-Agent") or ""
+    except Exception:  # no browser session (a bare script run)
+        return False
+    return any(marker in agent for marker in PHONE_AGENTS)
+
+
+def chart(figure: Any, name: str, summary: str, *, phone: Callable[[], Any] | None = None) -> None:
+    """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling,
+    with ``summary`` (from ``reports.chart_summaries``) in words under it.
+
+    ``phone`` builds the same chart :data:`PHONE_CHART_WIDTH` wide (its vertical layout); a phone
+    (:func:`on_phone`) is shown that one instead of ``figure``, so its text stays full size.
+    """
     import altair as alt
 
+    if phone is not None and on_phone():
+        figure = phone()
     st.html(CHART_CSS)
     with st.container(key=f"chart-{name}"):
         # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
-        # chart's numbers are in the table under it.
+        # summary under the chart says what it shows, and its numbers are in the table under that.
         st.altair_chart(
             figure.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
             theme=None,
             width="content",
         )
+    chart_summary(summary)
+
+
+def chart_summary(summary: str) -> None:
+    """What a chart shows, in a sentence or two, right under it (read by everyone, screen readers too).
+
+    The summary names teams, dimensions and roles as typed, so it is escaped like any user text."""
+    st.markdown(f"**In words:** {plain(summary)}")
 
 
 def target_sliders(questionnaire: Questionnaire, levels: Mapping[str, int], key: str) -> dict[str, int]:

@@ -333,11 +333,12 @@ st.text_area(
     placeholder="A comment for the team. Comments are shown without names, and only from 5 respondents on.",
     disabled=not current.is_open,
 )
+ui.save_while_typing("comment:")
 saved_at = st.session_state.get(COMMENT_SAVED_KEY, {}).get(dimension_id)
 st.caption(
     f"Comment saved at {saved_at:%H:%M:%S} UTC."
     if saved_at
-    else "Your comment is saved as soon as you leave the box (click elsewhere or press Tab) or press Ctrl+Enter."
+    else "Your comment is saved a second after you stop typing, and when you leave the box."
 )
 
 back, next_ = st.columns(2)

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from reports.chart_summaries import benchmark_summary, gap_summary, org_heatmap_summary, trend_summary
 from reports.charts import (
     benchmark_chart,
     benchmark_table,
@@ -245,8 +246,10 @@ with unit_tab:
                     st.rerun()
 
 with heatmap_tab:
+    teams_table = org_heatmap_table(view.latest)
     st.altair_chart(org_heatmap(view.latest, width=CHART_WIDTH), theme=None)
-    ui.data_table(org_heatmap_table(view.latest))
+    ui.chart_summary(org_heatmap_summary(teams_table))
+    ui.data_table(teams_table)
 
 with target_tab:
     st.caption(
@@ -283,8 +286,10 @@ with benchmark_tab:
     scored = [comparison for comparison in peers if comparison.score is not None]
     if scored and all(comparison.percentile is not None for comparison in scored):
         st.markdown(f"**Against the other teams here** ({scored[0].peers} peers)")
+        peer_table = benchmark_table(result, peers)
         st.altair_chart(benchmark_chart(result, peers, width=CHART_WIDTH), theme=None)
-        ui.data_table(benchmark_table(result, peers), label="Peer percentiles as a table")
+        ui.chart_summary(benchmark_summary(peer_table))
+        ui.data_table(peer_table, label="Peer percentiles as a table")
     else:
         reason = next((c.reason for c in peers if c.reason), "not enough peer teams")
         st.caption(f"No peer percentiles: {ui.plain(reason)}.")
@@ -294,8 +299,10 @@ with benchmark_tab:
             f"**Against the imported pack** {ui.plain(view.pack.source_name)}: {ui.plain(view.pack.label)} "
             f"(n = {sizes} teams)"
         )
+        pack_table = benchmark_table(result, view.pack)
         st.altair_chart(benchmark_chart(result, view.pack, width=CHART_WIDTH), theme=None)
-        ui.data_table(benchmark_table(result, view.pack), label="Pack percentiles as a table")
+        ui.chart_summary(benchmark_summary(pack_table))
+        ui.data_table(pack_table, label="Pack percentiles as a table")
     else:
         st.caption(
             "No measured benchmark pack imported (python cli.py pack import); each team's report compares "
@@ -311,8 +318,10 @@ with trend_tab:
     highlight = st.selectbox(
         "Highlight a team", options=[result.team for result in view.latest], index=None, placeholder="None"
     )
+    trend = trend_table(list(view.rounds))
     st.altair_chart(trend_chart(list(view.rounds), width=CHART_WIDTH, highlight=highlight), theme=None)
-    ui.data_table(trend_table(list(view.rounds)))
+    ui.chart_summary(trend_summary(trend, highlight=highlight))
+    ui.data_table(trend)
     ui.data_table(
         same_teams_trend_table(list(view.rounds)),
         label="The median of the same teams, round to round (with n)",
@@ -322,8 +331,10 @@ with gap_tab:
     st.caption(
         "Leaders' mean minus the other roles' mean; shown only where both groups pass the anonymity rule."
     )
+    gaps = gap_table(list(view.latest))
     st.altair_chart(gap_chart(list(view.latest), width=CHART_WIDTH), theme=None)
-    ui.data_table(gap_table(list(view.latest)))
+    ui.chart_summary(gap_summary(gaps))
+    ui.data_table(gaps)
 
 with hotspot_tab:
     if not view.hotspots:

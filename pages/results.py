@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from reports import charts, content
+from reports import chart_summaries, charts, content
 from reports.wording import plural
 from scoring.rules import format_score
 from services import assessment as journey
@@ -134,13 +134,19 @@ else:
         "The layers build on each other: a layer counts only as far as the one under it allows. "
         "The light bar is the level a layer reached on its own, the dark bar the level that counts."
     )
-    ui.chart(charts.layer_ladder(result), "ladder")
+    ladder = charts.layer_ladder_table(result)
+    ui.chart(
+        charts.layer_ladder(result),
+        "ladder",
+        chart_summaries.layer_ladder_summary(ladder),
+        phone=lambda: charts.layer_ladder(result, width=ui.PHONE_CHART_WIDTH),
+    )
     capped = [dimension for dimension in result.dimensions if dimension.cap_explanation]
     for dimension in capped:
         st.markdown(f"- {ui.plain(dimension.cap_explanation)}")
     if not capped:
         st.caption("No layer is held down by the one under it.")
-    ui.data_table(charts.layer_ladder_table(result))
+    ui.data_table(ladder)
 
     st.subheader("Where do the gains go?")
     st.markdown(
@@ -154,11 +160,20 @@ else:
     )
 
     st.subheader("How does the team compare?")
+    against_target = charts.target_table(result, view.target_levels, view.previous)
     ui.chart(
         charts.target_chart(result, view.target_levels, view.previous, previous_label=view.previous_label),
         "target",
+        chart_summaries.target_summary(against_target),
+        phone=lambda: charts.target_chart(
+            result,
+            view.target_levels,
+            view.previous,
+            previous_label=view.previous_label,
+            width=ui.PHONE_CHART_WIDTH,
+        ),
     )
-    ui.data_table(charts.target_table(result, view.target_levels, view.previous))
+    ui.data_table(against_target)
     if view.target is not None:
         st.caption(f"Target: {view.target.label}.")
     with st.expander("Set the team's target", icon=":material/flag:"):
@@ -182,12 +197,24 @@ else:
                 st.rerun()
     st.caption(ui.plain(view.benchmark_label))
     if view.benchmark is not None:
-        ui.chart(charts.benchmark_chart(result, view.benchmark), "benchmark")
-        ui.data_table(charts.benchmark_table(result, view.benchmark))
+        against_benchmark = charts.benchmark_table(result, view.benchmark)
+        ui.chart(
+            charts.benchmark_chart(result, view.benchmark),
+            "benchmark",
+            chart_summaries.benchmark_summary(against_benchmark),
+            phone=lambda: charts.benchmark_chart(result, view.benchmark, width=ui.PHONE_CHART_WIDTH),
+        )
+        ui.data_table(against_benchmark)
 
     st.subheader("Item by item")
-    ui.chart(charts.item_heatmap(questionnaire, result), "items")
-    ui.data_table(charts.item_heatmap_table(questionnaire, result))
+    items = charts.item_heatmap_table(questionnaire, result)
+    ui.chart(
+        charts.item_heatmap(questionnaire, result),
+        "items",
+        chart_summaries.item_heatmap_summary(items),
+        phone=lambda: charts.item_heatmap(questionnaire, result, width=ui.PHONE_CHART_WIDTH),
+    )
+    ui.data_table(items)
 
     st.subheader("What stands out")
     groups = (
@@ -215,10 +242,15 @@ else:
         st.caption(f"Comments are hidden: {ui.plain(result.comments_hidden_reason)}.")
 
 st.subheader("Where do the freed hours go?")
-if result.ledger is not None:
-    ui.chart(charts.capacity_waterfall(result.ledger), "ledger")
-    st.markdown(result.ledger.summary)
-    ui.data_table(charts.capacity_waterfall_table(result.ledger))
+if (ledger := result.ledger) is not None:
+    # the ledger's own summary (scoring.capacity) says in words what the waterfall shows
+    ui.chart(
+        charts.capacity_waterfall(ledger),
+        "ledger",
+        ledger.summary,
+        phone=lambda: charts.capacity_waterfall(ledger, width=ui.PHONE_CHART_WIDTH),
+    )
+    ui.data_table(charts.capacity_waterfall_table(ledger))
 elif result.ledger_errors:
     st.warning(
         "The outcome figures do not add up, so there is no ledger: "
@@ -246,10 +278,16 @@ st.page_link(
 )
 
 st.subheader("Your outcomes against published figures")
-ui.chart(charts.kpi_reference_chart(questionnaire, result.kpis), "kpis")
+kpi_references = charts.kpi_reference_table(questionnaire, result.kpis)
+ui.chart(
+    charts.kpi_reference_chart(questionnaire, result.kpis),
+    "kpis",
+    chart_summaries.kpi_reference_summary(kpi_references),
+    phone=lambda: charts.kpi_reference_chart(questionnaire, result.kpis, width=ui.PHONE_CHART_WIDTH),
+)
 if result.ledger is not None and result.ledger.redeployed_note:
     st.warning(f"Freed capacity deliberately redeployed: {result.ledger.redeployed_note}")
-ui.data_table(charts.kpi_reference_table(questionnaire, result.kpis), label="The numbers and their sources")
+ui.data_table(kpi_references, label="The numbers and their sources")
 
 st.subheader("Your own answers")
 if view.own is None:

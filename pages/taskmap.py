@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 import ui
-from reports import charts
+from reports import chart_summaries, charts
 from services import taskmap as maps
 from services.context import InputError, ServiceError
 
@@ -274,8 +274,9 @@ if view.totals is not None:
     st.caption("Hours per week for everyone in the role (per person × people).")
     if view.ledger is not None:
         st.markdown(ui.plain(view.ledger.summary))
-    ui.chart(charts.role_week_chart(view.week), "role-week")
-    ui.data_table(charts.role_week_table(view.week))
+    week = charts.role_week_table(view.week)
+    ui.chart(charts.role_week_chart(view.week), "role-week", chart_summaries.role_week_summary(week))
+    ui.data_table(week)
 
 st.subheader("Import or export (CSV)")
 if view.task_map is not None:

@@ -102,6 +102,11 @@ LEVEL_COLOURS: tuple[str, ...] = (ORANGE_DARK, ORANGE_LIGHT, GREY_LIGHT, BLUE_LI
 DONT_KNOW_COLOUR = GREY_DARK
 #: Below this width (a phone) a chart's legend wraps onto more lines and its item labels get shorter.
 NARROW = 560
+#: Below this width a chart is drawn for a phone (``ui.PHONE_CHART_WIDTH``): text under the bars instead of
+#: beside them, labels above the dots, level numbers instead of names; the subtitle or notes name the rest.
+PHONE = 420
+#: On a phone: the room for the row labels on the left (the plot takes the rest of the width).
+NARROW_LABELS = 140
 #: Many series (teams in a trend): the ten colours of the palette.
 SERIES_COLOURS: tuple[str, ...] = (
     "#006BA4",
@@ -114,6 +119,19 @@ SERIES_COLOURS: tuple[str, ...] = (
     "#A2C8EC",
     "#FFBC79",
     "#CFCFCF",
+)
+#: A shape per team beside its colour (trend), so the series can be told apart without colour; every one of
+#: them is one the PDF's vector drawing paints (``reports.vector.SYMBOLS``). Past eight teams shapes repeat,
+#: with other colours.
+TEAM_SHAPES: tuple[str, ...] = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "cross",
+    "triangle-down",
+    "triangle-right",
+    "triangle-left",
 )
 SUPPRESSED = "suppressed"
 #: Default chart width in pixels: rendered at scale 2 it fills an A4 text column sharply.
@@ -341,12 +359,20 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
     records = _records(table[["layer", "row", "level", "gated_level", "label"]])
     data = alt.Data(values=records)
     order = [row for _, row in sorted(zip(table["layer"], table["row"], strict=True), reverse=True)]
-    plot_width = max(width - 220, 200)
+    # a phone: the notes go under each bar instead of beside the chart (a vertical layout)
+    narrow = width < PHONE
+    plot_width = width - NARROW_LABELS if narrow else max(width - 220, 200)
     y = alt.Y(
         "row:N",
         sort=order,
         title=None,
-        axis=alt.Axis(labelFontSize=12, labelPadding=6, ticks=False, domain=False),
+        axis=alt.Axis(
+            labelFontSize=12,
+            labelPadding=6,
+            ticks=False,
+            domain=False,
+            labelLimit=NARROW_LABELS - 20 if narrow else 200,
+        ),
     )
     colour = alt.Scale(domain=["Own level", "Gated level (what counts)"], range=[BLUE_LIGHT, BLUE_DARK])
     x_scale = alt.Scale(domain=[0, 5], nice=False)
@@ -355,7 +381,14 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
         base.transform_filter("datum.level != null")
         .mark_bar(size=26, cornerRadiusEnd=2)
         .encode(
-            x=alt.X("level:Q", scale=x_scale, axis=_level_axis(names, title=None)),
+            # on a phone the level names would run into each other: numbers on the axis, names in the notes
+            x=alt.X(
+                "level:Q",
+                scale=x_scale,
+                axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Level (1–5)", grid=True)
+                if narrow
+                else _level_axis(names, title=None),
+            ),
             tooltip=[alt.Tooltip("row:N", title="Layer"), alt.Tooltip("level:Q", title="Own level")],
         )
     )
@@ -369,14 +402,16 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
     )
     own = _series(own, "Own level", colour, alt.Legend(title=None))
     gated = _series(gated, "Gated level (what counts)", colour)
-    notes = base.mark_text(align="left", baseline="middle", fontSize=11, dx=0).encode(
-        x=alt.value(plot_width + 10),
+    notes = base.mark_text(
+        align="left", baseline="top" if narrow else "middle", fontSize=11, dy=16 if narrow else 0
+    ).encode(
+        x=alt.value(0 if narrow else plot_width + 10),
         text="label:N",
         color=alt.condition(
             "indexof(datum.label, 'held at') >= 0", alt.value(ORANGE_DARK), alt.value(GREY_DARK)
         ),
     )
-    chart = alt.layer(own, gated, notes).properties(width=plot_width, height=alt.Step(44))
+    chart = alt.layer(own, gated, notes).properties(width=plot_width, height=alt.Step(60 if narrow else 44))
     stage = result.overall.stage
     subtitle = "A layer cannot be stronger than the one under it allows."
     if result.suppressed:
@@ -464,7 +499,11 @@ def target_chart(
         .encode(
             y=y,
             x=alt.X("score:Q", scale=x_scale),
-            color=alt.Color("key_team:N", scale=colour, legend=alt.Legend(title=None, orient="bottom")),
+            color=alt.Color(
+                "key_team:N",
+                scale=colour,
+                legend=alt.Legend(title=None, orient="bottom", columns=1 if width < PHONE else alt.Undefined),
+            ),
         )
     )
     chart = alt.layer(target, before, team, data=data).properties(width=width - 190, height=alt.Step(24))
@@ -572,13 +611,23 @@ def benchmark_chart(
         else:
             labels.append(f"{format_score(row.score)} · {_ordinal(row.percentile)} percentile")
     table["text"] = labels
-    plot_width = max(width - 190, 200)
+    # a phone: the score and percentile go under each row instead of beside the chart (a vertical layout)
+    narrow = width < PHONE
+    plot_width = width - NARROW_LABELS if narrow else max(width - 190, 200)
+    step = 58 if narrow else 40
     order = list(table["dimension"])
-    y = alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelPadding=6))
+    y = alt.Y(
+        "dimension:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(
+            ticks=False, domain=False, labelPadding=6, labelLimit=NARROW_LABELS - 20 if narrow else 200
+        ),
+    )
     notes = (
         alt.Chart()
-        .mark_text(align="left", baseline="middle")
-        .encode(y=y, x=alt.value(plot_width + 10), text="text:N")
+        .mark_text(align="left", baseline="top" if narrow else "middle", dy=15 if narrow else 0)
+        .encode(y=y, x=alt.value(0 if narrow else plot_width + 10), text="text:N")
     )
     if isinstance(benchmark, BenchmarkPack):
         pack = benchmark
@@ -590,10 +639,12 @@ def benchmark_chart(
         x_scale = alt.Scale(domain=[1, 5], nice=False)
         x_axis = alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="Dimension score (1–5)", grid=True)
         with_band = "datum.p10 != null"
+        # the p10–p90 band thinner than the p25–p75 band (as a box plot's whisker and box): the two are told
+        # apart by their thickness, not only by their shade of grey
         wide = (
             alt.Chart()
             .transform_filter(with_band)
-            .mark_bar(size=20)
+            .mark_bar(size=8)
             .encode(
                 y=y,
                 x=alt.X("p10:Q", scale=x_scale, axis=x_axis),
@@ -626,15 +677,18 @@ def benchmark_chart(
                 ],
             )
         )
-        wide = _series(wide, keys[0], colour, alt.Legend(title=None, columns=4))
+        wide = _series(wide, keys[0], colour, alt.Legend(title=None, columns=1 if narrow else 4))
         inner = _series(inner, keys[1], colour)
         median = _series(median, keys[2], colour)
         team = _series(team, keys[3], colour)
         chart = alt.layer(wide, inner, median, team, notes, data=data).properties(
-            width=plot_width, height=alt.Step(40)
+            width=plot_width, height=alt.Step(step)
         )
         ns = sorted({row.n for row in pack.rows})
-        subtitle = [f"{pack.label} (n = {', '.join(str(n) for n in ns)}; {pack.source_name})"]
+        subtitle = [
+            f"{pack.label} (n = {', '.join(str(n) for n in ns)}; {pack.source_name})",
+            "Thin bar: p10–p90 of the benchmark; thick bar: p25–p75; tick: its median; dot: your team.",
+        ]
         return _styled(chart, "Dimensions against the benchmark", subtitle, width=width)
 
     data = alt.Data(values=_records(table[["dimension", "score", "percentile", "n", "text"]]))
@@ -658,7 +712,7 @@ def benchmark_chart(
         )
     )
     median = alt.Chart().mark_rule(color=GREY_DARK, strokeDash=[4, 3]).encode(x=alt.datum(50))
-    chart = alt.layer(bars, median, notes, data=data).properties(width=plot_width, height=alt.Step(40))
+    chart = alt.layer(bars, median, notes, data=data).properties(width=plot_width, height=alt.Step(step))
     peers = [int(n) for n in table["n"].dropna()]
     subtitle = f"Peer teams that answered the same questionnaire (up to {max(peers) if peers else 0}); dashed: median"
     return _styled(chart, "Dimensions against peer teams", subtitle, width=width)
@@ -724,6 +778,8 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         return _empty("Items", "No items to show.", width)
     level_names = [level.name for level in questionnaire.scale.levels]
     columns = ["Mean", *[f"{level} {name}" for level, name in enumerate(level_names, start=1)], "Don't know"]
+    # a phone: narrower item labels and cells, the level columns headed by their number alone
+    narrow = width < PHONE
     # One y position per row: a bold heading row per dimension, then its items (keys keep them unique).
     cells: list[dict[str, Any]] = []
     row_labels: dict[str, str] = {}
@@ -790,9 +846,15 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             ticks=False,
             domain=False,
             labelFontSize=10,
-            # "1 Ad hoc" → "1" over "Ad hoc"
+            # "1 Ad hoc" → "1" over "Ad hoc"; on a phone "1" alone (the subtitle names the levels) and
+            # "Don't know" over two lines
             labelExpr=(
-                "indexof(datum.label, ' ') > 0 ? [slice(datum.label, 0, indexof(datum.label, ' ')), "
+                (
+                    "indexof('123456789', slice(datum.label, 0, 1)) >= 0 ? [slice(datum.label, 0, 1), ''] : "
+                    if narrow
+                    else ""
+                )
+                + "indexof(datum.label, ' ') > 0 ? [slice(datum.label, 0, indexof(datum.label, ' ')), "
                 "slice(datum.label, indexof(datum.label, ' ') + 1)] : ['', datum.label]"
             ),
             labelLineHeight=12,
@@ -800,8 +862,8 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             labelPadding=15,
         ),
     )
-    label_width = 180
-    cell_width = max((width - label_width - 20) / len(columns), 54)
+    label_width = 110 if narrow else 180
+    cell_width = max((width - label_width - 20) / len(columns), 30 if narrow else 54)
     label_map = json.dumps(row_labels)
     y = alt.Y(
         "row:N",
@@ -885,6 +947,8 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         "Mean per item and how many respondents chose each level; colours follow the level (orange low, blue "
         "high), stronger the more people chose it."
     )
+    if narrow:
+        subtitle += " Levels: " + ", ".join(columns[1:-1]) + "."
     hidden = int((table["note"] != "").sum())
     if hidden:
         subtitle += (
@@ -962,11 +1026,31 @@ def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
     data = alt.Data(values=_records(table))
     top = max([ledger.hours_freed, ledger.net_freed_hours, 0.0]) or 1.0
     low = min(ledger.net_freed_hours, 0.0)
-    x = alt.X("step:N", sort=steps, title=None, axis=alt.Axis(labelAngle=0, labelLimit=110, ticks=False))
+    narrow = width < PHONE
+    x = alt.X(
+        "step:N",
+        sort=steps,
+        title=None,
+        axis=alt.Axis(
+            labelAngle=0,
+            labelLimit=110,
+            ticks=False,
+            # a phone: "Freed by AI" → "Freed" over "by AI", so neighbouring labels never touch
+            **(
+                {
+                    "labelExpr": "indexof(datum.label, ' ') > 0 ? [slice(datum.label, 0, "
+                    "indexof(datum.label, ' ')), slice(datum.label, indexof(datum.label, ' ') + 1)] : datum.label",
+                    "labelFontSize": 10,
+                }
+                if narrow
+                else {}
+            ),
+        ),
+    )
     y_scale = alt.Scale(domain=[low, top * 1.15], nice=True)
     bars = (
         alt.Chart()
-        .mark_bar(size=56)
+        .mark_bar(size=40 if narrow else 56)
         .encode(
             x=x,
             y=alt.Y("start:Q", scale=y_scale, title="Hours per person per week"),
@@ -1074,6 +1158,8 @@ def kpi_reference_chart(
     table = kpi_reference_table(questionnaire, kpis)
     if table.empty:
         return _empty("KPIs against reference points", "No KPIs or reference points.", width)
+    # a phone: each point's label above its dot instead of beside the plot (a vertical layout)
+    narrow = width < PHONE
     entered_ids = set(table.loc[table["who"] == "Your team", "kpi_id"])
     if entered_ids:
         # only what the team measured; reference points alone would fill the page with KPIs nobody entered
@@ -1088,6 +1174,9 @@ def kpi_reference_chart(
             )
         )
         headers[kpi_id] = f"{rows.iloc[0]['kpi']} · {kinds}" if kinds else str(rows.iloc[0]["kpi"])
+        if narrow:
+            # a phone: the header over as many lines as it needs ("|" breaks it, see the header's labelExpr)
+            headers[kpi_id] = "|".join(textwrap.wrap(headers[kpi_id], max(int(width / 6.8), 30)))
     table["kpi"] = [headers[kpi_id] for kpi_id in table["kpi_id"]]
     table["is_team"] = table["who"] == "Your team"
     table["kind"] = ["Your team" if is_team else "Reference point" for is_team in table["is_team"]]
@@ -1103,9 +1192,14 @@ def kpi_reference_chart(
     ]
     data = alt.Data(values=_records(table))
     label_width = 320
-    plot_width = max(width - label_width - 40, 160)
+    plot_width = width - 50 if narrow else max(width - label_width - 40, 160)
     y = alt.Y(
-        "who:N", sort=None, title=None, axis=alt.Axis(labelLimit=label_width, ticks=False, domain=False)
+        "who:N",
+        sort=None,
+        title=None,
+        axis=alt.Axis(labels=False, ticks=False, domain=False)
+        if narrow
+        else alt.Axis(labelLimit=label_width, ticks=False, domain=False),
     )
     x = alt.X(
         "value:Q", title=None, scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(grid=True, tickCount=5)
@@ -1130,11 +1224,16 @@ def kpi_reference_chart(
         )
     )
     labels = alt.Chart().mark_text(align="left", dx=9, fontSize=11).encode(y=y, x=x, text="text:N")
+    names = (
+        alt.Chart()
+        .mark_text(align="left", baseline="bottom", dy=-8, fontSize=11, limit=plot_width)
+        .encode(y=y, x=alt.value(0), text="who:N")
+    )
     extent = alt.Chart().mark_point(opacity=0).encode(y=y, x="x_max:Q")
     start = alt.Chart().mark_point(opacity=0).encode(y=y, x="zero:Q")
     chart = (
-        alt.layer(rule, dots, labels, extent, start)
-        .properties(width=plot_width, height=alt.Step(20))
+        alt.layer(rule, dots, labels, extent, start, *([names] if narrow else []))
+        .properties(width=plot_width, height=alt.Step(38 if narrow else 20))
         .facet(
             row=alt.Row(
                 "kpi:N",
@@ -1148,6 +1247,7 @@ def kpi_reference_chart(
                     labelFontWeight="bold",
                     labelPadding=2,
                     labelLimit=width - 20,
+                    **({"labelExpr": "split(datum.label, '|')", "labelLineHeight": 13} if narrow else {}),
                 ),
             ),
             data=data,
@@ -1614,7 +1714,7 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
     )
     points = (
         alt.Chart()
-        .mark_point(filled=True, size=60, opacity=1)
+        .mark_point(filled=True, size=70, opacity=1)
         .encode(
             x=x,
             y=y,
@@ -1622,6 +1722,17 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
             tooltip=[alt.Tooltip("team:N"), alt.Tooltip("round:N"), alt.Tooltip("index:Q", title="Index")],
         )
     )
+    if highlight is None and not many:
+        # each team has a shape of its own as well as a colour: the lines can be told apart without colour
+        points = points.encode(
+            shape=alt.Shape(
+                "team:N",
+                scale=alt.Scale(
+                    domain=teams, range=[TEAM_SHAPES[i % len(TEAM_SHAPES)] for i in range(len(teams))]
+                ),
+                legend=alt.Legend(title=None, columns=4, labelLimit=140) if len(teams) <= 12 else None,
+            )
+        )
     layers: list[Any] = [lines, points]
     same_teams = same_teams_trend_table(rounds) if many else pd.DataFrame()
     shown_pairs = same_teams[same_teams["median"].notna()] if many else same_teams

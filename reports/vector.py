@@ -33,7 +33,18 @@ __all__ = ["SYMBOLS", "Typeface", "draw", "supports"]
 #: Mark types :func:`draw` can paint (anything else makes :func:`supports` say no).
 MARKS = frozenset({"group", "rect", "rule", "symbol", "line", "text"})
 #: Symbol shapes :func:`draw` can paint, sized like Vega's: ``size`` is the area of the bounding square.
-SYMBOLS = frozenset({"circle", "square", "diamond"})
+SYMBOLS = frozenset(
+    {
+        "circle",
+        "square",
+        "diamond",
+        "cross",
+        "triangle-up",
+        "triangle-down",
+        "triangle-left",
+        "triangle-right",
+    }
+)
 
 Runs = Callable[[str], list[tuple[str | None, str]]]
 
@@ -482,6 +493,40 @@ def _symbol_path(canvas: Any, shape: str, x: float, y: float, size: float) -> An
         path.lineTo(x, y - radius)
         path.lineTo(x + radius, y)
         path.lineTo(x, y + radius)
+        path.close()
+    elif shape.startswith("triangle-"):
+        # vega-scenegraph's triangles: half-width r, half-height √3·r/2, pointing the way the name says
+        height = math.sqrt(3) * radius / 2
+        tip, left, right = {
+            "triangle-up": ((0, -height), (-radius, height), (radius, height)),
+            "triangle-down": ((0, height), (-radius, -height), (radius, -height)),
+            "triangle-right": ((height, 0), (-height, -radius), (-height, radius)),
+            "triangle-left": ((-height, 0), (height, -radius), (height, radius)),
+        }[shape]
+        path.moveTo(x + tip[0], y + tip[1])
+        path.lineTo(x + left[0], y + left[1])
+        path.lineTo(x + right[0], y + right[1])
+        path.close()
+    elif shape == "cross":
+        # vega-scenegraph's cross: arms of width 2·r/2.5
+        arm = radius / 2.5
+        corners = [
+            (-radius, -arm),
+            (-radius, arm),
+            (-arm, arm),
+            (-arm, radius),
+            (arm, radius),
+            (arm, arm),
+            (radius, arm),
+            (radius, -arm),
+            (arm, -arm),
+            (arm, -radius),
+            (-arm, -radius),
+            (-arm, -arm),
+        ]
+        path.moveTo(x + corners[0][0], y + corners[0][1])
+        for cx, cy in corners[1:]:
+            path.lineTo(x + cx, y + cy)
         path.close()
     else:  # circle
         path.circle(x, y, radius)

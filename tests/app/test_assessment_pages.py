@@ -11,6 +11,7 @@ themselves, as the browser's URL change would.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -206,7 +207,12 @@ def test_answers_are_restored_from_the_resume_link(open_page: PageOpener, app_db
     at = open_page("pages/assess.py", token=started.token)
     at.radio(key="answer:permission.one_page_guide").set_value(2)
     at.radio(key="answer:permission.safe_to_experiment").set_value(DONT_KNOW)
-    at.text_area(key="comment:permission").set_value("Nobody knows the guide.")
+    assert any("saved a second after you stop typing" in c.value for c in at.caption)
+    # the box's value reaches the server (on leaving it, Ctrl+Enter, or a second after typing stops) and is
+    # saved then, without any button, and the page says so
+    at.text_area(key="comment:permission").set_value("Nobody knows the guide.").run()
+    assert journey.resume(app_db.ctx, started.token).comments == {"permission": "Nobody knows the guide."}
+    assert any(re.fullmatch(r"Comment saved at \d\d:\d\d:\d\d UTC\.", c.value) for c in at.caption)
     click(at, "Next")
     at.radio(key="answer:definition.quality_beside_speed").set_value(5).run()
     assert at.query_params["step"] == "2"

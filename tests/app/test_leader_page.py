@@ -80,6 +80,9 @@ def test_the_right_passcode_opens_every_team_side_by_side(
     ]
     # heatmap, trend, gaps: fewer than 5 peers and no imported pack, so no benchmark chart (none is shipped)
     assert len(at.get("vega_lite_chart")) == 3
+    # each chart in words (no workshop revealed anything yet, so no team has a level)
+    in_words = [m.value for m in at.markdown if m.value.startswith("**In words:**")]
+    assert len(in_words) == 3 and "None of the 2 teams has a level" in in_words[0], in_words
     assert "No measured benchmark pack imported" in texts(at)
     heatmap = heatmap_table(at)
     assert set(heatmap["Team"]) == {"Support", "Claims"}

@@ -28,6 +28,10 @@ def test_results_lead_with_what_holds_the_stage_the_change_and_the_first_actions
     assert "**Paradox**" in markdown
     assert "First round: the next one will show the change per dimension" in captions
     assert "Next round recommended by" in captions
+    # every chart says in words what it shows, right under it
+    in_words = [m.value for m in at.markdown if m.value.startswith("**In words:**")]
+    assert len(in_words) == len(at.get("vega_lite_chart")) >= 4
+    assert any("Permission is highest" in text or "Permission lowest" in text for text in in_words), in_words
     first = next(
         frame.value for frame in at.dataframe if list(frame.value.columns) == ["#", "Action", "Owner", "Due"]
     )

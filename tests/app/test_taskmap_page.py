@@ -131,7 +131,7 @@ def test_results_and_outcomes_say_the_ledger_comes_from_the_task_map(
     assert any("comes from it" in info.value for info in outcomes.info)
     results = open_page("pages/results.py", token=token)
     assert not results.exception
-    assert any(m.value.startswith("From the task map: 8 activities") for m in results.markdown)
+    assert any(m.value.startswith("**In words:** From the task map: 8 activities") for m in results.markdown)
     assert any(i.value.startswith("Your team's AI-use guide: version 1, published") for i in results.info)
 
 

@@ -158,12 +158,12 @@ def test_answer_it_scrolls_to_the_item_and_a_comment_says_when_it_was_saved(
     page, _, _ = open_step_one(start_server, browser, tmp_path)
     page.set_viewport_size({"width": 390, "height": 844})
 
-    # A comment is saved when the person leaves the box, and the page says so; a reload keeps it.
+    # A comment is saved a second after the typing stops, without leaving the box, and the page says so;
+    # a reload keeps it.
     box = page.get_by_role("textbox", name="Anything to add about")
-    box.fill("We pilot in one team first.")
-    box.press("Tab")
-    settle(page, 200)
+    box.press_sequentially("We pilot in one team first.")
     page.get_by_text("Comment saved at").wait_for()
+    assert page.evaluate("() => document.activeElement.tagName") == "TEXTAREA", "the box keeps the focus"
     page.reload()
     page.get_by_text("Step 1 of 5").wait_for()
     settle(page)

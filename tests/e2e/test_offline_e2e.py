@@ -36,6 +36,11 @@ PAGES = (
     "leader",
 )
 JOURNEY = {"assess", "outcomes", "results", "action-plan"}
+#: A phone's browser (Chrome on Android): the app draws the phone layout of its charts for it.
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
 
 
 def team_past_k(database_url: str) -> str:
@@ -100,7 +105,9 @@ def test_results_charts_fit_a_phone_screen(
     database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
     server = start_server({"DATABASE_URL": database_url})
     token = team_past_k(database_url)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=1, user_agent=PHONE_AGENT, is_mobile=True
+    )
     page = context.new_page()
     page.goto(f"{server.url}/results?token={token}")
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').nth(
@@ -111,16 +118,27 @@ def test_results_charts_fit_a_phone_screen(
         """() => document.querySelector('[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"]')
             .getBoundingClientRect().width"""
     )
-    widths = page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(chart => {
-            const drawn = chart.querySelector('canvas, svg.marks') || chart;
-            return Math.round(drawn.getBoundingClientRect().width);
-        })"""
+    # each chart on screen: its drawn width, and the width it was laid out at (its text at full size)
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+            .filter(chart => chart.offsetParent !== null)
+            .map(chart => {
+                const drawn = chart.querySelector('canvas, svg.marks') || chart;
+                const own = drawn.tagName === 'CANVAS' ? drawn.width / window.devicePixelRatio
+                    : parseFloat(drawn.getAttribute('width') || '0');
+                return [Math.round(drawn.getBoundingClientRect().width), Math.round(own)];
+            })"""
     )
+    widths = [drawn for drawn, _ in shown]
     height = int(page.evaluate(MAIN_HEIGHT))
     page.set_viewport_size({"width": 390, "height": min(height + 40, 14_000)})
     page.wait_for_timeout(300)
     page.screenshot(path=str(shots_dir / "results-phone.png"))
     assert widths, "no chart on the results page"
     assert max(widths) <= column, f"charts {widths} px wide in a {column:.0f} px column"
+    # not squeezed to fit: the phone layouts are laid out within the column, so nothing is shrunk
+    laid_out = [own for _, own in shown]
+    assert max(laid_out) <= column, (
+        f"charts laid out {laid_out} px wide and shrunk into a {column:.0f} px column"
+    )
     context.close()

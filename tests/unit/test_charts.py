@@ -252,6 +252,21 @@ def test_the_trend_leaves_suppressed_rounds_out_and_says_so(result: TeamResult, 
     assert all(row["team"] != "Tiny team" for row in _data_values(spec))
 
 
+def test_colour_is_not_the_only_way_to_tell_teams_or_benchmark_bands_apart(
+    questionnaire: Questionnaire, result: TeamResult, peers: list[TeamResult]
+) -> None:
+    # the trend: each team a shape of its own as well as a colour (the legend shows both)
+    spec = charts.trend_chart([("2025 Q4", peers[:3]), ("2026 Q1", peers[:3])]).to_dict(validate=False)
+    shapes = [layer["encoding"]["shape"] for layer in spec["layer"] if "shape" in layer.get("encoding", {})]
+    assert len(shapes) == 1 and shapes[0]["field"] == "team"
+    assert len(set(shapes[0]["scale"]["range"])) == 3
+    # the benchmark: the p10–p90 band thinner than the p25–p75 band, and the subtitle says which is which
+    spec = charts.benchmark_chart(result, measured_pack(questionnaire)).to_dict(validate=False)
+    sizes = [layer["mark"]["size"] for layer in spec["layer"] if layer["mark"].get("type") == "bar"]
+    assert sizes[0] < sizes[1]
+    assert "Thin bar: p10–p90" in " ".join(spec["title"]["subtitle"])
+
+
 def test_render_png_is_sharp_offline_and_cached(result: TeamResult) -> None:
     chart = charts.layer_ladder(result)
     png = charts.render_png(chart, scale=2)
@@ -355,6 +370,24 @@ def test_the_reveal_chart_fits_a_phone_with_its_legend_and_subtitle(
         charts.item_distribution(questionnaire, result.dimensions[0], width=phone_width), 1
     )
     assert Image.open(io.BytesIO(png)).width <= phone_width + 10  # nothing reaches past the screen's edge
+
+
+def test_the_results_charts_have_a_valid_phone_layout(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    phone_width = 350  # ui.PHONE_CHART_WIDTH: a 390 px phone less the page's margins
+    assert result.ledger is not None
+    phone = {
+        "ladder": charts.layer_ladder(result, width=phone_width),
+        "target": charts.target_chart(result, {}, result, previous_label="2025 Q4", width=phone_width),
+        "benchmark": charts.benchmark_chart(result, measured_pack(questionnaire), width=phone_width),
+        "items": charts.item_heatmap(questionnaire, result, width=phone_width),
+        "ledger": charts.capacity_waterfall(result.ledger, width=phone_width),
+        "kpis": charts.kpi_reference_chart(questionnaire, result.kpis, width=phone_width),
+    }
+    # tests/e2e/test_offline_e2e.py measures them on a 390 px screen: laid out within the column
+    for chart in phone.values():
+        chart.to_dict(validate=True)
 
 
 def test_dont_know_has_a_colour_of_its_own_far_from_level_3(
