@@ -553,12 +553,17 @@ def _remember(shaped: Any, text: str, font: str) -> None:
         if cluster not in ends:
             continue
         rest = text[cluster : ends[cluster]]
+        unknown = []
         for char in chars:
-            if ord(char) not in _PRIVATE:
-                rest = rest.replace(char, "", 1)
-        first = next((char for char in chars if ord(char) in _PRIVATE), None)
-        if first is not None and rest:
-            _private_text.setdefault((face, ord(first)), rest)
+            known = char if ord(char) not in _PRIVATE else _private_text.get((face, ord(char)))
+            if known is None:
+                unknown.append(char)
+            else:
+                rest = rest.replace(known, "", 1)
+        # the characters no other glyph of the cluster accounts for: one each, the last takes the rest
+        for index, char in enumerate(unknown[: len(rest)]):
+            piece = rest[index:] if index == len(unknown) - 1 else rest[index]
+            _private_text.setdefault((face, ord(char)), piece)
 
 
 def _to_unicode(fontname: str, subset: Sequence[int]) -> str:
