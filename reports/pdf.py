@@ -658,11 +658,18 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
 
 def _bullets(block: Bullets, styles: dict[str, ParagraphStyle]) -> Flowable:
     style = styles["bullet_small"] if block.style == "small" else styles["bullet"]
-    items = [ListItem(_paragraph(text, style), leftIndent=14) for text in block.items]
+    items = [_list_item(_paragraph(text, style)) for text in block.items]
     if len(block.items) <= SHORT_LIST_ITEMS:
         # a few comments stay together: one of them alone at the head of a page reads as a stray line
         return _KeepShort([_bullet_list(items, block)])
     return _bullet_list(items, block)
+
+
+def _list_item(paragraph: ScriptParagraph) -> ListItem:
+    """A list item; a right-to-left one has its bullet on the right, where its text starts."""
+    if paragraph.right_to_left:
+        return ListItem(paragraph, leftIndent=0, rightIndent=14, bulletDir="rtl", calcBulletDedent=4)
+    return ListItem(paragraph, leftIndent=14)
 
 
 def _bullet_list(items: list[ListItem], block: Bullets) -> Flowable:

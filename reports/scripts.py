@@ -402,6 +402,11 @@ class ScriptParagraph(RLParagraph):
                 if frag.fontName in SCRIPT_FONTS and (bold or getattr(frag, "bold", 0)):
                     frag.fontName = f"{frag.fontName}-Bold"
 
+    @property
+    def right_to_left(self) -> bool:
+        """Whether the paragraph's base direction is right-to-left (it is then aligned to the right)."""
+        return self._direction == "RTL"
+
     def breakLines(self, width: Any) -> Any:
         """reportlab's line breaking (logical order), then each line's words in visual order."""
         if self._direction is None:

@@ -147,9 +147,14 @@ def test_an_arabic_team_name_reads_right_to_left_in_the_title_and_the_page_heade
 
 
 def test_a_hebrew_comment_is_right_aligned_and_reads_right_to_left(team_pdf: bytes, tmp_path: Path) -> None:
-    xs = rtl_line(drawn_words(team_pdf, tmp_path), COMMENTS["hebrew"])
+    words = drawn_words(team_pdf, tmp_path)
+    xs = rtl_line(words, COMMENTS["hebrew"])
     assert xs == sorted(xs, reverse=True)  # the first word on the right
     assert min(xs) > pdf.PAGE_WIDTH / 2  # a short right-to-left comment sits against the right margin
+    # its bullet is on the right too, where the comment starts
+    first = next(w for w in words if w.x == xs[0])
+    bullet = next(w for w in words if w.text == "•" and w.page == first.page and abs(w.y - first.y) < 4)
+    assert bullet.x > xs[0]
 
 
 def test_every_script_is_set_in_its_own_bundled_font_and_copies_out_as_typed(
