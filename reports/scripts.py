@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import unescape
 
 from bidi import algorithm as uba
 from bidi.mirror import MIRRORED
@@ -154,13 +155,14 @@ def font_runs(
 
     A character is set in its script's font (Arabic, Hebrew, Devanagari), else the base font, else the emoji
     font, else ``fallback`` (covering ``extra``); a character none has becomes ``placeholder``. Emoji from
-    U+1F000 on prefer the emoji font. Marks and joiners stay in the font of the character before them.
+    U+1F000 on, and symbols followed by the emoji selector U+FE0F, prefer the emoji font. Marks, joiners and
+    selectors stay in the font of the character before them.
     """
     coverage = register_script_fonts()
     emoji = coverage[EMOJI_FONT]
     fonts: list[str | None] = []
     chars: list[str] = []
-    for char in text:
+    for index, char in enumerate(text):
         code = ord(char)
         script = _script_font(code)
         if char in _SPACE:
@@ -177,8 +179,8 @@ def font_runs(
                 continue  # an invisible joiner or selector the font lacks: dropped, never a box
             else:
                 font, char = None, placeholder
-        elif code >= 0x1F000 and code in emoji:
-            font = EMOJI_FONT
+        elif code in emoji and (code >= 0x1F000 or text[index + 1 : index + 2] == "\ufe0f"):
+            font = EMOJI_FONT  # emoji, and symbols asked for as emoji (❤️), in the emoji font
         elif code in base:
             font = None
         elif code in emoji:
@@ -368,8 +370,6 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def _plain(markup: str) -> str:
-    from xml.sax.saxutils import unescape
-
     return unescape(_TAG.sub(" ", markup), {"&quot;": '"', "&#39;": "'"})
 
 
@@ -397,7 +397,10 @@ class ScriptParagraph(RLParagraph):
             style = _shaped_style(style, self._direction == "RTL")
         super().__init__(text, style, *args, **kwargs)
         if self._direction is not None or (style is not None and style.shaping):
-            bold = ps2tt(self.style.fontName)[1]
+            try:
+                bold = ps2tt(self.style.fontName)[1]
+            except ValueError:  # a font registered without a family: take it as regular
+                bold = 0
             for frag in self.frags:
                 if frag.fontName in SCRIPT_FONTS and (bold or getattr(frag, "bold", 0)):
                     frag.fontName = f"{frag.fontName}-Bold"
@@ -496,6 +499,13 @@ def _shape_word(word: Any, features: Any = None, force: bool = False) -> Any:
     parts = word[1:]
     if isinstance(word, ttfonts.ShapedFragWord) or not any(needs_shaping(text) for _, text in parts):
         return word
+    if isinstance(word, rl_paragraph._SplitFrag) or any(isinstance(t, ttfonts.ShapedStr) for _, t in parts):
+        return word  # a piece of a word shaped before (a long word split to fit a cell): glyphs, not letters
+    frag = parts[0][0]
+    known = _glyph_words.get((frag.fontName, frag.fontSize, "".join(text for _, text in parts)))
+    if known is not None and all(f.fontName == frag.fontName for f, _ in parts):
+        # the pieces of a split word, joined again when a cell is laid out anew: its glyphs as shaped
+        return ttfonts.makeShapedFragWord(word)([known[0], (frag, known[1])])
     if len({getattr(frag, "fontName", None) for frag, _ in parts}) <= 1:
         return _shape_group(word, force)
     total = 0.0
@@ -515,12 +525,23 @@ def _shape_word(word: Any, features: Any = None, force: bool = False) -> Any:
     return result
 
 
+#: (font, size, glyph text) → (width, ShapedStr) of words shaped so far: reportlab joins the pieces of a
+#: word it split back into one word of glyph characters when it lays a paragraph out again, and shaping
+#: those glyphs once more would break them (a Devanagari vowel sign alone gets a dotted circle)
+_glyph_words: dict[tuple[str, float, str], tuple[float, Any]] = {}
+
+
 def _shape_group(word: Any, force: bool) -> Any:
     """Shape a word set in one font, and remember the text of glyphs that have no character of their own."""
     text = "".join(part for _, part in word[1:])
     if not needs_shaping(text):
         return word
     shaped = _shape_one(word, FEATURES, force)
+    if shaped is not word and len(shaped) == 2 and isinstance(shaped[1][1], ttfonts.ShapedStr):
+        frag = shaped[1][0]
+        if len(_glyph_words) > 4096:
+            _glyph_words.clear()
+        _glyph_words[(frag.fontName, frag.fontSize, str(shaped[1][1]))] = (shaped[0], shaped[1][1])
     if shaped is not word:
         glyphs = [part for _, part in shaped[1:] if isinstance(part, ttfonts.ShapedStr)]
         if glyphs:

@@ -78,3 +78,13 @@ def test_the_text_layer_maps_emoji_as_utf16_and_conjuncts_to_their_letters() -> 
     cmap = scripts._to_unicode(f"AAAAAA+{face}", [0x1F680, *private])
     assert "<00> <D83DDE80>" in cmap  # 🚀 as a surrogate pair, not the invalid <1F680>
     assert any("<0917094D0930>" in line for line in cmap.splitlines())  # ग्र, the conjunct's letters
+
+
+def test_a_hindi_word_split_to_fit_a_narrow_cell_keeps_its_glyphs_when_laid_out_again() -> None:
+    paragraph = scripts.ScriptParagraph(pdf.markup("ग्राहक"), pdf.stylesheet()["cell"])
+    glyphs = pdfmetrics.getFont("NotoSansDevanagari").face.charToGlyph
+    for width in (14, 14, 60, 6, 6):  # a table lays its cells out more than once
+        paragraph.wrap(width, 800)
+        drawn = "".join(str(frag.text) for line in paragraph.blPara.lines for frag in line.words)
+        assert "\u25cc" not in drawn  # no dotted circle from a vowel sign shaped on its own
+        assert all(glyphs.get(ord(char), 0) for char in drawn)  # no .notdef box
