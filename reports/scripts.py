@@ -373,6 +373,34 @@ def _plain(markup: str) -> str:
     return unescape(_TAG.sub(" ", markup), {"&quot;": '"', "&#39;": "'"})
 
 
+_BOLD_OR_FONT = re.compile(r'<(/?)b>|<font name="([^"]+)">')
+
+
+def _is_bold(font: str) -> bool:
+    try:
+        return bool(ps2tt(font)[1])
+    except ValueError:  # a font registered without a family: regular
+        return False
+
+
+def _bold_script_fonts(markup: str, bold: bool) -> str:
+    """Script font runs inside <b> (or in a bold style) name the script's bold face: reportlab's <font name>
+    would otherwise reset the weight to the named font's own."""
+    depth = int(bold)
+    parts: list[str] = []
+    position = 0
+    for match in _BOLD_OR_FONT.finditer(markup):
+        closing, font = match.group(1), match.group(2)
+        replacement = match.group(0)
+        if font is None:
+            depth += -1 if closing else 1
+        elif depth > 0 and font in SCRIPT_FONTS:
+            replacement = f'<font name="{font}-Bold">'
+        parts.append(markup[position : match.start()] + replacement)
+        position = match.end()
+    return "".join(parts) + markup[position:]
+
+
 @functools.lru_cache(maxsize=256)
 def _shaped_style(style: ParagraphStyle, rtl: bool) -> ParagraphStyle:
     alignment = TA_RIGHT if rtl and style.alignment == TA_LEFT else style.alignment
@@ -394,16 +422,9 @@ class ScriptParagraph(RLParagraph):
             if _RTL.search(plain):
                 self._direction = base_direction(plain)
             register_script_fonts()
+            text = _bold_script_fonts(text, _is_bold(style.fontName))
             style = _shaped_style(style, self._direction == "RTL")
         super().__init__(text, style, *args, **kwargs)
-        if self._direction is not None or (style is not None and style.shaping):
-            try:
-                bold = ps2tt(self.style.fontName)[1]
-            except ValueError:  # a font registered without a family: take it as regular
-                bold = 0
-            for frag in self.frags:
-                if frag.fontName in SCRIPT_FONTS and (bold or getattr(frag, "bold", 0)):
-                    frag.fontName = f"{frag.fontName}-Bold"
 
     @property
     def right_to_left(self) -> bool:

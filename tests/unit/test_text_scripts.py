@@ -88,3 +88,16 @@ def test_a_hindi_word_split_to_fit_a_narrow_cell_keeps_its_glyphs_when_laid_out_
         drawn = "".join(str(frag.text) for line in paragraph.blPara.lines for frag in line.words)
         assert "\u25cc" not in drawn  # no dotted circle from a vowel sign shaped on its own
         assert all(glyphs.get(ord(char), 0) for char in drawn)  # no .notdef box
+
+
+def test_bold_text_in_a_script_is_set_in_that_scripts_bold_face() -> None:
+    body = scripts.ScriptParagraph(
+        f"<b>{pdf.markup('एक पृष्ठ')}</b> {pdf.markup('एक')}", pdf.stylesheet()["body"]
+    )
+    assert [frag.fontName for frag in body.frags if frag.text.strip()] == [
+        "NotoSansDevanagari-Bold",
+        "NotoSansDevanagari-Bold",
+        "NotoSansDevanagari",
+    ]
+    title = scripts.ScriptParagraph(pdf.markup("Team שלום"), pdf.stylesheet()["cover_title"])  # a bold style
+    assert [frag.fontName for frag in title.frags] == ["DejaVuSans-Bold", "NotoSansHebrew-Bold"]
