@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.platypus import SimpleDocTemplate
 
 from questionnaires.loader import default_questionnaire, taskmap_templates
 from questionnaires.schema import Questionnaire
 from questionnaires.taskmap_schema import GuideForm
-from reports import content, pdf
+from reports import charts, content, pdf
 from reports.content import ReportAction
 from reports.guide import guide_content, guide_pdf
 from scoring import build_action_plan, score_team
@@ -207,4 +208,18 @@ def test_the_ai_use_guide_sets_hebrew_hindi_and_emoji_activities(tmp_path: Path)
     assert pdf.PLACEHOLDER not in text
     assert "एक पृष्ठ की" in text and "🚀" in text
     x1, x2, x3 = rtl_line(drawn_words(document, tmp_path), ARABIC_TEAM)
+    assert x1 > x2 > x3
+
+
+def test_chart_labels_in_arabic_and_hindi_are_drawn_in_their_fonts_right_to_left(
+    questionnaire: Questionnaire, result: TeamResult, tmp_path: Path
+) -> None:
+    hindi = score_team(questionnaire, sample_team(questionnaire, "ग्राहक सेवा टीम", seed=5))
+    chart = pdf._chart(charts.org_heatmap([result, hindi]), 0.5)  # laid out by vl-convert, drawn as vectors
+    document = io.BytesIO()
+    SimpleDocTemplate(document).build([chart])
+    assert {"NotoSansArabic", "NotoSansDevanagari"} <= fonts_of(document.getvalue())
+    text = unicodedata.normalize("NFKC", all_text(document.getvalue()))
+    assert "ग्राहक सेवा टीम" in text and pdf.PLACEHOLDER not in text
+    x1, x2, x3 = rtl_line(drawn_words(document.getvalue(), tmp_path), ARABIC_TEAM)
     assert x1 > x2 > x3
