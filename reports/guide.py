@@ -24,12 +24,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, SimpleDocTemplate, Spacer, TableStyle
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from questionnaires.taskmap_schema import REASON_LABELS, GuideForm, TaskMapInput
 from reports.content import format_date
 from reports.pdf import ACCENT, ACCENT_LIGHT, FONT_BOLD, INK, MUTED, RULE, markup, stylesheet
+from reports.scripts import ScriptParagraph
 
 #: The most activities a column lists by name (the rest are counted).
 MAX_EXAMPLES = 12
@@ -152,24 +152,24 @@ def guide_pdf(content: GuideContent) -> bytes:
         "guide-title", parent=heading, fontSize=17, leading=21, textColor=INK, spaceAfter=3
     )
     story: list = [
-        RLParagraph(markup(content.title, "heading"), title),
-        RLParagraph(markup(content.version_line, "line"), small),
+        ScriptParagraph(markup(content.title, "heading"), title),
+        ScriptParagraph(markup(content.version_line, "line"), small),
         Spacer(0, 3 * mm),
     ]
     cells = []
     for index, examples in enumerate(content.columns):
         shown, more = _listed(examples)
-        column = [RLParagraph(markup(COLUMN_TITLES[index], "heading"), heading)]
-        column.append(RLParagraph(markup(COLUMN_HINTS[index], "line"), small))
+        column = [ScriptParagraph(markup(COLUMN_TITLES[index], "heading"), heading)]
+        column.append(ScriptParagraph(markup(COLUMN_HINTS[index], "line"), small))
         if not examples:
-            column.append(RLParagraph(markup("No activity of the task map is here.", "line"), small))
+            column.append(ScriptParagraph(markup("No activity of the task map is here.", "line"), small))
         for example in shown:
             text = f"<b>{markup(example.activity, 'cell')}</b><br/>{markup(example.role, 'line')}"
             if example.note:
                 text += f" · {markup(example.note, 'line')}"
-            column.append(RLParagraph(text, body))
+            column.append(ScriptParagraph(text, body))
         if more:
-            column.append(RLParagraph(markup(f"and {more} more in the task map", "line"), small))
+            column.append(ScriptParagraph(markup(f"and {more} more in the task map", "line"), small))
         cells.append(column)
     width = A4[0] - 36 * mm
     columns = RLTable([cells], colWidths=[width / 3] * 3)
@@ -186,11 +186,11 @@ def guide_pdf(content: GuideContent) -> bytes:
             ]
         )
     )
-    story += [columns, Spacer(0, 4 * mm), RLParagraph(markup("Data rules", "heading"), heading)]
+    story += [columns, Spacer(0, 4 * mm), ScriptParagraph(markup("Data rules", "heading"), heading)]
     rules = [
-        [RLParagraph("<b>Data</b>", body), RLParagraph("<b>May go into (approved tools)</b>", body)],
+        [ScriptParagraph("<b>Data</b>", body), ScriptParagraph("<b>May go into (approved tools)</b>", body)],
         *[
-            [RLParagraph(markup(data_class, "cell"), body), RLParagraph(markup(tools, "cell"), body)]
+            [ScriptParagraph(markup(data_class, "cell"), body), ScriptParagraph(markup(tools, "cell"), body)]
             for data_class, tools in content.data_rules
         ],
     ]
@@ -207,11 +207,11 @@ def guide_pdf(content: GuideContent) -> bytes:
     story += [
         table,
         Spacer(0, 4 * mm),
-        RLParagraph(markup("Who to ask", "heading"), heading),
-        RLParagraph(markup(content.ask_line), body),
+        ScriptParagraph(markup("Who to ask", "heading"), heading),
+        ScriptParagraph(markup(content.ask_line), body),
         Spacer(0, 2 * mm),
-        RLParagraph(markup("When this guide changes", "heading"), heading),
-        RLParagraph(
+        ScriptParagraph(markup("When this guide changes", "heading"), heading),
+        ScriptParagraph(
             markup(
                 f"The team reviews this guide by {format_date(content.review_date)} (quarterly), with its task "
                 "map: activities move between the columns as tools, data rules and experience change."

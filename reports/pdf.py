@@ -14,11 +14,13 @@ Text safety, decided here once for every report:
 - Control characters are dropped, line breaks kept; words longer than :data:`MAX_WORD` characters and texts
   longer than the limit of their place (heading, cell, paragraph) are cut with an ellipsis, and reportlab's
   ``splitLongWords`` wraps the rest, so nothing runs off the page.
-- Fonts are bundled: DejaVu Sans (``reports/fonts``, with its licence) is registered as the base family.
-  Characters DejaVu Sans has no glyph for (CJK, for example) are set in the font named by the setting
-  ``LAYERWISE_PDF_FALLBACK_FONT``, or else the first of :data:`SYSTEM_FALLBACK_FONTS` installed (WenQuanYi
-  Micro Hei on Debian), when it has the glyph; otherwise they are replaced by a visible placeholder
-  (U+FFFD �), never a crash or an invisible box.
+- Fonts are bundled: DejaVu Sans (``reports/fonts``, with its licence) is registered as the base family;
+  Arabic, Hebrew and Devanagari are set in the bundled Noto Sans of their script and emoji in the bundled
+  monochrome Noto Emoji, shaped with HarfBuzz and, for right-to-left text, in visual order
+  (``reports.scripts``). Characters none of them has (CJK, for example) are set in the font named by the
+  setting ``LAYERWISE_PDF_FALLBACK_FONT``, or else the first of :data:`SYSTEM_FALLBACK_FONTS` installed
+  (WenQuanYi Micro Hei on Debian), when it has the glyph; otherwise they are replaced by a visible
+  placeholder (U+FFFD �), never a crash or an invisible box.
 
 Charts are the Altair charts of ``reports.charts`` (the ones the pages show), laid out by Vega through
 ``charts.render_scenegraph`` (vl-convert, bundled font, no network) and drawn as vector graphics by
@@ -78,10 +80,9 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from reports import charts, vector
+from reports import charts, scripts, vector
 from reports.content import (
     Bullets,
     Figure,
@@ -92,6 +93,7 @@ from reports.content import (
     format_date,
 )
 from reports.content import PageBreak as ContentPageBreak
+from reports.scripts import ScriptParagraph
 from settings import get_settings
 
 __all__ = [
@@ -188,6 +190,7 @@ def register_fonts() -> None:
         addMapping(FONT, 1, 0, FONT_BOLD)
         addMapping(FONT, 0, 1, FONT_ITALIC)
         addMapping(FONT, 1, 1, FONT_BOLD)
+    scripts.register_script_fonts()
 
 
 def _fallback_font() -> str | None:
@@ -220,28 +223,16 @@ def _fallback_font() -> str | None:
 
 
 def _runs(text: str) -> list[tuple[str | None, str]]:
-    """Split text into runs: (None, text DejaVu Sans can set) or (fallback font name, text it can set).
+    """Split text into runs: (None, text DejaVu Sans sets) or (a script, emoji or fallback font, its text).
 
-    Characters neither font has become :data:`PLACEHOLDER`.
+    Characters no font has become :data:`PLACEHOLDER` (``reports.scripts.font_runs`` decides).
     """
     register_fonts()
-    base = _coverage[FONT]
+    if text.isascii():  # the common case, all DejaVu Sans
+        return [(None, text)] if text else []
     fallback = _fallback_font()
     extra = _coverage.get(fallback, frozenset()) if fallback else frozenset()
-    runs: list[tuple[str | None, str]] = []
-    for char in text:
-        code = ord(char)
-        if code in base or char in "\n\t ":
-            font: str | None = None
-        elif code in extra:
-            font = fallback
-        else:
-            font, char = None, PLACEHOLDER
-        if runs and runs[-1][0] == font:
-            runs[-1] = (font, runs[-1][1] + char)
-        else:
-            runs.append((font, char))
-    return runs
+    return scripts.font_runs(text, _coverage[FONT], fallback, extra, PLACEHOLDER)
 
 
 # --- text safety ----------------------------------------------------------------------------------------
@@ -295,14 +286,12 @@ def _draw_line(
     width: float,
     align: str = "left",
 ) -> None:
-    """Draw one line of plain text on the canvas, cut to ``width``, with fallback-font runs."""
-    runs = _runs(_fit(clean(text, "line").replace("\n", " "), font, size, width))
-    total = sum(pdfmetrics.stringWidth(run, run_font or font, size) for run_font, run in runs)
-    cursor = x - total if align == "right" else x
-    for run_font, run in runs:
-        canvas.setFont(run_font or font, size)
-        canvas.drawString(cursor, y, run)
-        cursor += pdfmetrics.stringWidth(run, run_font or font, size)
+    """Draw one line of plain text on the canvas, cut to ``width``, with font runs in visual order."""
+    runs = scripts.visual_runs(_runs(_fit(clean(text, "line").replace("\n", " "), font, size, width)))
+    if align == "right":
+        total = sum(scripts.run_width(run, run_font or font, size, shape) for run_font, run, shape in runs)
+        x -= total
+    scripts.draw_runs(canvas, x, y, runs, font, size)
 
 
 # --- styles ---------------------------------------------------------------------------------------------
@@ -424,11 +413,11 @@ class _Bookmark(Flowable):
 
 def _paragraph(
     text: str, style: ParagraphStyle, label: str | None = None, limit: str = "paragraph"
-) -> RLParagraph:
+) -> ScriptParagraph:
     body = markup(text, limit)
     if label:
         body = f"<b>{markup(label, 'heading')}</b> {body}"
-    return RLParagraph(body, style)
+    return ScriptParagraph(body, style)
 
 
 @dataclass(frozen=True)
@@ -630,7 +619,7 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
         for row, column, colour in block.cell_colours
         if 0 <= row < len(block.rows) and 0 <= column < columns
     }
-    data = [[RLParagraph(markup(title, "heading"), head) for title in block.columns]]
+    data = [[ScriptParagraph(markup(title, "heading"), head) for title in block.columns]]
     for row_index, row in enumerate(block.rows):
         cells = list(row)[:columns] + [""] * (columns - len(row))
         line = []
@@ -638,7 +627,7 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
             style = bold if index in block.bold_columns else cell
             if _is_dark(fills.get((row_index, index))):
                 style = ParagraphStyle("cell_on_dark", parent=style, textColor=colors.white)
-            line.append(RLParagraph(markup(value, "cell"), style))
+            line.append(ScriptParagraph(markup(value, "cell"), style))
         data.append(line)
     table = RLTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
@@ -669,11 +658,18 @@ def _table(block: Table, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
 
 def _bullets(block: Bullets, styles: dict[str, ParagraphStyle]) -> Flowable:
     style = styles["bullet_small"] if block.style == "small" else styles["bullet"]
-    items = [ListItem(_paragraph(text, style), leftIndent=14) for text in block.items]
+    items = [_list_item(_paragraph(text, style)) for text in block.items]
     if len(block.items) <= SHORT_LIST_ITEMS:
         # a few comments stay together: one of them alone at the head of a page reads as a stray line
         return _KeepShort([_bullet_list(items, block)])
     return _bullet_list(items, block)
+
+
+def _list_item(paragraph: ScriptParagraph) -> ListItem:
+    """A list item; a right-to-left one has its bullet on the right, where its text starts."""
+    if paragraph.right_to_left:
+        return ListItem(paragraph, leftIndent=0, rightIndent=14, bulletDir="rtl", calcBulletDedent=4)
+    return ListItem(paragraph, leftIndent=14)
 
 
 def _bullet_list(items: list[ListItem], block: Bullets) -> Flowable:
@@ -713,8 +709,8 @@ def _cover(content: ReportContent, styles: dict[str, ParagraphStyle]) -> list[Fl
         return _summary_cover(content, styles)
     facts = [
         [
-            RLParagraph(markup(label, "heading"), styles["cover_label"]),
-            RLParagraph(markup(value, "cell"), styles["cover_value"]),
+            ScriptParagraph(markup(label, "heading"), styles["cover_label"]),
+            ScriptParagraph(markup(value, "cell"), styles["cover_value"]),
         ]
         for label, value in cover.facts
     ]
@@ -762,7 +758,7 @@ def story(content: ReportContent, styles: dict[str, ParagraphStyle] | None = Non
             flowables.append(CondPageBreak(60 * mm))
         first = False
         flowables.extend(parts)
-    if len(flowables) > 1 and isinstance(flowables[-1], RLParagraph):
+    if len(flowables) > 1 and isinstance(flowables[-1], ScriptParagraph):
         # the closing line ("Generated by … at …") never stands alone on a last page: it keeps the block
         # before it (skipping spacers) with it
         start = len(flowables) - 2

@@ -28,6 +28,8 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 
+from reports import scripts
+
 __all__ = ["SYMBOLS", "Typeface", "draw", "supports"]
 
 #: Mark types :func:`draw` can paint (anything else makes :func:`supports` say no).
@@ -282,14 +284,12 @@ class _Painter:
             runs = self.typeface.runs(line)
             if limit > 0:
                 runs = _truncate(runs, font, size, limit, ellipsis, self.typeface)
-            widths = [pdfmetrics.stringWidth(run, run_font or font, size) for run_font, run in runs]
-            total = sum(widths)
+            ordered = scripts.visual_runs(runs)
+            total = sum(
+                scripts.run_width(run, run_font or font, size, shape) for run_font, run, shape in ordered
+            )
             cursor = -total / 2 if align == "center" else -total if align == "right" else 0.0
-            baseline = -index * line_height
-            for (run_font, run), width in zip(runs, widths, strict=True):
-                canvas.setFont(run_font or font, size)
-                canvas.drawString(cursor, baseline, run)
-                cursor += width
+            scripts.draw_runs(canvas, cursor, -index * line_height, ordered, font, size)
         canvas.restoreState()
 
     # shared

@@ -1,0 +1,103 @@
+"""reports.scripts: the fonts, shaping and right-to-left order the PDFs set user text with."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.pdfbase import pdfmetrics
+
+from reports import pdf, scripts
+
+COMMENT = "نحتاج دليل واضح قبل نهاية الربع ومراجعة أسبوعية للنتائج"
+
+
+def visual(text: str) -> list[str]:
+    """A line's runs as drawn, left to right, each right-to-left run read back in logical order."""
+    runs = scripts.visual_runs(pdf._runs(text))
+    return [part for _, part, _ in runs if part.strip()]
+
+
+def test_words_of_each_script_are_set_in_its_font_with_their_punctuation() -> None:
+    runs = pdf._runs("Team فريق، (2) שלום! नमस्ते 🚀")
+    assert ("NotoSansArabic", "فريق،") in runs
+    assert ("NotoSansHebrew", "שלום") in runs
+    assert ("NotoSansDevanagari", "नमस्ते") in runs
+    assert ("NotoEmoji", "🚀") in runs
+    assert runs[0] == (None, "Team ")
+
+
+def test_a_line_mixing_directions_is_drawn_in_visual_order_with_brackets_kept_with_their_words() -> None:
+    # a left-to-right line: the Arabic words inside it run right to left
+    assert visual("Team فريق خدمة 12 end") == ["Team ", "12", "خدمة", "فريق", " end"]
+    # a right-to-left line: the brackets stay around the Hebrew word they enclose (Unicode's rule N0)
+    assert visual("שלום (עולם) 3") == ["3", " (", "עולם", ") ", "שלום"]
+    # left-to-right text is left alone
+    assert visual("Zoë (Łódź) 3") == ["Zoë (Łódź) 3"]
+
+
+def test_a_long_right_to_left_comment_wraps_top_down_and_reads_right_to_left_on_each_line() -> None:
+    paragraph = scripts.ScriptParagraph(pdf.markup(COMMENT), pdf.stylesheet()["body"])
+    paragraph.wrap(120, 800)
+    assert paragraph.style.alignment == TA_RIGHT
+    lines = [
+        [
+            unicodedata.normalize("NFKC", str(frag.text)).strip()
+            for frag in line.words
+            if str(frag.text).strip()
+        ]
+        for line in paragraph.blPara.lines
+    ]
+    assert len(lines) > 1
+    read = [word[::-1] for line in lines for word in reversed(line)]  # each line from its right end
+    assert read == COMMENT.split()
+
+
+def test_latin_text_is_an_ordinary_unshaped_paragraph() -> None:
+    style = pdf.stylesheet()["body"]
+    paragraph = scripts.ScriptParagraph(pdf.markup("Zoë Łukasiewicz, R&D <b>"), style)
+    assert paragraph.style is style and not style.shaping and style.alignment == TA_LEFT
+
+
+def test_devanagari_and_emoji_sequences_are_shaped_with_no_missing_glyph() -> None:
+    pdf.register_fonts()
+    for text, font in (("मार्गदर्शिका", "NotoSansDevanagari"), ("👨\u200d👩\u200d👧", "NotoEmoji")):
+        shaped, width = scripts._shaped(text, font, 10, True)
+        glyphs = pdfmetrics.getFont(font).face.charToGlyph
+        assert width > 0
+        assert all(glyphs.get(ord(char), 0) != 0 for char in shaped), text  # no .notdef box
+        assert str(shaped) != text  # conjuncts and the family sequence became other glyphs
+
+
+def test_the_text_layer_maps_emoji_as_utf16_and_conjuncts_to_their_letters() -> None:
+    pdf.register_fonts()
+    shaped, _ = scripts._shaped("ग्राहक", "NotoSansDevanagari", 10, True)
+    private = [ord(char) for char in shaped if 0xE000 <= ord(char) <= 0xF8FF]
+    face = pdfmetrics.getFont("NotoSansDevanagari").face.name
+    face = face.decode() if isinstance(face, bytes) else face
+    cmap = scripts._to_unicode(f"AAAAAA+{face}", [0x1F680, *private])
+    assert "<00> <D83DDE80>" in cmap  # 🚀 as a surrogate pair, not the invalid <1F680>
+    assert any("<0917094D0930>" in line for line in cmap.splitlines())  # ग्र, the conjunct's letters
+
+
+def test_a_hindi_word_split_to_fit_a_narrow_cell_keeps_its_glyphs_when_laid_out_again() -> None:
+    paragraph = scripts.ScriptParagraph(pdf.markup("ग्राहक"), pdf.stylesheet()["cell"])
+    glyphs = pdfmetrics.getFont("NotoSansDevanagari").face.charToGlyph
+    for width in (14, 14, 60, 6, 6):  # a table lays its cells out more than once
+        paragraph.wrap(width, 800)
+        drawn = "".join(str(frag.text) for line in paragraph.blPara.lines for frag in line.words)
+        assert "\u25cc" not in drawn  # no dotted circle from a vowel sign shaped on its own
+        assert all(glyphs.get(ord(char), 0) for char in drawn)  # no .notdef box
+
+
+def test_bold_text_in_a_script_is_set_in_that_scripts_bold_face() -> None:
+    body = scripts.ScriptParagraph(
+        f"<b>{pdf.markup('एक पृष्ठ')}</b> {pdf.markup('एक')}", pdf.stylesheet()["body"]
+    )
+    assert [frag.fontName for frag in body.frags if frag.text.strip()] == [
+        "NotoSansDevanagari-Bold",
+        "NotoSansDevanagari-Bold",
+        "NotoSansDevanagari",
+    ]
+    title = scripts.ScriptParagraph(pdf.markup("Team שלום"), pdf.stylesheet()["cover_title"])  # a bold style
+    assert [frag.fontName for frag in title.frags] == ["DejaVuSans-Bold", "NotoSansHebrew-Bold"]
