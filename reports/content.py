@@ -109,12 +109,15 @@ Block = Paragraph | Bullets | Table | Figure | PageBreak
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of a report; ``new_page`` starts it on a fresh page."""
+    """A titled part of a report; ``new_page`` starts it on a fresh page, unless it fits in what is left of
+    the current one; ``whole`` keeps it on one page (it starts on a fresh page unless all of it fits in what
+    is left), so short sections share a page without one of them being split over two."""
 
     title: str
     blocks: list[Block] = field(default_factory=list)
     new_page: bool = False
     level: int = 1
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -1301,10 +1304,16 @@ def ranking(results: Sequence[TeamResult]) -> list[TeamResult]:
 
 
 def dimension_table(
-    result: TeamResult, comparisons: Sequence[BenchmarkComparison] = (), benchmark: str = "Benchmark"
+    result: TeamResult,
+    comparisons: Sequence[BenchmarkComparison] = (),
+    benchmark: str = "Benchmark",
+    *,
+    drop_empty_benchmark: bool = False,
 ) -> Table:
     """A team's dimensions as a table: score, own level, gated level (coloured like the charts), the
-    benchmark percentile and why a number is missing; suppressed dimensions read "suppressed"."""
+    benchmark percentile and why a number is missing; suppressed dimensions read "suppressed".
+
+    ``drop_empty_benchmark`` leaves the benchmark column out when no dimension has a percentile."""
     by_id = {comparison.dimension_id: comparison for comparison in comparisons}
     rows: list[list[str]] = []
     colours: list[tuple[int, int, str]] = []
@@ -1344,10 +1353,15 @@ def dimension_table(
         )
         if dimension.gated_level is not None:
             colours.append((index, 4, charts.LEVEL_COLOURS[dimension.gated_level - 1]))
+    columns = ["Dimension", "Layer", "Score", "Own level", "Counts as", benchmark, "Note"]
+    widths = [0.18, 0.07, 0.08, 0.14, 0.14, 0.11, 0.28]
+    if drop_empty_benchmark and not any(row[5] for row in rows):
+        columns, widths = columns[:5] + columns[6:], [*widths[:5], 0.39]
+        rows = [row[:5] + row[6:] for row in rows]
     return Table(
-        columns=["Dimension", "Layer", "Score", "Own level", "Counts as", benchmark, "Note"],
+        columns=columns,
         rows=rows,
-        widths=[0.18, 0.07, 0.08, 0.14, 0.14, 0.11, 0.28],
+        widths=widths,
         font_size=8,
         bold_columns=(0,),
         cell_colours=colours,
@@ -1375,15 +1389,23 @@ def _team_summary_blocks(
         ]
     actions = report_actions(plan, generated_at.date())
     comparisons = pack_percentiles(result, pack) if pack is not None else []
-    blocks: list[Block] = [Paragraph(s) for s in summary_sentences(questionnaire, result, actions)]
-    blocks.append(dimension_table(result, comparisons, "Percentile" if pack is not None else "Benchmark"))
+    # the top actions are the table below, so the sentences do not list them again (half a page per team,
+    # so two teams share a page)
+    blocks: list[Block] = [Paragraph(" ".join(summary_sentences(questionnaire, result, [])))]
+    blocks.append(
+        dimension_table(
+            result, comparisons, "Percentile" if pack is not None else "Benchmark", drop_empty_benchmark=True
+        )
+    )
     if actions:
+        columns = ["#", "Action", "Owner", "Due", "KPI"]
+        rows = [[str(a.priority), a.title, a.owner, _due(a), a.kpi] for a in actions[:SUMMARY_ACTIONS]]
         blocks.append(Paragraph("Top actions", style="lead"))
         blocks.append(
             Table(
-                columns=["#", "Action", "Owner", "Due", "KPI"],
-                rows=[[str(a.priority), a.title, a.owner, _due(a), a.kpi] for a in actions[:SUMMARY_ACTIONS]],
-                widths=[0.05, 0.4, 0.17, 0.13, 0.25],
+                columns=columns,
+                rows=rows,
+                widths=content_widths(columns, rows),
                 font_size=8,
                 bold_columns=(1,),
             )
@@ -1570,6 +1592,7 @@ def org_report_content(
                     questionnaire, result, plan_by_team.get(result.team), generated_at, pack
                 ),
                 new_page=True,
+                whole=True,
             )
         )
     sections.append(_reading_section("organisation", results))
