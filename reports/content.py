@@ -722,13 +722,14 @@ def _agreed_actions_table(actions: Sequence[ReportAction]) -> Table:
 
 def content_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], cap: int = 60) -> list[float]:
     """Relative column widths from what the columns hold: the longer of the header's longest word and the
-    cells' typical length (their longest, capped at ``cap`` characters, beyond which a cell wraps)."""
+    cells' typical length (their longest, capped at ``cap`` characters, beyond which a cell wraps), plus
+    the cell padding (about three characters), so a short cell ("Claims Ops") keeps to one line."""
     widths = []
     for index, title in enumerate(columns):
         cells = [str(row[index]) for row in rows if index < len(row)]
         longest_word = max((len(word) for word in title.split()), default=1)
         longest_cell = max((len(cell) for cell in cells), default=0)
-        widths.append(float(max(longest_word, min(longest_cell, cap), 2)))
+        widths.append(float(max(longest_word, min(longest_cell, cap), 2)) + 3)
     # no column narrower than a twentieth of the table (a "#" column still fits two digits and its padding)
     floor = sum(widths) / 20
     return [max(width, floor) for width in widths]
@@ -1167,6 +1168,57 @@ def divided_item_lines(questionnaire: Questionnaire, result: TeamResult) -> list
     return lines
 
 
+#: A workshop team's revealed results: dimension id → the team's result as frozen at the reveal, or None
+#: where the team had too few answers for k (the room saw no number of it, and the group figures leave it out).
+TeamRevealed = Mapping[str, DimensionResult | None]
+
+
+def _team_results_table(
+    questionnaire: Questionnaire, team_results: Mapping[str, TeamRevealed], k: int
+) -> list[Block]:
+    """Each workshop team's revealed dimensions side by side: score and level (coloured like the charts),
+    or "no numbers" where the team was under k; dimensions never revealed are left out."""
+    revealed_ids = {dimension_id for results in team_results.values() for dimension_id in results}
+    dimensions = [d for d in questionnaire.dimensions if d.id in revealed_ids]
+    rows: list[list[str]] = []
+    colours: list[tuple[int, int, str]] = []
+    for row_index, (team, results) in enumerate(team_results.items()):
+        row = [team]
+        for column, dimension in enumerate(dimensions, start=1):
+            if dimension.id not in results:
+                row.append("")
+                continue
+            found = results[dimension.id]
+            if found is None or found.suppressed or found.score is None:
+                row.append("no numbers")
+                continue
+            row.append(
+                f"{format_score(found.score)} · {_level_text(found.level, found.level_name).removeprefix('level ')}"
+            )
+            if found.level is not None:
+                colours.append((row_index, column, charts.LEVEL_COLOURS[found.level - 1]))
+        rows.append(row)
+    columns = ["Team", *(dimension.name for dimension in dimensions)]
+    return [
+        Paragraph(
+            "Each team's own result in each revealed dimension, frozen when it was revealed: the same numbers "
+            "the room saw. Scores run from 1 to 5."
+        ),
+        Table(
+            columns=columns,
+            rows=rows,
+            widths=[1.4] + [1.0] * len(dimensions),
+            font_size=8,
+            bold_columns=(0,),
+            cell_colours=colours,
+            caption=(
+                f"No numbers: fewer than k = {k} people of that team answered the dimension, so nothing about "
+                "the team is shown and the group's figures leave it out."
+            ),
+        ),
+    ]
+
+
 def workshop_report_content(
     questionnaire: Questionnaire,
     result: TeamResult,
@@ -1177,13 +1229,16 @@ def workshop_report_content(
     participants: int | None = None,
     revealed: Sequence[str] | None = None,
     facilitator: str | None = None,
+    team_results: Mapping[str, TeamRevealed] | None = None,
 ) -> WorkshopReportContent:
-    """What a workshop's report says: participants (counts), per-dimension distributions, divided items and
-    the actions the team agreed.
+    """What a workshop's report says: participants (counts), each team's revealed results (a workshop of
+    several teams), per-dimension distributions, divided items and the actions the teams agreed.
 
     ``participants`` is how many joined (``result.respondents`` is how many answered); ``revealed`` lists the
     dimension ids revealed in the session (None: all), the others are listed as not revealed. The
     distributions come from the result, so an item with fewer than k answers shows "suppressed".
+    ``team_results`` maps each team to its revealed results as frozen at each reveal (see
+    :data:`TeamRevealed`); a workshop of one team has none (its results are the group's).
     """
     actions = report_actions(agreed_actions, generated_at.date())
     divided = [] if result.suppressed else divided_item_lines(questionnaire, result)
@@ -1231,6 +1286,10 @@ def workshop_report_content(
             Paragraph(f"The answers are suppressed: {result.suppressed_reason}. No distributions are shown.")
         )
     sections: list[Section] = [Section("Participants", participant_blocks)]
+    if team_results and any(team_results.values()):
+        sections.append(
+            Section("Results by team", _team_results_table(questionnaire, team_results, result.k))
+        )
     if not result.suppressed:
         distribution_blocks: list[Block] = []
         shown_ids = None if revealed is None else set(revealed)

@@ -100,6 +100,11 @@ def _reports(questionnaire: Questionnaire, demo: list[DemoTeam], rounds: dict) -
         generated_at=GENERATED,
         agreed_actions=build_action_plan(questionnaire, result).actions[:4],
         participants=8,
+        # a workshop of several teams: each team's revealed results, one team under k
+        team_results={
+            **{team.name: {d.id: d for d in rounds[team.name][-1][1].dimensions} for team in demo[:3]},
+            "Under k": {d.id: None for d in result.dimensions},
+        },
     )
     non_latin = score_team(
         questionnaire, sample_team(questionnaire, NON_LATIN_TEAM, size=7, comments=True, team_size=9)
