@@ -270,8 +270,20 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # --- layer ladder ---------------------------------------------------------------------------------------
 
 
+def weakest_unlayered(result: TeamResult) -> DimensionResult | None:
+    """A dimension outside the four layers (Capacity governance) when it is the team's weakest scored
+    dimension (ties: the first in questionnaire order), else None: the ladder then shows it too, or a chart of
+    the layers would hide where the team is weakest."""
+    scored = [dimension for dimension in result.dimensions if dimension.score is not None]
+    if not scored:
+        return None
+    weakest = min(scored, key=lambda dimension: dimension.score or 0)
+    return weakest if weakest.layer is None else None
+
+
 def layer_ladder_table(result: TeamResult) -> pd.DataFrame:
-    """The four layers, layer 1 first: own level, gated level (what counts), what caps it, or why suppressed."""
+    """The four layers, layer 1 first: own level, gated level (what counts), what caps it, or why suppressed;
+    then Capacity governance (no layer, nothing gated) when it is the weakest dimension."""
     names = {dimension.id: dimension.name for dimension in result.dimensions}
     rows = []
     for dimension in sorted(
@@ -298,7 +310,25 @@ def layer_ladder_table(result: TeamResult) -> pd.DataFrame:
                 "note": note,
             }
         )
-    return pd.DataFrame(
+    weakest = weakest_unlayered(result)
+    if weakest is not None:
+        rows.append(
+            {
+                "layer": None,
+                "dimension": weakest.name,
+                "score": weakest.score,
+                "level": weakest.level,
+                "level_name": weakest.level_name,
+                "gated_level": None,
+                "gated_level_name": None,
+                "capped_by": None,
+                "note": (
+                    f"{weakest.name} is the weakest dimension (score {format_score(weakest.score or 0)}); it "
+                    "is not a layer, so it neither holds a layer down nor is held"
+                ),
+            }
+        )
+    table = pd.DataFrame(
         rows,
         columns=[
             "layer",
@@ -312,6 +342,8 @@ def layer_ladder_table(result: TeamResult) -> pd.DataFrame:
             "note",
         ],
     )
+    table["layer"] = table["layer"].astype("Int64")  # an integer column that can say "no layer"
+    return table
 
 
 @_unvalidated
@@ -321,17 +353,22 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
     A light bar shows the level a layer reached on its own; the dark bar inside it the gated level that
     counts. Where a lower layer holds a layer down, the light bar sticks out beyond the dark one and the
     label on the right says "own 4 → held at 2 (Permission)". A suppressed layer shows "suppressed".
+    Capacity governance, which is no layer, stands above the ladder (its own level only) when it is the
+    team's weakest dimension.
     """
     table = layer_ladder_table(result)
     names = _level_names(level_names) if level_names is not None else _names_from([result])
-    if table.empty:
+    if table.empty or table["layer"].isna().all():
         return _empty("The four layers", "This questionnaire has no layers.", width)
     table["row"] = [
-        f"{layer}  {name}" for layer, name in zip(table["layer"], table["dimension"], strict=True)
+        f"–  {name}" if pd.isna(layer) else f"{layer}  {name}"
+        for layer, name in zip(table["layer"], table["dimension"], strict=True)
     ]
     labels = []
     for row in table.itertuples():
-        if pd.isna(row.level):
+        if pd.isna(row.layer):
+            labels.append(f"weakest: {int(row.level)} {row.level_name} · score {format_score(row.score)}")
+        elif pd.isna(row.level):
             labels.append(SUPPRESSED if str(row.note).startswith(SUPPRESSED) else "no score")
         elif not pd.isna(row.capped_by) and row.capped_by:
             labels.append(f"own {int(row.level)} → held at {int(row.gated_level)} by {row.capped_by}")
@@ -340,7 +377,13 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
     table["label"] = labels
     records = _records(table[["layer", "row", "level", "gated_level", "label"]])
     data = alt.Data(values=records)
-    order = [row for _, row in sorted(zip(table["layer"], table["row"], strict=True), reverse=True)]
+    # layer 1 at the bottom; a dimension without a layer on top
+    order = [
+        row
+        for _, row in sorted(
+            zip(table["layer"].fillna(len(table) + 1), table["row"], strict=True), reverse=True
+        )
+    ]
     plot_width = max(width - 220, 200)
     y = alt.Y(
         "row:N",
@@ -373,7 +416,9 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
         x=alt.value(plot_width + 10),
         text="label:N",
         color=alt.condition(
-            "indexof(datum.label, 'held at') >= 0", alt.value(ORANGE_DARK), alt.value(GREY_DARK)
+            "indexof(datum.label, 'held at') >= 0 || indexof(datum.label, 'weakest') == 0",
+            alt.value(ORANGE_DARK),
+            alt.value(GREY_DARK),
         ),
     )
     chart = alt.layer(own, gated, notes).properties(width=plot_width, height=alt.Step(44))
@@ -386,6 +431,8 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
             f"Stage {stage} {result.overall.stage_name}: the lowest gated level of the four layers. "
             + subtitle
         )
+    if table["layer"].isna().any():
+        subtitle += " On top: the weakest dimension (no layer)."
     return _styled(chart, "The four layers", subtitle, width=width)
 
 

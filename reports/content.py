@@ -910,11 +910,14 @@ def team_report_content(
         sections[-1].blocks.insert(0, Paragraph(wording_note, label="Wording changed."))
     if not result.suppressed:
         ladder_table = charts.layer_ladder_table(result)
+        layers = ladder_table[ladder_table["layer"].notna()]
         ladder_text = [
             str(row.note) if str(row.note).startswith(str(row.dimension)) else f"{row.dimension}: {row.note}"
-            for row in ladder_table.itertuples()
+            for row in layers.itertuples()
             if row.note
         ] or ["No layer is held down by the one below it."]
+        # Capacity governance when it is the weakest dimension (the chart shows it on top)
+        ladder_text += [str(note) for note in ladder_table[ladder_table["layer"].isna()]["note"]]
         ladder_text = [text.rstrip(".") + "." for text in ladder_text]
         sections[-1].blocks.append(
             Figure(
