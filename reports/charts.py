@@ -201,6 +201,15 @@ def _styled(
     return chart
 
 
+def _sized(chart: Any, **properties: Any) -> Any:
+    """``chart.properties(**properties)`` in place: ``properties()`` copies the chart, and a layer's copy
+    deep-copies every layer with its inline data (about 3 % of a team report's time); a chart a function has
+    just built is its own, so it is changed where it is."""
+    for name, value in properties.items():
+        setattr(chart, name, value)
+    return chart
+
+
 def _level_names(names: Sequence[str] | None) -> list[str]:
     return list(names) if names is not None else list(LEVEL_NAMES)
 
@@ -421,7 +430,7 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
             alt.value(GREY_DARK),
         ),
     )
-    chart = alt.layer(own, gated, notes).properties(width=plot_width, height=alt.Step(44))
+    chart = _sized(alt.layer(own, gated, notes), width=plot_width, height=alt.Step(44))
     stage = result.overall.stage
     subtitle = "A layer cannot be stronger than the one under it allows."
     if result.suppressed:
@@ -514,7 +523,7 @@ def target_chart(
             color=alt.Color("key_team:N", scale=colour, legend=alt.Legend(title=None, orient="bottom")),
         )
     )
-    chart = alt.layer(target, before, team, data=data).properties(width=width - 190, height=alt.Step(24))
+    chart = _sized(alt.layer(target, before, team, data=data), width=width - 190, height=alt.Step(24))
     levels = sorted(set(table["target"]))
     target_text = (
         f"target level {levels[0]} on every dimension (a score of {level_floor(levels[0]):g} or more)"
@@ -677,8 +686,8 @@ def benchmark_chart(
         inner = _series(inner, keys[1], colour)
         median = _series(median, keys[2], colour)
         team = _series(team, keys[3], colour)
-        chart = alt.layer(wide, inner, median, team, notes, data=data).properties(
-            width=plot_width, height=alt.Step(40)
+        chart = _sized(
+            alt.layer(wide, inner, median, team, notes, data=data), width=plot_width, height=alt.Step(40)
         )
         ns = sorted({row.n for row in pack.rows})
         subtitle = [f"{pack.label} (n = {', '.join(str(n) for n in ns)}; {pack.source_name})"]
@@ -705,7 +714,7 @@ def benchmark_chart(
         )
     )
     median = alt.Chart().mark_rule(color=GREY_DARK, strokeDash=[4, 3]).encode(x=alt.datum(50))
-    chart = alt.layer(bars, median, notes, data=data).properties(width=plot_width, height=alt.Step(40))
+    chart = _sized(alt.layer(bars, median, notes, data=data), width=plot_width, height=alt.Step(40))
     peers = [int(n) for n in table["n"].dropna()]
     subtitle = f"Peer teams that answered the same questionnaire (up to {max(peers) if peers else 0}); dashed: median"
     return _styled(chart, "Dimensions against peer teams", subtitle, width=width)
@@ -923,10 +932,11 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             ),
         )
     )
-    chart = (
-        alt.layer(mean_cells, count_cells, hidden_cells, text, data=alt.Data(values=cells))
-        .resolve_scale(color="independent")
-        .properties(width=alt.Step(cell_width), height=alt.Step(17))
+    chart = _sized(
+        alt.layer(mean_cells, count_cells, hidden_cells, text, data=alt.Data(values=cells)),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
+        width=alt.Step(cell_width),
+        height=alt.Step(17),
     )
     subtitle = (
         "Mean per item and how many respondents chose each level; colours follow the level (orange low, blue "
@@ -1028,7 +1038,7 @@ def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
         .encode(x=x, y=alt.Y("text_at:Q", scale=y_scale), text="text:N")
     )
     zero = alt.Chart().mark_rule(color=GREY_MID).encode(y=alt.datum(0))
-    chart = alt.layer(bars, zero, labels, data=data).properties(width=width - 60, height=230)
+    chart = _sized(alt.layer(bars, zero, labels, data=data), width=width - 60, height=230)
     subtitle = (
         f"Per person per week: the AI-assisted tasks take {_hours(ledger.ai_hours_per_week)} h now and took "
         f"{_hours(ledger.hours_before)} h before ({ledger.task_time_reduction_pct:g} % less, gross); "
@@ -1180,8 +1190,7 @@ def kpi_reference_chart(
     extent = alt.Chart().mark_point(opacity=0).encode(y=y, x="x_max:Q")
     start = alt.Chart().mark_point(opacity=0).encode(y=y, x="zero:Q")
     chart = (
-        alt.layer(rule, dots, labels, extent, start)
-        .properties(width=plot_width, height=alt.Step(20))
+        _sized(alt.layer(rule, dots, labels, extent, start), width=plot_width, height=alt.Step(20))
         .facet(
             row=alt.Row(
                 "kpi:N",
@@ -1335,7 +1344,7 @@ def item_distribution(
             .encode(y=y, x=alt.value(4), text="text:N")
         )
     plot_width = width - label_limit - 30 if narrow else max(width - 250, 200)
-    chart = alt.layer(*layers).properties(width=plot_width, height=alt.Step(30))
+    chart = _sized(alt.layer(*layers), width=plot_width, height=alt.Step(30))
     if dimension_result.suppressed:
         subtitle = [f"{SUPPRESSED.capitalize()}: {dimension_result.suppressed_reason}."]
     else:
@@ -1516,8 +1525,10 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
             ),
         )
     )
-    chart = alt.layer(cells, hidden, text, data=data).properties(
-        width=alt.Step(cell_width), height=alt.Step(24 if len(teams) <= 15 else 20)
+    chart = _sized(
+        alt.layer(cells, hidden, text, data=data),
+        width=alt.Step(cell_width),
+        height=alt.Step(24 if len(teams) <= 15 else 20),
     )
     suppressed = [result.team for result in results if result.suppressed]
     subtitle = ["Gated level per dimension; ↓ = held down by a lower layer."]
@@ -1708,7 +1719,7 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
             .encode(x=x, y=y, text=alt.Text("index:Q", format=".1f"))
             .transform_filter(alt.datum.team == (highlight or teams[0]))
         )
-    chart = alt.layer(*layers, data=data).properties(width=width - 60, height=220)
+    chart = _sized(alt.layer(*layers, data=data), width=width - 60, height=220)
     hidden = table[table["index"].isna()]
     subtitle: list[str] = []
     if many and not shown_pairs.empty:
@@ -1865,7 +1876,7 @@ def gap_chart(results: TeamResult | Sequence[TeamResult], *, width: int = WIDTH)
             color=alt.condition("datum.flagged", alt.value(ORANGE_DARK), alt.value(GREY_DARK)),
         )
     )
-    chart = alt.layer(lines, dots, labels).properties(width=plot_width, height=alt.Step(30))
+    chart = _sized(alt.layer(lines, dots, labels), width=plot_width, height=alt.Step(30))
     subtitle = "Flagged when leaders and the others differ by 1.0 or more."
     return _styled(chart, "Perception gaps: leaders vs the others", subtitle, width=width)
 
@@ -1948,8 +1959,10 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
             ),
         )
     )
-    chart = alt.layer(shown, hidden, text, data=data).properties(
-        width=alt.Step(cell_width), height=alt.Step(24 if len(teams) <= 15 else 20)
+    chart = _sized(
+        alt.layer(shown, hidden, text, data=data),
+        width=alt.Step(cell_width),
+        height=alt.Step(24 if len(teams) <= 15 else 20),
     )
     subtitle = [
         "Leaders' mean minus the others' mean; ! marks a gap of 1.0 or more either way.",

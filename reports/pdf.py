@@ -53,7 +53,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import altair as alt
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -568,8 +567,10 @@ def _untitled(chart: Any, heading: str) -> tuple[Any, str]:
         return chart, ""
     subtitle = getattr(title, "subtitle", None)
     lines = [subtitle] if isinstance(subtitle, str) else list(subtitle) if isinstance(subtitle, list) else []
-    untitled = chart.copy(deep=False)
-    untitled.title = alt.Undefined
+    # the spec without its title, not a copy of the chart: copying a layered chart deep-copies every layer
+    # and its inline data again (the spec is made once either way, to lay the chart out)
+    untitled = charts.chart_spec(chart)
+    untitled.pop("title", None)
     return untitled, " ".join(lines)
 
 
