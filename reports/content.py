@@ -696,26 +696,36 @@ def _action_table(actions: Sequence[ReportAction], questionnaire: Questionnaire)
 def _agreed_actions_table(actions: Sequence[ReportAction]) -> Table:
     """The actions a workshop agreed: the team that agreed each (when any is named) and only the columns
     that hold something, each as wide as its text needs, so an empty column never squeezes the action."""
-    candidates: list[tuple[str, list[str]]] = [
-        ("Team", [a.team for a in actions]),
-        ("Action", [a.title for a in actions]),
-        ("Finding", [a.finding for a in actions]),
-        ("First step", [a.first_step for a in actions]),
-        ("Owner", [a.owner for a in actions]),
-        ("Due", [_due(a) for a in actions]),
-        ("KPI", [a.kpi for a in actions]),
-    ]
-    kept = [(name, values) for name, values in candidates if name == "Action" or any(values)]
-    columns = ["#", *(name for name, _ in kept)]
-    rows = [
-        [str(position), *(values[index] for _, values in kept)]
-        for index, position in enumerate(range(1, 1 + len(actions)))
-    ]
+    return filled_actions_table(
+        actions,
+        ["Team", "Action", "Finding", "First step", "Owner", "Due", "KPI"],
+        [str(position) for position in range(1, 1 + len(actions))],
+        font_size=7.5,
+    )
+
+
+def filled_actions_table(
+    actions: Sequence[ReportAction], names: Sequence[str], numbers: Sequence[str], font_size: float = 8
+) -> Table:
+    """Actions as a table of the columns ``names`` (of Team, Action, Finding, First step, Owner, Due, KPI)
+    that hold something (Action always), numbered by ``numbers``, each column as wide as its text needs."""
+    values = {
+        "Team": [a.team for a in actions],
+        "Action": [a.title for a in actions],
+        "Finding": [a.finding for a in actions],
+        "First step": [a.first_step for a in actions],
+        "Owner": [a.owner for a in actions],
+        "Due": [_due(a) for a in actions],
+        "KPI": [a.kpi for a in actions],
+    }
+    kept = [name for name in names if name == "Action" or any(values[name])]
+    columns = ["#", *kept]
+    rows = [[number, *(values[name][index] for name in kept)] for index, number in enumerate(numbers)]
     return Table(
         columns=columns,
         rows=rows,
         widths=content_widths(columns, rows),
-        font_size=7.5,
+        font_size=font_size,
         bold_columns=(columns.index("Action"),),
     )
 
@@ -1416,9 +1426,10 @@ def dimension_table(
         if dimension.gated_level is not None:
             colours.append((index, 4, charts.LEVEL_COLOURS[dimension.gated_level - 1]))
     columns = ["Dimension", "Layer", "Score", "Own level", "Counts as", benchmark, "Note"]
-    widths = [0.18, 0.07, 0.08, 0.14, 0.14, 0.11, 0.28]
+    # Score wide enough for "suppressed" on one line
+    widths = [0.18, 0.07, 0.12, 0.14, 0.14, 0.11, 0.24]
     if drop_empty_benchmark and not any(row[5] for row in rows):
-        columns, widths = columns[:5] + columns[6:], [*widths[:5], 0.39]
+        columns, widths = columns[:5] + columns[6:], [*widths[:5], 0.35]
         rows = [row[:5] + row[6:] for row in rows]
     return Table(
         columns=columns,
@@ -1460,17 +1471,10 @@ def _team_summary_blocks(
         )
     )
     if actions:
-        columns = ["#", "Action", "Owner", "Due", "KPI"]
-        rows = [[str(a.priority), a.title, a.owner, _due(a), a.kpi] for a in actions[:SUMMARY_ACTIONS]]
+        top = actions[:SUMMARY_ACTIONS]
         blocks.append(Paragraph("Top actions", style="lead"))
         blocks.append(
-            Table(
-                columns=columns,
-                rows=rows,
-                widths=content_widths(columns, rows),
-                font_size=8,
-                bold_columns=(1,),
-            )
+            filled_actions_table(top, ["Action", "Owner", "Due", "KPI"], [str(a.priority) for a in top])
         )
     # what is not shown for the team (perception gaps, roles) is in one table at the end, not on every page
     return blocks
