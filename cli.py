@@ -899,10 +899,6 @@ def _database_report(
 ) -> tuple[bytes, str]:
     """The PDF of an assessment, a workshop or the whole organisation (named ``organisation``, by default
     the name set on the Leader page), through the services layer."""
-    from datetime import UTC, datetime
-
-    from reports.content import workshop_report_content
-    from reports.pdf import workshop_report_pdf
     from services import assessment as assessment_service
     from services import leader as leader_service
     from services import workshop as workshop_service
@@ -915,18 +911,8 @@ def _database_report(
             data = assessment_service.team_report_pdf_for_assessment(ctx, assessment_id)
             return data, f"team report of assessment {assessment_id}"
         if workshop_id is not None:
-            name = workshop_service.live_panel(ctx, workshop_id).name
-            questionnaire, result, joined, revealed = workshop_service.workshop_result(ctx, workshop_id)
-            content = workshop_report_content(
-                questionnaire,
-                result,
-                workshop=name,
-                generated_at=datetime.now(UTC),
-                agreed_actions=workshop_service.workshop_actions(ctx, workshop_id),
-                participants=joined,
-                revealed=revealed,
-            )
-            return workshop_report_pdf(content), f"workshop report of workshop {workshop_id}"
+            data = workshop_service.workshop_report(ctx, workshop_id)
+            return data, f"workshop report of workshop {workshop_id}"
         assert org
         view = leader_service.leader_view(ctx)
         data = leader_service.org_pdf(ctx, view, organisation=organisation)

@@ -219,6 +219,15 @@ def _styled(
     return chart
 
 
+def _sized(chart: Any, **properties: Any) -> Any:
+    """``chart.properties(**properties)`` in place: ``properties()`` copies the chart, and a layer's copy
+    deep-copies every layer with its inline data (about 3 % of a team report's time); a chart a function has
+    just built is its own, so it is changed where it is."""
+    for name, value in properties.items():
+        setattr(chart, name, value)
+    return chart
+
+
 def _level_names(names: Sequence[str] | None) -> list[str]:
     return list(names) if names is not None else list(LEVEL_NAMES)
 
@@ -288,8 +297,20 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # --- layer ladder ---------------------------------------------------------------------------------------
 
 
+def weakest_unlayered(result: TeamResult) -> DimensionResult | None:
+    """A dimension outside the four layers (Capacity governance) when it is the team's weakest scored
+    dimension (ties: the first in questionnaire order), else None: the ladder then shows it too, or a chart of
+    the layers would hide where the team is weakest."""
+    scored = [dimension for dimension in result.dimensions if dimension.score is not None]
+    if not scored:
+        return None
+    weakest = min(scored, key=lambda dimension: dimension.score or 0)
+    return weakest if weakest.layer is None else None
+
+
 def layer_ladder_table(result: TeamResult) -> pd.DataFrame:
-    """The four layers, layer 1 first: own level, gated level (what counts), what caps it, or why suppressed."""
+    """The four layers, layer 1 first: own level, gated level (what counts), what caps it, or why suppressed;
+    then Capacity governance (no layer, nothing gated) when it is the weakest dimension."""
     names = {dimension.id: dimension.name for dimension in result.dimensions}
     rows = []
     for dimension in sorted(
@@ -316,7 +337,25 @@ def layer_ladder_table(result: TeamResult) -> pd.DataFrame:
                 "note": note,
             }
         )
-    return pd.DataFrame(
+    weakest = weakest_unlayered(result)
+    if weakest is not None:
+        rows.append(
+            {
+                "layer": None,
+                "dimension": weakest.name,
+                "score": weakest.score,
+                "level": weakest.level,
+                "level_name": weakest.level_name,
+                "gated_level": None,
+                "gated_level_name": None,
+                "capped_by": None,
+                "note": (
+                    f"{weakest.name} is the weakest dimension (score {format_score(weakest.score or 0)}); it "
+                    "is not a layer, so it neither holds a layer down nor is held"
+                ),
+            }
+        )
+    table = pd.DataFrame(
         rows,
         columns=[
             "layer",
@@ -330,6 +369,8 @@ def layer_ladder_table(result: TeamResult) -> pd.DataFrame:
             "note",
         ],
     )
+    table["layer"] = table["layer"].astype("Int64")  # an integer column that can say "no layer"
+    return table
 
 
 @_unvalidated
@@ -339,17 +380,22 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
     A light bar shows the level a layer reached on its own; the dark bar inside it the gated level that
     counts. Where a lower layer holds a layer down, the light bar sticks out beyond the dark one and the
     label on the right says "own 4 → held at 2 (Permission)". A suppressed layer shows "suppressed".
+    Capacity governance, which is no layer, stands above the ladder (its own level only) when it is the
+    team's weakest dimension.
     """
     table = layer_ladder_table(result)
     names = _level_names(level_names) if level_names is not None else _names_from([result])
-    if table.empty:
+    if table.empty or table["layer"].isna().all():
         return _empty("The four layers", "This questionnaire has no layers.", width)
     table["row"] = [
-        f"{layer}  {name}" for layer, name in zip(table["layer"], table["dimension"], strict=True)
+        f"–  {name}" if pd.isna(layer) else f"{layer}  {name}"
+        for layer, name in zip(table["layer"], table["dimension"], strict=True)
     ]
     labels = []
     for row in table.itertuples():
-        if pd.isna(row.level):
+        if pd.isna(row.layer):
+            labels.append(f"weakest: {int(row.level)} {row.level_name} · score {format_score(row.score)}")
+        elif pd.isna(row.level):
             labels.append(SUPPRESSED if str(row.note).startswith(SUPPRESSED) else "no score")
         elif not pd.isna(row.capped_by) and row.capped_by:
             labels.append(f"own {int(row.level)} → held at {int(row.gated_level)} by {row.capped_by}")
@@ -358,7 +404,13 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
     table["label"] = labels
     records = _records(table[["layer", "row", "level", "gated_level", "label"]])
     data = alt.Data(values=records)
-    order = [row for _, row in sorted(zip(table["layer"], table["row"], strict=True), reverse=True)]
+    # layer 1 at the bottom; a dimension without a layer on top
+    order = [
+        row
+        for _, row in sorted(
+            zip(table["layer"].fillna(len(table) + 1), table["row"], strict=True), reverse=True
+        )
+    ]
     # a phone: the notes go under each bar instead of beside the chart (a vertical layout)
     narrow = width < PHONE
     plot_width = width - NARROW_LABELS if narrow else max(width - 220, 200)
@@ -408,10 +460,12 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
         x=alt.value(0 if narrow else plot_width + 10),
         text="label:N",
         color=alt.condition(
-            "indexof(datum.label, 'held at') >= 0", alt.value(ORANGE_DARK), alt.value(GREY_DARK)
+            "indexof(datum.label, 'held at') >= 0 || indexof(datum.label, 'weakest') == 0",
+            alt.value(ORANGE_DARK),
+            alt.value(GREY_DARK),
         ),
     )
-    chart = alt.layer(own, gated, notes).properties(width=plot_width, height=alt.Step(60 if narrow else 44))
+    chart = _sized(alt.layer(own, gated, notes), width=plot_width, height=alt.Step(60 if narrow else 44))
     stage = result.overall.stage
     subtitle = "A layer cannot be stronger than the one under it allows."
     if result.suppressed:
@@ -421,6 +475,8 @@ def layer_ladder(result: TeamResult, *, width: int = WIDTH, level_names: Sequenc
             f"Stage {stage} {result.overall.stage_name}: the lowest gated level of the four layers. "
             + subtitle
         )
+    if table["layer"].isna().any():
+        subtitle += " On top: the weakest dimension (no layer)."
     return _styled(chart, "The four layers", subtitle, width=width)
 
 
@@ -506,7 +562,7 @@ def target_chart(
             ),
         )
     )
-    chart = alt.layer(target, before, team, data=data).properties(width=width - 190, height=alt.Step(24))
+    chart = _sized(alt.layer(target, before, team, data=data), width=width - 190, height=alt.Step(24))
     levels = sorted(set(table["target"]))
     target_text = (
         f"target level {levels[0]} on every dimension (a score of {level_floor(levels[0]):g} or more)"
@@ -681,8 +737,8 @@ def benchmark_chart(
         inner = _series(inner, keys[1], colour)
         median = _series(median, keys[2], colour)
         team = _series(team, keys[3], colour)
-        chart = alt.layer(wide, inner, median, team, notes, data=data).properties(
-            width=plot_width, height=alt.Step(step)
+        chart = _sized(
+            alt.layer(wide, inner, median, team, notes, data=data), width=plot_width, height=alt.Step(step)
         )
         ns = sorted({row.n for row in pack.rows})
         subtitle = [
@@ -712,7 +768,7 @@ def benchmark_chart(
         )
     )
     median = alt.Chart().mark_rule(color=GREY_DARK, strokeDash=[4, 3]).encode(x=alt.datum(50))
-    chart = alt.layer(bars, median, notes, data=data).properties(width=plot_width, height=alt.Step(step))
+    chart = _sized(alt.layer(bars, median, notes, data=data), width=plot_width, height=alt.Step(step))
     peers = [int(n) for n in table["n"].dropna()]
     subtitle = f"Peer teams that answered the same questionnaire (up to {max(peers) if peers else 0}); dashed: median"
     return _styled(chart, "Dimensions against peer teams", subtitle, width=width)
@@ -938,10 +994,11 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             ),
         )
     )
-    chart = (
-        alt.layer(mean_cells, count_cells, hidden_cells, text, data=alt.Data(values=cells))
-        .resolve_scale(color="independent")
-        .properties(width=alt.Step(cell_width), height=alt.Step(17))
+    chart = _sized(
+        alt.layer(mean_cells, count_cells, hidden_cells, text, data=alt.Data(values=cells)),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
+        width=alt.Step(cell_width),
+        height=alt.Step(17),
     )
     subtitle = (
         "Mean per item and how many respondents chose each level; colours follow the level (orange low, blue "
@@ -1065,7 +1122,7 @@ def capacity_waterfall(ledger: CapacityLedger, *, width: int = WIDTH) -> Any:
         .encode(x=x, y=alt.Y("text_at:Q", scale=y_scale), text="text:N")
     )
     zero = alt.Chart().mark_rule(color=GREY_MID).encode(y=alt.datum(0))
-    chart = alt.layer(bars, zero, labels, data=data).properties(width=width - 60, height=230)
+    chart = _sized(alt.layer(bars, zero, labels, data=data), width=width - 60, height=230)
     subtitle = (
         f"Per person per week: the AI-assisted tasks take {_hours(ledger.ai_hours_per_week)} h now and took "
         f"{_hours(ledger.hours_before)} h before ({ledger.task_time_reduction_pct:g} % less, gross); "
@@ -1232,8 +1289,11 @@ def kpi_reference_chart(
     extent = alt.Chart().mark_point(opacity=0).encode(y=y, x="x_max:Q")
     start = alt.Chart().mark_point(opacity=0).encode(y=y, x="zero:Q")
     chart = (
-        alt.layer(rule, dots, labels, extent, start, *([names] if narrow else []))
-        .properties(width=plot_width, height=alt.Step(38 if narrow else 20))
+        _sized(
+            alt.layer(rule, dots, labels, extent, start, *([names] if narrow else [])),
+            width=plot_width,
+            height=alt.Step(38 if narrow else 20),
+        )
         .facet(
             row=alt.Row(
                 "kpi:N",
@@ -1388,7 +1448,7 @@ def item_distribution(
             .encode(y=y, x=alt.value(4), text="text:N")
         )
     plot_width = width - label_limit - 30 if narrow else max(width - 250, 200)
-    chart = alt.layer(*layers).properties(width=plot_width, height=alt.Step(30))
+    chart = _sized(alt.layer(*layers), width=plot_width, height=alt.Step(30))
     if dimension_result.suppressed:
         subtitle = [f"{SUPPRESSED.capitalize()}: {dimension_result.suppressed_reason}."]
     else:
@@ -1569,8 +1629,10 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
             ),
         )
     )
-    chart = alt.layer(cells, hidden, text, data=data).properties(
-        width=alt.Step(cell_width), height=alt.Step(24 if len(teams) <= 15 else 20)
+    chart = _sized(
+        alt.layer(cells, hidden, text, data=data),
+        width=alt.Step(cell_width),
+        height=alt.Step(24 if len(teams) <= 15 else 20),
     )
     suppressed = [result.team for result in results if result.suppressed]
     subtitle = ["Gated level per dimension; ↓ = held down by a lower layer."]
@@ -1772,7 +1834,7 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
             .encode(x=x, y=y, text=alt.Text("index:Q", format=".1f"))
             .transform_filter(alt.datum.team == (highlight or teams[0]))
         )
-    chart = alt.layer(*layers, data=data).properties(width=width - 60, height=220)
+    chart = _sized(alt.layer(*layers, data=data), width=width - 60, height=220)
     hidden = table[table["index"].isna()]
     subtitle: list[str] = []
     if many and not shown_pairs.empty:
@@ -1929,7 +1991,7 @@ def gap_chart(results: TeamResult | Sequence[TeamResult], *, width: int = WIDTH)
             color=alt.condition("datum.flagged", alt.value(ORANGE_DARK), alt.value(GREY_DARK)),
         )
     )
-    chart = alt.layer(lines, dots, labels).properties(width=plot_width, height=alt.Step(30))
+    chart = _sized(alt.layer(lines, dots, labels), width=plot_width, height=alt.Step(30))
     subtitle = "Flagged when leaders and the others differ by 1.0 or more."
     return _styled(chart, "Perception gaps: leaders vs the others", subtitle, width=width)
 
@@ -2012,8 +2074,10 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
             ),
         )
     )
-    chart = alt.layer(shown, hidden, text, data=data).properties(
-        width=alt.Step(cell_width), height=alt.Step(24 if len(teams) <= 15 else 20)
+    chart = _sized(
+        alt.layer(shown, hidden, text, data=data),
+        width=alt.Step(cell_width),
+        height=alt.Step(24 if len(teams) <= 15 else 20),
     )
     subtitle = [
         "Leaders' mean minus the others' mean; ! marks a gap of 1.0 or more either way.",

@@ -109,12 +109,15 @@ Block = Paragraph | Bullets | Table | Figure | PageBreak
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of a report; ``new_page`` starts it on a fresh page."""
+    """A titled part of a report; ``new_page`` starts it on a fresh page, unless it fits in what is left of
+    the current one; ``whole`` keeps it on one page (it starts on a fresh page unless all of it fits in what
+    is left), so short sections share a page without one of them being split over two."""
 
     title: str
     blocks: list[Block] = field(default_factory=list)
     new_page: bool = False
     level: int = 1
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -693,39 +696,50 @@ def _action_table(actions: Sequence[ReportAction], questionnaire: Questionnaire)
 def _agreed_actions_table(actions: Sequence[ReportAction]) -> Table:
     """The actions a workshop agreed: the team that agreed each (when any is named) and only the columns
     that hold something, each as wide as its text needs, so an empty column never squeezes the action."""
-    candidates: list[tuple[str, list[str]]] = [
-        ("Team", [a.team for a in actions]),
-        ("Action", [a.title for a in actions]),
-        ("Finding", [a.finding for a in actions]),
-        ("First step", [a.first_step for a in actions]),
-        ("Owner", [a.owner for a in actions]),
-        ("Due", [_due(a) for a in actions]),
-        ("KPI", [a.kpi for a in actions]),
-    ]
-    kept = [(name, values) for name, values in candidates if name == "Action" or any(values)]
-    columns = ["#", *(name for name, _ in kept)]
-    rows = [
-        [str(position), *(values[index] for _, values in kept)]
-        for index, position in enumerate(range(1, 1 + len(actions)))
-    ]
+    return filled_actions_table(
+        actions,
+        ["Team", "Action", "Finding", "First step", "Owner", "Due", "KPI"],
+        [str(position) for position in range(1, 1 + len(actions))],
+        font_size=7.5,
+    )
+
+
+def filled_actions_table(
+    actions: Sequence[ReportAction], names: Sequence[str], numbers: Sequence[str], font_size: float = 8
+) -> Table:
+    """Actions as a table of the columns ``names`` (of Team, Action, Finding, First step, Owner, Due, KPI)
+    that hold something (Action always), numbered by ``numbers``, each column as wide as its text needs."""
+    values = {
+        "Team": [a.team for a in actions],
+        "Action": [a.title for a in actions],
+        "Finding": [a.finding for a in actions],
+        "First step": [a.first_step for a in actions],
+        "Owner": [a.owner for a in actions],
+        "Due": [_due(a) for a in actions],
+        "KPI": [a.kpi for a in actions],
+    }
+    kept = [name for name in names if name == "Action" or any(values[name])]
+    columns = ["#", *kept]
+    rows = [[number, *(values[name][index] for name in kept)] for index, number in enumerate(numbers)]
     return Table(
         columns=columns,
         rows=rows,
         widths=content_widths(columns, rows),
-        font_size=7.5,
+        font_size=font_size,
         bold_columns=(columns.index("Action"),),
     )
 
 
 def content_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], cap: int = 60) -> list[float]:
     """Relative column widths from what the columns hold: the longer of the header's longest word and the
-    cells' typical length (their longest, capped at ``cap`` characters, beyond which a cell wraps)."""
+    cells' typical length (their longest, capped at ``cap`` characters, beyond which a cell wraps), plus
+    the cell padding (about three characters), so a short cell ("Claims Ops") keeps to one line."""
     widths = []
     for index, title in enumerate(columns):
         cells = [str(row[index]) for row in rows if index < len(row)]
         longest_word = max((len(word) for word in title.split()), default=1)
         longest_cell = max((len(cell) for cell in cells), default=0)
-        widths.append(float(max(longest_word, min(longest_cell, cap), 2)))
+        widths.append(float(max(longest_word, min(longest_cell, cap), 2)) + 3)
     # no column narrower than a twentieth of the table (a "#" column still fits two digits and its padding)
     floor = sum(widths) / 20
     return [max(width, floor) for width in widths]
@@ -906,11 +920,14 @@ def team_report_content(
         sections[-1].blocks.insert(0, Paragraph(wording_note, label="Wording changed."))
     if not result.suppressed:
         ladder_table = charts.layer_ladder_table(result)
+        layers = ladder_table[ladder_table["layer"].notna()]
         ladder_text = [
             str(row.note) if str(row.note).startswith(str(row.dimension)) else f"{row.dimension}: {row.note}"
-            for row in ladder_table.itertuples()
+            for row in layers.itertuples()
             if row.note
         ] or ["No layer is held down by the one below it."]
+        # Capacity governance when it is the weakest dimension (the chart shows it on top)
+        ladder_text += [str(note) for note in ladder_table[ladder_table["layer"].isna()]["note"]]
         ladder_text = [text.rstrip(".") + "." for text in ladder_text]
         sections[-1].blocks.append(
             Figure(
@@ -1164,6 +1181,57 @@ def divided_item_lines(questionnaire: Questionnaire, result: TeamResult) -> list
     return lines
 
 
+#: A workshop team's revealed results: dimension id → the team's result as frozen at the reveal, or None
+#: where the team had too few answers for k (the room saw no number of it, and the group figures leave it out).
+TeamRevealed = Mapping[str, DimensionResult | None]
+
+
+def _team_results_table(
+    questionnaire: Questionnaire, team_results: Mapping[str, TeamRevealed], k: int
+) -> list[Block]:
+    """Each workshop team's revealed dimensions side by side: score and level (coloured like the charts),
+    or "no numbers" where the team was under k; dimensions never revealed are left out."""
+    revealed_ids = {dimension_id for results in team_results.values() for dimension_id in results}
+    dimensions = [d for d in questionnaire.dimensions if d.id in revealed_ids]
+    rows: list[list[str]] = []
+    colours: list[tuple[int, int, str]] = []
+    for row_index, (team, results) in enumerate(team_results.items()):
+        row = [team]
+        for column, dimension in enumerate(dimensions, start=1):
+            if dimension.id not in results:
+                row.append("")
+                continue
+            found = results[dimension.id]
+            if found is None or found.suppressed or found.score is None:
+                row.append("no numbers")
+                continue
+            row.append(
+                f"{format_score(found.score)} · {_level_text(found.level, found.level_name).removeprefix('level ')}"
+            )
+            if found.level is not None:
+                colours.append((row_index, column, charts.LEVEL_COLOURS[found.level - 1]))
+        rows.append(row)
+    columns = ["Team", *(dimension.name for dimension in dimensions)]
+    return [
+        Paragraph(
+            "Each team's own result in each revealed dimension, frozen when it was revealed: the same numbers "
+            "the room saw. Scores run from 1 to 5."
+        ),
+        Table(
+            columns=columns,
+            rows=rows,
+            widths=[1.4] + [1.0] * len(dimensions),
+            font_size=8,
+            bold_columns=(0,),
+            cell_colours=colours,
+            caption=(
+                f"No numbers: fewer than k = {k} people of that team answered the dimension, so nothing about "
+                "the team is shown and the group's figures leave it out."
+            ),
+        ),
+    ]
+
+
 def workshop_report_content(
     questionnaire: Questionnaire,
     result: TeamResult,
@@ -1174,13 +1242,16 @@ def workshop_report_content(
     participants: int | None = None,
     revealed: Sequence[str] | None = None,
     facilitator: str | None = None,
+    team_results: Mapping[str, TeamRevealed] | None = None,
 ) -> WorkshopReportContent:
-    """What a workshop's report says: participants (counts), per-dimension distributions, divided items and
-    the actions the team agreed.
+    """What a workshop's report says: participants (counts), each team's revealed results (a workshop of
+    several teams), per-dimension distributions, divided items and the actions the teams agreed.
 
     ``participants`` is how many joined (``result.respondents`` is how many answered); ``revealed`` lists the
     dimension ids revealed in the session (None: all), the others are listed as not revealed. The
     distributions come from the result, so an item with fewer than k answers shows "suppressed".
+    ``team_results`` maps each team to its revealed results as frozen at each reveal (see
+    :data:`TeamRevealed`); a workshop of one team has none (its results are the group's).
     """
     actions = report_actions(agreed_actions, generated_at.date())
     divided = [] if result.suppressed else divided_item_lines(questionnaire, result)
@@ -1228,6 +1299,10 @@ def workshop_report_content(
             Paragraph(f"The answers are suppressed: {result.suppressed_reason}. No distributions are shown.")
         )
     sections: list[Section] = [Section("Participants", participant_blocks)]
+    if team_results and any(team_results.values()):
+        sections.append(
+            Section("Results by team", _team_results_table(questionnaire, team_results, result.k))
+        )
     if not result.suppressed:
         distribution_blocks: list[Block] = []
         shown_ids = None if revealed is None else set(revealed)
@@ -1301,10 +1376,16 @@ def ranking(results: Sequence[TeamResult]) -> list[TeamResult]:
 
 
 def dimension_table(
-    result: TeamResult, comparisons: Sequence[BenchmarkComparison] = (), benchmark: str = "Benchmark"
+    result: TeamResult,
+    comparisons: Sequence[BenchmarkComparison] = (),
+    benchmark: str = "Benchmark",
+    *,
+    drop_empty_benchmark: bool = False,
 ) -> Table:
     """A team's dimensions as a table: score, own level, gated level (coloured like the charts), the
-    benchmark percentile and why a number is missing; suppressed dimensions read "suppressed"."""
+    benchmark percentile and why a number is missing; suppressed dimensions read "suppressed".
+
+    ``drop_empty_benchmark`` leaves the benchmark column out when no dimension has a percentile."""
     by_id = {comparison.dimension_id: comparison for comparison in comparisons}
     rows: list[list[str]] = []
     colours: list[tuple[int, int, str]] = []
@@ -1344,10 +1425,16 @@ def dimension_table(
         )
         if dimension.gated_level is not None:
             colours.append((index, 4, charts.LEVEL_COLOURS[dimension.gated_level - 1]))
+    columns = ["Dimension", "Layer", "Score", "Own level", "Counts as", benchmark, "Note"]
+    # Score wide enough for "suppressed" on one line
+    widths = [0.18, 0.07, 0.12, 0.14, 0.14, 0.11, 0.24]
+    if drop_empty_benchmark and not any(row[5] for row in rows):
+        columns, widths = columns[:5] + columns[6:], [*widths[:5], 0.35]
+        rows = [row[:5] + row[6:] for row in rows]
     return Table(
-        columns=["Dimension", "Layer", "Score", "Own level", "Counts as", benchmark, "Note"],
+        columns=columns,
         rows=rows,
-        widths=[0.18, 0.07, 0.08, 0.14, 0.14, 0.11, 0.28],
+        widths=widths,
         font_size=8,
         bold_columns=(0,),
         cell_colours=colours,
@@ -1375,18 +1462,19 @@ def _team_summary_blocks(
         ]
     actions = report_actions(plan, generated_at.date())
     comparisons = pack_percentiles(result, pack) if pack is not None else []
-    blocks: list[Block] = [Paragraph(s) for s in summary_sentences(questionnaire, result, actions)]
-    blocks.append(dimension_table(result, comparisons, "Percentile" if pack is not None else "Benchmark"))
+    # the top actions are the table below, so the sentences do not list them again (half a page per team,
+    # so two teams share a page)
+    blocks: list[Block] = [Paragraph(" ".join(summary_sentences(questionnaire, result, [])))]
+    blocks.append(
+        dimension_table(
+            result, comparisons, "Percentile" if pack is not None else "Benchmark", drop_empty_benchmark=True
+        )
+    )
     if actions:
+        top = actions[:SUMMARY_ACTIONS]
         blocks.append(Paragraph("Top actions", style="lead"))
         blocks.append(
-            Table(
-                columns=["#", "Action", "Owner", "Due", "KPI"],
-                rows=[[str(a.priority), a.title, a.owner, _due(a), a.kpi] for a in actions[:SUMMARY_ACTIONS]],
-                widths=[0.05, 0.4, 0.17, 0.13, 0.25],
-                font_size=8,
-                bold_columns=(1,),
-            )
+            filled_actions_table(top, ["Action", "Owner", "Due", "KPI"], [str(a.priority) for a in top])
         )
     # what is not shown for the team (perception gaps, roles) is in one table at the end, not on every page
     return blocks
@@ -1570,6 +1658,7 @@ def org_report_content(
                     questionnaire, result, plan_by_team.get(result.team), generated_at, pack
                 ),
                 new_page=True,
+                whole=True,
             )
         )
     sections.append(_reading_section("organisation", results))

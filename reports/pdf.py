@@ -55,7 +55,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import altair as alt
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -557,8 +556,10 @@ def _untitled(chart: Any, heading: str) -> tuple[Any, str]:
         return chart, ""
     subtitle = getattr(title, "subtitle", None)
     lines = [subtitle] if isinstance(subtitle, str) else list(subtitle) if isinstance(subtitle, list) else []
-    untitled = chart.copy(deep=False)
-    untitled.title = alt.Undefined
+    # the spec without its title, not a copy of the chart: copying a layered chart deep-copies every layer
+    # and its inline data again (the spec is made once either way, to lay the chart out)
+    untitled = charts.chart_spec(chart)
+    untitled.pop("title", None)
     return untitled, " ".join(lines)
 
 
@@ -753,7 +754,7 @@ def story(content: ReportContent, styles: dict[str, ParagraphStyle] | None = Non
     for number, section in enumerate(content.sections):
         parts = _section(section, styles, f"s{number}")
         if (section.new_page and not first) or (summary and first):
-            flowables.append(_SectionStart(parts))
+            flowables.append(_SectionStart(parts, whole=section.whole))
         elif not first:
             flowables.append(CondPageBreak(60 * mm))
         first = False
@@ -825,16 +826,18 @@ class _SectionStart(CondPageBreak):
     in what is left, or when it is longer than that and more than half the page is free; else on a new page.
 
     So a page is never left near empty because the next section insisted on a fresh page, and short
-    sections (a team in the organisation report) share a page two at a time.
+    sections (a team in the organisation report) share a page two at a time. A ``whole`` section starts on
+    the current page only when all of it fits there: it is never split over two pages.
     """
 
-    def __init__(self, parts: list[Flowable]) -> None:
+    def __init__(self, parts: list[Flowable], *, whole: bool = False) -> None:
         super().__init__(0)
         self._parts = parts
+        self._whole = whole
         self._heights: tuple[float, list[float]] = (0.0, [])  # (width, the parts' heights measured so far)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        fits = available_height > FRAME_HEIGHT * SECTION_ON_SAME_PAGE
+        fits = not self._whole and available_height > FRAME_HEIGHT * SECTION_ON_SAME_PAGE
         if not fits:
             # measured only as far as needed (a section longer than what is left stops counting there), and
             # each part once per width

@@ -1495,13 +1495,26 @@ def workshop_result(ctx: AppContext, workshop_id: int) -> tuple[Questionnaire, T
     return questionnaire, result.model_copy(update={"dimensions": dimensions}), len(joined), list(frozen)
 
 
-def workshop_pdf(ctx: AppContext, token: str) -> bytes:
-    """The workshop report as PDF bytes: participants (counts), the revealed results as frozen, the divided
-    items and the agreed actions. A group under k shows no numbers; unrevealed dimensions are only named."""
+def team_results(ctx: AppContext, workshop_id: int) -> dict[str, dict[str, DimensionResult | None]]:
+    """Each team's revealed results, as frozen at each reveal (the snapshots the room saw, published under
+    the anonymity rule): team → dimension id → its result, or None where the team had too few answers and
+    the room saw no number of it. Empty for a workshop of one team (its result is the group's)."""
+    with ctx.read() as session:
+        names = _team_names(session, repo.get_workshop_state(session, workshop_id=workshop_id).assessment_ids)
+    by_team: dict[str, dict[str, DimensionResult | None]] = {team: {} for team in names}
+    for revealed in revealed_dimensions(ctx, workshop_id):
+        for team, result in revealed.teams:
+            by_team.setdefault(team, {})[revealed.dimension_id] = result
+        for team in revealed.hidden_teams:
+            by_team.setdefault(team, {})[revealed.dimension_id] = None
+    return by_team if len(names) > 1 else {}
+
+
+def workshop_report(ctx: AppContext, workshop_id: int) -> bytes:
+    """The report of workshop ``workshop_id`` as PDF bytes (see :func:`workshop_pdf`)."""
     from reports.content import workshop_report_content
     from reports.pdf import workshop_report_pdf
 
-    workshop_id = facilitator_workshop(ctx, token)
     with ctx.read() as session:
         name = repo.get_workshop_state(session, workshop_id=workshop_id).name
     questionnaire, result, joined, revealed = workshop_result(ctx, workshop_id)
@@ -1513,5 +1526,13 @@ def workshop_pdf(ctx: AppContext, token: str) -> bytes:
         agreed_actions=workshop_actions(ctx, workshop_id),
         participants=joined,
         revealed=revealed,
+        team_results=team_results(ctx, workshop_id),
     )
     return workshop_report_pdf(content)
+
+
+def workshop_pdf(ctx: AppContext, token: str) -> bytes:
+    """The workshop report as PDF bytes: participants (counts), each team's revealed results, the group's
+    revealed results as frozen, the divided items and the agreed actions. A group under k shows no numbers;
+    unrevealed dimensions are only named."""
+    return workshop_report(ctx, facilitator_workshop(ctx, token))

@@ -14,7 +14,13 @@ from reports.content import ReportContent, Table
 from scoring import build_action_plan, score_team
 from scoring.models import TeamResult
 from storage.demo import DemoTeam, generate_demo
-from tests.integration.layout_support import HEADING_MARK, layout_faults, page_lines, repeated_sentences
+from tests.integration.layout_support import (
+    HEADING_MARK,
+    layout_faults,
+    page_fill,
+    page_lines,
+    repeated_sentences,
+)
 from tests.integration.pdf_support import all_text
 from tests.report_samples import sample_team
 
@@ -94,6 +100,11 @@ def _reports(questionnaire: Questionnaire, demo: list[DemoTeam], rounds: dict) -
         generated_at=GENERATED,
         agreed_actions=build_action_plan(questionnaire, result).actions[:4],
         participants=8,
+        # a workshop of several teams: each team's revealed results, one team under k
+        team_results={
+            **{team.name: {d.id: d for d in rounds[team.name][-1][1].dimensions} for team in demo[:3]},
+            "Under k": {d.id: None for d in result.dimensions},
+        },
     )
     non_latin = score_team(
         questionnaire, sample_team(questionnaire, NON_LATIN_TEAM, size=7, comments=True, team_size=9)
@@ -176,3 +187,32 @@ def test_no_chart_repeats_the_heading_above_it(
                 if line.startswith(HEADING_MARK) and heading in titles:
                     below = [text.removeprefix(HEADING_MARK) for text in lines[index + 1 : index + 3]]
                     assert heading not in below, (name, number, heading)
+
+
+def test_organisation_report_team_pages_are_full_or_two_to_a_page_and_never_split(
+    reports: dict[str, ReportContent], rendered: dict[str, tuple[bytes, list[str]]]
+) -> None:
+    report = reports["organisation report"]
+    document = rendered["organisation report"][0]
+    teams = [section.title for section in report.sections if section.title in report.teams]
+    lines, fills = page_lines(document), page_fill(document)
+    on_page: dict[int, list[str]] = {}
+    for number, page in enumerate(lines, start=1):
+        for line in page:
+            if line.startswith(HEADING_MARK) and line.removeprefix(HEADING_MARK) in teams:
+                on_page.setdefault(number, []).append(line.removeprefix(HEADING_MARK))
+    assert sorted(name for names in on_page.values() for name in names) == sorted(teams)
+    # a page with one team is full, or it is the last team page of an odd number of teams
+    alone = [number for number, names in on_page.items() if len(names) == 1 and fills[number - 1] < 0.75]
+    assert len(alone) <= len(teams) % 2, (alone, on_page)
+    assert all(number == max(on_page) for number in alone), (alone, on_page)
+    # no team is split: each team with actions has its "Top actions" on the page of its heading
+    with_actions = {
+        section.title
+        for section in report.sections
+        if section.title in teams
+        and any(getattr(block, "text", "") == "Top actions" for block in section.blocks)
+    }
+    for number, names in on_page.items():
+        printed = sum(line.removeprefix(HEADING_MARK) == "Top actions" for line in lines[number - 1])
+        assert printed == len(with_actions & set(names)), (number, names)

@@ -238,3 +238,29 @@ def test_the_workshop_pdf_prints_the_frozen_reveal(sqlite_ctx: AppContext) -> No
     assert "Permission: score 3" in text
     assert "Not revealed in the workshop" in text
     assert "Definition —" not in text  # no item of an unrevealed dimension is listed as divided
+
+
+def test_the_workshop_pdf_prints_each_teams_revealed_results_and_none_of_a_team_under_k(
+    sqlite_ctx: AppContext,
+) -> None:
+    created = live.create_workshop(
+        sqlite_ctx, name="Room", team_names=["Support", "Claims", "Legal"], form="pulse", k=3
+    )
+    questionnaire = live.workshop_questionnaire(sqlite_ctx, created.workshop_id)
+    # Support answers 2 throughout, Claims 4, and Legal (two people: under k) 5
+    for team, people, level in (("Support", 3, 2), ("Claims", 3, 4), ("Legal", 2, 5)):
+        for person in range(people):
+            token = live.join_workshop(
+                sqlite_ctx, code=created.code, role="contributor", team=team, client_key=f"{team}{person}"
+            ).token
+            for item in questionnaire.items_for("pulse"):
+                live.save_answer(sqlite_ctx, token, item.id, level)
+    live.reveal_dimension(sqlite_ctx, created.facilitator_token, "permission")
+    live.add_action(
+        sqlite_ctx, created.facilitator_token, title="Write the guide", owner="Ops", team="Claims"
+    )
+    text = " ".join(pdf_text(live.workshop_pdf(sqlite_ctx, created.facilitator_token)).split())
+    assert "Results by team" in text
+    assert "Support 2.0 · 2 Emerging Claims 4.0 · 4 Managed Legal no numbers" in text
+    assert "5.0" not in text  # Legal's own score, which nobody saw
+    assert "Claims Write the guide Ops" in text  # the agreed action names its team

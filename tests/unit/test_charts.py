@@ -103,6 +103,41 @@ def test_the_ladder_shows_the_cap_and_its_table_carries_the_numbers(result: Team
     assert "own 4 → held at 3 by Permission" in text
 
 
+def test_the_ladder_shows_capacity_governance_on_top_where_it_is_the_weakest_dimension(
+    result: TeamResult,
+) -> None:
+    assert list(charts.layer_ladder_table(result)["dimension"]) == [
+        "Permission",
+        "Definition",
+        "Boundaries",
+        "Coaching",
+    ]  # Capacity governance is not this team's weakest dimension
+    weak = result.model_copy(
+        update={
+            "dimensions": [
+                d.model_copy(update={"score": 1.2, "level": 1, "level_name": "Ad hoc"})
+                if d.layer is None
+                else d
+                for d in result.dimensions
+            ]
+        }
+    )
+    table = charts.layer_ladder_table(weak)
+    assert list(table["dimension"]) == [
+        "Permission",
+        "Definition",
+        "Boundaries",
+        "Coaching",
+        "Capacity governance",
+    ]
+    assert "weakest dimension" in table.iloc[-1]["note"]
+    spec = charts.layer_ladder(weak).to_dict(validate=False)
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "weakest: 1 Ad hoc · score 1.2" in text
+    # drawn on top of the ladder (layer 4 next, layer 1 at the bottom)
+    assert re.search(r'"sort": \["–  Capacity governance", "4  Coaching", "3  Boundaries"', text)
+
+
 def test_a_suppressed_team_has_no_number_in_any_of_its_charts(
     questionnaire: Questionnaire, small: TeamResult
 ) -> None:
