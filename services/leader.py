@@ -43,7 +43,7 @@ from services.context import AppContext, InputError, ServiceError
 from services.passcodes import PASSCODE_SETTING, passcode_matches
 from services.passcodes import ensure_admin_passcode as ensure_admin_passcode  # re-exported
 from services.passcodes import hash_passcode as hash_passcode  # re-exported
-from services.publication import answered, publish_stale, published_results, unpublished_results
+from services.publication import publish_stale_and_find_answered, published_results, unpublished_results
 from services.targets import team_targets_many
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
@@ -178,12 +178,12 @@ def hotspots(
             for item in dimension.items:
                 if item.suppressed:
                     continue
-                divided, dont_know, seen = counts.setdefault(item.id, [0, 0, 0])
-                counts[item.id] = [
-                    divided + (item.consensus == "divided"),
-                    dont_know + dont_know_flagged(item.dont_know_rate),
-                    seen + 1,
-                ]
+                counted = counts.get(item.id)
+                if counted is None:
+                    counted = counts[item.id] = [0, 0, 0]
+                counted[0] += item.consensus == "divided"
+                counted[1] += dont_know_flagged(item.dont_know_rate)
+                counted[2] += 1
     rows = []
     for item_id, (divided, dont_know, seen) in counts.items():
         if not divided and not dont_know:
@@ -237,19 +237,19 @@ def leader_view(
             all_teams = tuple(name for name in all_teams if name in allowed)
             wanted = allowed if wanted is None else wanted & allowed
         chosen: list[tuple[_Picked, str, str]] = []
-        for assessment in repo.list_assessments(session, include_demo=include_demo):
+        for assessment in repo.list_assessment_rows(session, include_demo=include_demo):
             created = assessment.created_at.date()
-            if wanted is not None and assessment.team.name not in wanted:
+            if wanted is not None and assessment.team not in wanted:
                 continue
             if (since is not None and created < since) or (until is not None and created > until):
                 continue
-            picked = _Picked(assessment.id, assessment.team.name, assessment.external_id, created)
+            picked = _Picked(assessment.id, assessment.team, assessment.external_id, created)
             chosen.append((picked, assessment.questionnaire_id, assessment.questionnaire_version))
     # Only published results are shown (never a live score): publish what newer answers allow first.
-    publish_stale(ctx, [picked.id for picked, _, _ in chosen])
+    anyone_answered = publish_stale_and_find_answered(ctx, [picked.id for picked, _, _ in chosen])
     published = published_results(ctx, [picked.id for picked, _, _ in chosen])
     # an assessment with answers but nothing published yet shows as a team without numbers
-    with_answers = answered(ctx, [picked.id for picked, _, _ in chosen if picked.id not in published])
+    with_answers = {picked.id for picked, _, _ in chosen if picked.id not in published} & anyone_answered
     # (one whose questionnaire is not installed here is left out of both, and named below)
     published.update(unpublished_results(ctx, sorted(with_answers)))
     chosen = [entry for entry in chosen if entry[0].id in published or entry[0].id in with_answers]
@@ -506,10 +506,18 @@ def team_pdfs_zip(
     plans = _plans(ctx, view)
     targets = team_targets_many(ctx, view.questionnaire, [result.team for result in view.latest])
     now = datetime.now(UTC)
+    # each team's rounds and history, gathered once (not every team's searched for every team)
+    rounds_of: dict[str, list[tuple[str, list[TeamResult]]]] = {}
+    for label, results in view.rounds:
+        for round_result in results:
+            rounds_of.setdefault(round_result.team, []).append((label, [round_result]))
+    history_of: dict[str, list[TeamRound]] = {}
+    for entry in view.history:
+        history_of.setdefault(entry.team, []).append(entry)
     contents = []
     for result in view.latest:
-        rounds = [(label, [r for r in results if r.team == result.team]) for label, results in view.rounds]
-        earlier = [e for e in view.history if e.team == result.team and e.result is not result]
+        rounds = rounds_of.get(result.team, [])
+        earlier = [e for e in history_of.get(result.team, []) if e.result is not result]
         previous = earlier[-1] if earlier else None
         contents.append(
             team_report_content(
@@ -522,7 +530,7 @@ def team_pdfs_zip(
                 previous=previous.result if previous else None,
                 previous_label=previous.round if previous else None,
                 generated_at=now,
-                rounds=[(label, results) for label, results in rounds if results],
+                rounds=rounds,
             )
         )
     return team_reports_zip(contents, workers=render_workers(), progress=progress)
