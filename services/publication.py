@@ -409,13 +409,19 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
 def _stored_result_json(text: str) -> TeamResult:
     """A published result read back from its stored JSON text (see :func:`_stored_result`).
 
-    Validating the text directly is the fast path; a result whose stored ledger has an older shape fails it
-    and is read the slow way, with the ledger dropped before validation.
+    Validating the text directly is the fast path, in strict mode first: the text is a dump of the same
+    models, so nothing needs converting, and strict validation takes about a quarter less time (the leader
+    view validates a thousand or more of these on opening). A text strict mode refuses is validated as
+    before; a result whose stored ledger has an older shape fails that too and is read the slow way, with
+    the ledger dropped before validation.
     """
     try:
-        result = TeamResult.model_validate_json(text)
+        result = TeamResult.model_validate_json(text, strict=True)
     except ValidationError:
-        return _stored_result(json.loads(text))
+        try:
+            result = TeamResult.model_validate_json(text)
+        except ValidationError:
+            return _stored_result(json.loads(text))
     return _current_stage(result)
 
 
