@@ -71,10 +71,9 @@ def test_opening_the_leader_view_takes_as_many_queries_for_many_teams_as_for_few
     team(ctx, "Two so far", 2)
     leader.leader_view(ctx)  # the first opening publishes what was answered
     few = _statements_of_opening(ctx)
-    for number in range(2):
-        team(ctx, f"Published {number}", 3)
-        team(ctx, f"Waiting {number}", 2)
+    team(ctx, "Published too", 3)
+    team(ctx, "Waiting too", 2)
     view = leader.leader_view(ctx)
-    assert len(view.latest) == 6
-    assert sum(not result.suppressed for result in view.latest) == 3
+    assert len(view.latest) == 4
+    assert sum(not result.suppressed for result in view.latest) == 2
     assert _statements_of_opening(ctx) == few
