@@ -51,9 +51,25 @@ def _use_the_navigation() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    _skip_the_bare_python_warning()
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def _skip_the_bare_python_warning() -> None:
+    """Spare a new server's first page Streamlit's check for being run as a bare Python script.
+
+    The first element a Streamlit process draws checks once whether it runs in a REPL, which calls
+    ``inspect.stack()``: that reads the source of every frame and resolves the path of every loaded module,
+    0.2–0.7 s on the 2-core machine, spent on the first page a server shows (first_paint_s in BENCHMARKS.md).
+    Under ``streamlit run`` the check never warns, so it is marked done; a bare ``python app.py`` (no
+    runtime) still gets the warning. Streamlit's private flag: if it is gone, nothing changes.
+    """
+    from streamlit import delta_generator, runtime
+
+    if runtime.exists() and hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
 
 
 @st.cache_resource(show_spinner=False)
@@ -570,7 +586,7 @@ def configured_passcode() -> str | None:
 
 @st.cache_resource(show_spinner=False)
 def _leader_passcode_ready(database_url: str) -> None:
-    from services.leader import ensure_admin_passcode
+    from services.passcodes import ensure_admin_passcode
 
     ensure_admin_passcode(context(), configured_passcode())
 

@@ -8,7 +8,8 @@ publishes what the publication rule allows (not timed). Then:
   every team's latest published result, rounds, peer percentiles, hotspots; nothing re-scored) at the largest
   size; target ≤ 2 s at 1,000 teams (issue 15).
 - ``leader_drill_s``: the median of drilling down to one unit (the same call scoped to the unit); ≤ 1 s.
-- ``leader_view_growth``: the largest growth exponent of ``leader_view_s`` between the sizes; ≤ 1.1.
+- ``leader_view_growth``: the growth exponent of ``leader_view_s`` fitted over all the sizes (the steps between
+  neighbouring sizes in the detail); ≤ 1.1.
 - ``unit_report_s``: the unit report PDF of the unit drilled into (about a twelfth of the teams), one round
   (its content renders a page per team); reported against the issue's ≤ 3 s for 50 teams.
 - ``org_report_s`` and ``org_report_peak_mb``: the organisation report at the largest size, made in a fresh
@@ -41,6 +42,7 @@ from benchmarks.harness import (
     growth_exponent,
     not_run,
     report_only,
+    step_exponents,
     time_rounds,
 )
 
@@ -198,7 +200,9 @@ def run(config: Config) -> list[Figure]:
             growth_exponent(sizes, views),
             "",
             1.1,
-            " → ".join(f"{size}: {seconds:.2f} s" for size, seconds in zip(sizes, views, strict=True)),
+            " → ".join(f"{size}: {seconds:.2f} s" for size, seconds in zip(sizes, views, strict=True))
+            + "; fitted over all sizes, steps "
+            + ", ".join(f"{step:.2f}" for step in step_exponents(sizes, views)),
         ),
     ]
     if report is None:

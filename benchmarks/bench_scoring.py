@@ -6,7 +6,16 @@ import random
 
 import pandas as pd
 
-from benchmarks.harness import Config, Figure, at_most, below, growth_exponent, report_only, time_rounds
+from benchmarks.harness import (
+    Config,
+    Figure,
+    at_most,
+    below,
+    growth_exponent,
+    report_only,
+    step_exponents,
+    time_rounds,
+)
 from questionnaires.loader import default_questionnaire
 from questionnaires.schema import Questionnaire
 from scoring import score_teams
@@ -99,7 +108,14 @@ def run(config: Config) -> list[Figure]:
             )
     exponent = growth_exponent(sizes, medians)
     figures.append(
-        at_most("score_growth", round(exponent, 2), "exponent", 1.1, f"sizes {', '.join(map(str, sizes))}")
+        at_most(
+            "score_growth",
+            round(exponent, 2),
+            "exponent",
+            1.1,
+            f"sizes {', '.join(map(str, sizes))}; fitted over all sizes, steps "
+            + ", ".join(f"{step:.2f}" for step in step_exponents(sizes, medians)),
+        )
     )
     order = ["score_10k_s", "score_growth"]
     return sorted(figures, key=lambda f: (f.name not in order, order.index(f.name) if f.name in order else 0))

@@ -96,7 +96,12 @@ class Catalog:
 # --- strict YAML ---------------------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
+#: libyaml's parser (C) when PyYAML was built with it, as its wheels are: the pure-Python parser took most of a
+#: new server's first page (reading the questionnaires).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -120,11 +125,11 @@ _STANDARD_TAG = "tag:yaml.org,2002:"
 def _refuse_anchors_tags_and_deep_nesting(text: str) -> None:
     """Raise a ``yaml.MarkedYAMLError`` at the first anchor, alias, explicit tag or too deep a nesting.
 
-    PyYAML's parser is not recursive, so this first pass is safe on any input; composing is, and a file
-    nested thousands of levels deep would exhaust Python's stack there.
+    The parser (PyYAML's or libyaml's) is not recursive, so this first pass is safe on any input; composing
+    is, and a file nested thousands of levels deep would exhaust the stack there.
     """
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_NESTING:
@@ -217,8 +222,13 @@ def read_yaml(file: Path) -> YamlDocument:
         ) from None
     try:
         _refuse_anchors_tags_and_deep_nesting(text)
-        node = yaml.compose(text, Loader=_StrictLoader)
-        data = yaml.load(text, Loader=_StrictLoader)
+        # composed once: the nodes give the lines, the same nodes become the data
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -15,13 +15,11 @@ aggregates (the numbers the page shows); raw pseudonymised answers are the admin
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import io
 import json
 import logging
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -42,7 +40,10 @@ from scoring.benchmarks import peer_percentiles_all
 from scoring.rules import dont_know_flagged, level_floor, target_gap
 from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
-from services.publication import answered, publish_stale, published_results, unpublished_results
+from services.passcodes import PASSCODE_SETTING, passcode_matches
+from services.passcodes import ensure_admin_passcode as ensure_admin_passcode  # re-exported
+from services.passcodes import hash_passcode as hash_passcode  # re-exported
+from services.publication import publish_stale_and_find_answered, published_results, unpublished_results
 from services.targets import team_targets_many
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
@@ -50,14 +51,10 @@ from storage import units as unit_repo
 
 log = logging.getLogger("layerwise.leader")
 
-#: The app setting that holds the generated passcode's hash (never the passcode itself).
-PASSCODE_SETTING = "admin_passcode_hash"
 #: The app setting holding the organisation's name, printed on the organisation report.
 ORGANISATION_SETTING = "organisation_name"
 #: The longest organisation name accepted.
 ORGANISATION_MAX = 120
-#: scrypt cost parameters (16 MiB of memory per check: slow for a guesser, instant for a person).
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
 PASSCODE_PER_CLIENT = ThrottleRule("passcode", free_failures=3, max_delay_seconds=300)
 PASSCODE_ALL_CLIENTS = ThrottleRule("passcode-all", free_failures=20, max_delay_seconds=30)
@@ -67,60 +64,6 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json", "xlsx")
 
 
 # --- the passcode -----------------------------------------------------------------------------------------
-
-
-def hash_passcode(passcode: str, *, salt: bytes | None = None) -> str:
-    """``scrypt$n$r$p$salt$hash`` of a passcode with a random 16-byte salt (base64 parts)."""
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        passcode.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
-    )
-    encode = base64.urlsafe_b64encode
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${encode(salt).decode()}${encode(digest).decode()}"
-
-
-def passcode_matches(passcode: str, stored: str) -> bool:
-    """Whether ``passcode`` hashes to ``stored`` (compared in constant time; False for a malformed hash)."""
-    try:
-        scheme, n, r, p, salt, expected = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        digest = hashlib.scrypt(
-            passcode.encode("utf-8"),
-            salt=base64.urlsafe_b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=32,
-        )
-        return hmac.compare_digest(digest, base64.urlsafe_b64decode(expected))
-    except (ValueError, TypeError):
-        return False
-
-
-def ensure_admin_passcode(ctx: AppContext, configured: str | None) -> str | None:
-    """Make sure a leader passcode exists; returns a newly generated one (also logged once), else None.
-
-    With a configured passcode nothing is generated. Otherwise the first caller across all servers stores
-    the hash of a fresh ``secrets.token_urlsafe(12)`` passcode and logs the passcode once; later callers
-    (and servers that lost the race) find the hash and return None.
-    """
-    if configured:
-        return None
-    with ctx.read() as session:
-        if repo.get_setting(session, key=PASSCODE_SETTING) is not None:
-            return None
-    passcode = secrets.token_urlsafe(12)
-    with ctx.write() as session:
-        created = repo.add_setting_if_absent(session, key=PASSCODE_SETTING, value=hash_passcode(passcode))
-    if not created:
-        return None
-    log.warning(
-        "Layerwise generated the leader passcode (shown only this once; only its hash is stored): %s  "
-        "Set LAYERWISE_ADMIN_PASSCODE to choose your own.",
-        passcode,
-    )
-    return passcode
 
 
 def check_passcode(ctx: AppContext, candidate: str, *, configured: str | None, client_key: str) -> bool:
@@ -235,12 +178,12 @@ def hotspots(
             for item in dimension.items:
                 if item.suppressed:
                     continue
-                divided, dont_know, seen = counts.setdefault(item.id, [0, 0, 0])
-                counts[item.id] = [
-                    divided + (item.consensus == "divided"),
-                    dont_know + dont_know_flagged(item.dont_know_rate),
-                    seen + 1,
-                ]
+                counted = counts.get(item.id)
+                if counted is None:
+                    counted = counts[item.id] = [0, 0, 0]
+                counted[0] += item.consensus == "divided"
+                counted[1] += dont_know_flagged(item.dont_know_rate)
+                counted[2] += 1
     rows = []
     for item_id, (divided, dont_know, seen) in counts.items():
         if not divided and not dont_know:
@@ -294,19 +237,19 @@ def leader_view(
             all_teams = tuple(name for name in all_teams if name in allowed)
             wanted = allowed if wanted is None else wanted & allowed
         chosen: list[tuple[_Picked, str, str]] = []
-        for assessment in repo.list_assessments(session, include_demo=include_demo):
+        for assessment in repo.list_assessment_rows(session, include_demo=include_demo):
             created = assessment.created_at.date()
-            if wanted is not None and assessment.team.name not in wanted:
+            if wanted is not None and assessment.team not in wanted:
                 continue
             if (since is not None and created < since) or (until is not None and created > until):
                 continue
-            picked = _Picked(assessment.id, assessment.team.name, assessment.external_id, created)
+            picked = _Picked(assessment.id, assessment.team, assessment.external_id, created)
             chosen.append((picked, assessment.questionnaire_id, assessment.questionnaire_version))
     # Only published results are shown (never a live score): publish what newer answers allow first.
-    publish_stale(ctx, [picked.id for picked, _, _ in chosen])
+    anyone_answered = publish_stale_and_find_answered(ctx, [picked.id for picked, _, _ in chosen])
     published = published_results(ctx, [picked.id for picked, _, _ in chosen])
     # an assessment with answers but nothing published yet shows as a team without numbers
-    with_answers = answered(ctx, [picked.id for picked, _, _ in chosen if picked.id not in published])
+    with_answers = {picked.id for picked, _, _ in chosen if picked.id not in published} & anyone_answered
     # (one whose questionnaire is not installed here is left out of both, and named below)
     published.update(unpublished_results(ctx, sorted(with_answers)))
     chosen = [entry for entry in chosen if entry[0].id in published or entry[0].id in with_answers]
@@ -563,10 +506,18 @@ def team_pdfs_zip(
     plans = _plans(ctx, view)
     targets = team_targets_many(ctx, view.questionnaire, [result.team for result in view.latest])
     now = datetime.now(UTC)
+    # each team's rounds and history, gathered once (not every team's searched for every team)
+    rounds_of: dict[str, list[tuple[str, list[TeamResult]]]] = {}
+    for label, results in view.rounds:
+        for round_result in results:
+            rounds_of.setdefault(round_result.team, []).append((label, [round_result]))
+    history_of: dict[str, list[TeamRound]] = {}
+    for entry in view.history:
+        history_of.setdefault(entry.team, []).append(entry)
     contents = []
     for result in view.latest:
-        rounds = [(label, [r for r in results if r.team == result.team]) for label, results in view.rounds]
-        earlier = [e for e in view.history if e.team == result.team and e.result is not result]
+        rounds = rounds_of.get(result.team, [])
+        earlier = [e for e in history_of.get(result.team, []) if e.result is not result]
         previous = earlier[-1] if earlier else None
         contents.append(
             team_report_content(
@@ -579,7 +530,7 @@ def team_pdfs_zip(
                 previous=previous.result if previous else None,
                 previous_label=previous.round if previous else None,
                 generated_at=now,
-                rounds=[(label, results) for label, results in rounds if results],
+                rounds=rounds,
             )
         )
     return team_reports_zip(contents, workers=render_workers(), progress=progress)

@@ -287,8 +287,24 @@ def publish_stale(ctx: AppContext, assessment_ids: Sequence[int]) -> int:
     last attempt; returns how many changed. Workshop assessments are left to their reveals."""
     with ctx.read() as session:
         stale = pub.stale_assessments(session, assessment_ids=assessment_ids, margin=STALE_MARGIN)
+    return _publish_each(ctx, stale)
+
+
+def publish_stale_and_find_answered(ctx: AppContext, assessment_ids: Sequence[int]) -> set[int]:
+    """:func:`publish_stale`, then the assessments among ``assessment_ids`` in which anyone has answered
+    anything (as :func:`answered`): both from one read of when each assessment's answers last changed."""
+    with ctx.read() as session:
+        activity = pub.latest_activity_many(session, assessment_ids=assessment_ids)
+        stale = pub.stale_assessments(
+            session, assessment_ids=assessment_ids, margin=STALE_MARGIN, activity=activity
+        )
+    _publish_each(ctx, stale)
+    return set(activity)
+
+
+def _publish_each(ctx: AppContext, assessment_ids: Sequence[int]) -> int:
     changed = 0
-    for assessment_id in stale:
+    for assessment_id in assessment_ids:
         try:
             changed += publish(ctx, assessment_id)
         except KeyError:  # its questionnaire is not installed here: nothing can be scored
@@ -393,13 +409,19 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
 def _stored_result_json(text: str) -> TeamResult:
     """A published result read back from its stored JSON text (see :func:`_stored_result`).
 
-    Validating the text directly is the fast path; a result whose stored ledger has an older shape fails it
-    and is read the slow way, with the ledger dropped before validation.
+    Validating the text directly is the fast path, in strict mode first: the text is a dump of the same
+    models, so nothing needs converting, and strict validation takes about a quarter less time (the leader
+    view validates a thousand or more of these on opening). A text strict mode refuses is validated as
+    before; a result whose stored ledger has an older shape fails that too and is read the slow way, with
+    the ledger dropped before validation.
     """
     try:
-        result = TeamResult.model_validate_json(text)
+        result = TeamResult.model_validate_json(text, strict=True)
     except ValidationError:
-        return _stored_result(json.loads(text))
+        try:
+            result = TeamResult.model_validate_json(text)
+        except ValidationError:
+            return _stored_result(json.loads(text))
     return _current_stage(result)
 
 
@@ -417,15 +439,16 @@ def _current_stage(result: TeamResult) -> TeamResult:
     if stage == result.overall.stage:
         return result
     stage_name = None if stage is None else result.overall.stage_name
-    overall = result.overall.model_copy(update={"stage": stage, "stage_name": stage_name})
-    return result.model_copy(update={"overall": overall})
+    overall = result.overall.trusted_copy(stage=stage, stage_name=stage_name)
+    return result.trusted_copy(overall=overall)
 
 
 def _with_outcomes(
     result: TeamResult, kpis: Mapping[str, float], ai_hours: float | None, team_size: int | None
 ) -> TeamResult:
     ledger, ledger_errors = ledger_from_kpis(ai_hours, dict(kpis), team_size)
-    return result.model_copy(update={"kpis": dict(kpis), "ledger": ledger, "ledger_errors": ledger_errors})
+    # values of the right types already (a validated result, scoring's ledger): copied without validating
+    return result.trusted_copy(kpis=dict(kpis), ledger=ledger, ledger_errors=ledger_errors)
 
 
 def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, TeamResult]:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -245,11 +246,13 @@ class Answer(Base):
     __table_args__ = (
         UniqueConstraint("respondent_id", "item_id"),
         CheckConstraint("value IS NULL OR (value >= 1 AND value <= 5)", name="value_range"),
+        # when each respondent last changed an answer, read from the index (see migration 0017)
+        Index("ix_answers_respondent_id_updated_at", "respondent_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     respondent_id: Mapped[int] = mapped_column(
-        ForeignKey("respondents.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("respondents.id", ondelete="CASCADE"), nullable=False
     )
     item_id: Mapped[str] = mapped_column(String(200), nullable=False)
     value: Mapped[int | None] = mapped_column(Integer)
@@ -262,11 +265,14 @@ class Comment(Base):
     """A respondent's free-text comment on one dimension."""
 
     __tablename__ = "comments"
-    __table_args__ = (UniqueConstraint("respondent_id", "dimension_id"),)
+    __table_args__ = (
+        UniqueConstraint("respondent_id", "dimension_id"),
+        Index("ix_comments_respondent_id_updated_at", "respondent_id", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     respondent_id: Mapped[int] = mapped_column(
-        ForeignKey("respondents.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("respondents.id", ondelete="CASCADE"), nullable=False
     )
     dimension_id: Mapped[str] = mapped_column(String(100), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)

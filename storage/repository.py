@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import Table, bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.models import ROLES, RespondentAnswers, TeamResponses
@@ -372,6 +372,26 @@ def list_assessments(
     if not include_demo:
         query = query.where(Assessment.is_demo.is_(False))
     return list(session.scalars(query))
+
+
+def list_assessment_rows(session: Session, *, include_demo: bool = True) -> list[Row[Any]]:
+    """What the leader view needs of every assessment, oldest first, as plain rows (no ORM objects): ``id``,
+    ``team`` (the team's name), ``external_id``, ``created_at``, ``questionnaire_id``, ``questionnaire_version``."""
+    query = (
+        select(
+            Assessment.id,
+            Team.name.label("team"),
+            Assessment.external_id,
+            Assessment.created_at,
+            Assessment.questionnaire_id,
+            Assessment.questionnaire_version,
+        )
+        .join(Team, Team.id == Assessment.team_id)
+        .order_by(Assessment.created_at, Assessment.id)
+    )
+    if not include_demo:
+        query = query.where(Assessment.is_demo.is_(False))
+    return list(session.execute(query))
 
 
 def close_assessment(session: Session, *, assessment_id: int, at: datetime | None = None) -> Assessment:

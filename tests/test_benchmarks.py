@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.harness import Figure, growth_exponent, summary_table
+from benchmarks.harness import Figure, growth_exponent, step_exponents, summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +62,14 @@ OPTIONAL_HERE = {
 
 def test_growth_exponent_is_one_for_linear_and_two_for_quadratic_times() -> None:
     assert growth_exponent([1000, 10000], [0.1, 1.0]) == pytest.approx(1.0)
-    assert growth_exponent([1000, 10000, 50000], [0.1, 1.0, 25.0]) == pytest.approx(2.0)
+    assert growth_exponent([100, 300, 1000], [0.01, 0.09, 1.0]) == pytest.approx(2.0)
+
+
+def test_growth_exponent_is_fitted_over_every_size_and_the_steps_are_kept() -> None:
+    # linear, then quadratic: the fit lies between the steps, and a quadratic tail still shows
+    sizes, seconds = [100, 1000, 10000], [0.1, 1.0, 100.0]
+    assert step_exponents(sizes, seconds) == pytest.approx([1.0, 2.0])
+    assert growth_exponent(sizes, seconds) == pytest.approx(1.5)
 
 
 def test_the_summary_table_has_a_row_per_figure_with_a_plain_verdict() -> None:
