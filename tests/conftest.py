@@ -1,9 +1,10 @@
 """Shared fixtures: database URLs for a real SQLite file and a real PostgreSQL; how the suite is split.
 
 The suite runs on two processes (``-n 2`` in pyproject.toml, pytest-xdist with ``--dist loadgroup``). Each test
-file stays on one process (its module fixtures are built once), and every browser test, with the benchmark
-smoke test, runs on the same process one after another: two Chromiums and their servers side by side on a
-2-core machine would only make each other's waits flaky.
+file stays on one process (its module fixtures are built once), and every browser test runs on the same
+process one after another: two Chromiums and their servers side by side on a 2-core machine would only make
+each other's waits flaky. The benchmark smoke test (it drives Chromium too, but asserts no time) runs on the
+other process, beside them; the browser tests are most of the suite's time.
 
 ``postgres_url`` gives each test a schema of its own on the server at 127.0.0.1:5432 (override with
 ``LAYERWISE_TEST_POSTGRES_URL``) and drops it afterwards. When the server is unreachable the test is
@@ -29,7 +30,7 @@ POSTGRES_URL = os.environ.get(
 _postgres_problem: list[str | None] = []
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The xdist group of the browser tests and of the benchmark smoke test (which drives Chromium too).
+#: The xdist group of the browser tests.
 BROWSER_GROUP = "browser"
 #: A lock file shared by the test processes of one machine: tests on PostgreSQL hold it shared, and the one
 #: test that restarts PostgreSQL (tests/e2e/test_load_balancer_e2e.py) holds it exclusively while it does.
@@ -44,7 +45,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         path = Path(str(item.path)).resolve()
         relative = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.as_posix()
-        browser = item.get_closest_marker("e2e") is not None or path.name == "test_benchmarks.py"
+        browser = item.get_closest_marker("e2e") is not None
         item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP if browser else relative))
 
 

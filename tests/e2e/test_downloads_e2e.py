@@ -1,8 +1,9 @@
-"""Every download works on the first click, also while the page redraws itself (a real browser, 20 clicks).
+"""Every download works on every click, also while the page redraws itself (a real browser, 6 clicks each).
 
-The facilitator's workshop PDF is clicked 20 times while the workshop changes underneath (a dimension is
+The facilitator's workshop PDF is clicked 6 times while the workshop changes underneath (a dimension is
 locked and unlocked from "another server", so the live panel redraws the whole page every few seconds) and
-two busy loops keep the machine's cores occupied; the leader's downloads are clicked 20 times each in turn.
+a busy loop keeps a core occupied (the suite's other test process keeps the other one busy); the leader's
+downloads are clicked 6 times each in turn.
 Each click must hand the browser a file. Before the fix, a click that landed while the page was being
 redrawn pointed at a file the server had already forgotten (``MediaFileStorageError: Deferred file … not
 found``) and nothing was downloaded.
@@ -27,8 +28,9 @@ pytestmark = pytest.mark.e2e
 
 CLICKS = 6
 TIMEOUT_MS = 30_000
-#: how long a file may take to be prepared on a loaded machine (the page says "preparing…" meanwhile)
-PREPARING_MS = 60_000
+#: how long a file may take to be prepared on a loaded machine (the page says "preparing…" and how many team
+#: reports are ready meanwhile): the demo's 12 team reports took over 60 s with both cores busy
+PREPARING_MS = 180_000
 #: Chromium itself starts at most 10 downloads from one page that has not navigated since (seen with a plain
 #: static page and <a download> links too), so each page is opened again after every ten clicks.
 CHROMIUM_DOWNLOADS_PER_PAGE = 10
@@ -36,8 +38,8 @@ CHROMIUM_DOWNLOADS_PER_PAGE = 10
 
 @pytest.fixture
 def busy_cores() -> Iterator[None]:
-    """Two busy loops in the background, as on a shared machine (stopped by their own ids afterwards)."""
-    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    """A busy loop in the background, as on a shared machine (stopped by its own id afterwards)."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(1)]
     try:
         yield
     finally:
