@@ -18,8 +18,8 @@ Text safety, decided here once for every report:
   Arabic, Hebrew and Devanagari are set in the bundled Noto Sans of their script and emoji in the bundled
   monochrome Noto Emoji, shaped with HarfBuzz and, for right-to-left text, in visual order
   (``reports.scripts``). Characters none of them has (CJK, for example) are set in the font named by the
-  setting ``LAYERWISE_PDF_FALLBACK_FONT``, or else the first of :data:`SYSTEM_FALLBACK_FONTS` installed
-  (WenQuanYi Micro Hei on Debian), when it has the glyph; otherwise they are replaced by a visible
+  setting ``LAYERWISE_PDF_FALLBACK_FONT``, or else the first of :data:`DEFAULT_FALLBACK_FONTS` there
+  (the bundled WenQuanYi Micro Hei), when it has the glyph; otherwise they are replaced by a visible
   placeholder (U+FFFD �), never a crash or an invisible box.
 
 Charts are the Altair charts of ``reports.charts`` (the ones the pages show), laid out by Vega through
@@ -117,10 +117,12 @@ FONT_BOLD = "DejaVuSans-Bold"
 FONT_ITALIC = "DejaVuSans-Oblique"
 FALLBACK_FONT = "LayerwiseFallback"
 FONT_DIR = charts.FONT_DIR
-#: Fonts looked for on the system when ``LAYERWISE_PDF_FALLBACK_FONT`` names none, so CJK text needs no
-#: configuration (``.ci/run`` installs fonts-wqy-microhei). TrueType outlines only: reportlab cannot embed
-#: CFF-based fonts such as Noto Sans CJK.
-SYSTEM_FALLBACK_FONTS: tuple[Path, ...] = (
+#: Fonts for the characters DejaVu Sans and the bundled Noto fonts lack (CJK, for example) when
+#: ``LAYERWISE_PDF_FALLBACK_FONT`` names none: the bundled WenQuanYi Micro Hei (Chinese, Japanese kana, Korean
+#: Hangul; ``reports/fonts/LICENSE-WenQuanYi.txt``), so CJK text needs no configuration, then fonts a system may
+#: have. TrueType outlines only: reportlab cannot embed CFF-based fonts such as Noto Sans CJK.
+DEFAULT_FALLBACK_FONTS: tuple[Path, ...] = (
+    FONT_DIR / "WenQuanYiMicroHei.ttc",
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
@@ -198,7 +200,7 @@ def _fallback_font() -> str | None:
     Re-read when the setting changes (tests switch it); a file that cannot be loaded counts as none.
     """
     configured = get_settings().pdf_fallback_font or next(
-        (path for path in SYSTEM_FALLBACK_FONTS if path.is_file()), None
+        (path for path in DEFAULT_FALLBACK_FONTS if path.is_file()), None
     )
     key = str(configured) if configured else ""
     with _lock:

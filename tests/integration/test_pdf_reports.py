@@ -28,7 +28,8 @@ GENERATED = datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
 HOSTILE = ['<b>R&D</b> "x"', "0.1 <A <0.9", "S&P & J&C", '<img src="/etc/passwd">']
 UNICODE = ["Zoë Łukasiewicz", "Ærø", "Ἀθηνᾶ", "Москва"]
 CJK = "研发团队"
-WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+#: The bundled CJK font (WenQuanYi Micro Hei), set as the configured fallback in one test.
+WQY = pdf.FONT_DIR / "WenQuanYiMicroHei.ttc"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def team_pdf(questionnaire: Questionnaire, result: TeamResult, plan: ActionPlan)
 @pytest.fixture
 def no_fallback_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("LAYERWISE_PDF_FALLBACK_FONT", raising=False)
-    monkeypatch.setattr(pdf, "SYSTEM_FALLBACK_FONTS", ())
+    monkeypatch.setattr(pdf, "DEFAULT_FALLBACK_FONTS", ())
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -219,21 +220,22 @@ def test_text_the_font_lacks_is_a_visible_placeholder_without_a_fallback_font(
     assert f"AI human-system report: {pdf.PLACEHOLDER * len(CJK)} Beijing" in text
 
 
-@pytest.mark.skipif(not WQY.exists(), reason="WenQuanYi Micro Hei (fonts-wqy-microhei) is not installed")
-def test_cjk_text_needs_no_configuration_when_a_system_cjk_font_is_installed(
+def test_cjk_text_needs_no_configuration_and_no_system_font(
     questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("LAYERWISE_PDF_FALLBACK_FONT", raising=False)
+    # only the bundled font: a machine without Debian's fonts-wqy-microhei (or any CJK font) sets it too
+    monkeypatch.setattr(pdf, "DEFAULT_FALLBACK_FONTS", pdf.DEFAULT_FALLBACK_FONTS[:1])
     get_settings.cache_clear()
+    name = f"{CJK} チーム 개발팀 Beijing"  # Chinese, Japanese kana, Korean Hangul
     try:
-        text = all_text(team_report(questionnaire, f"{CJK} Beijing", seed=4))
+        text = all_text(team_report(questionnaire, name, seed=4))
     finally:
         get_settings.cache_clear()
-    assert f"AI human-system report: {CJK} Beijing" in text
+    assert f"AI human-system report: {name}" in text
     assert pdf.PLACEHOLDER not in text
 
 
-@pytest.mark.skipif(not WQY.exists(), reason="WenQuanYi Micro Hei (fonts-wqy-microhei) is not installed")
 def test_a_configured_fallback_font_sets_cjk_text(
     questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
