@@ -32,6 +32,7 @@ from reportlab.lib.fonts import addMapping, ps2tt
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import textobject
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.paragraph import Paragraph as RLParagraph
 
@@ -570,6 +571,10 @@ def _shape_group(word: Any, force: bool) -> Any:
             for part in glyphs[1:]:
                 joined = joined + part
             _remember(joined, text, word[1][0].fontName)
+            if len(glyphs) == 1 and not any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+                if len(_typed_text) > 4096:
+                    _typed_text.clear()
+                _typed_text[(word[1][0].fontName, str(glyphs[0]))] = text
     return shaped
 
 
@@ -613,6 +618,26 @@ def _remember(shaped: Any, text: str, font: str) -> None:
             _private_text.setdefault((face, ord(char)), piece)
 
 
+#: (font, glyphs of a shaped left-to-right word) → the word as typed. Its glyphs are drawn in visual order,
+#: which is not always the typed order: a Devanagari vowel sign such as ि is drawn before its consonant and a
+#: reph after the letter it sits on, so "मार्गदर्शिका" copied out of the PDF as "मागर्दरश्िका". The word is
+#: drawn inside a marked-content span whose ActualText is the typed word (PDF 1.5, 14.9.4), which viewers
+#: and text extractors copy instead of the glyphs. Right-to-left words are left to the ToUnicode map: their
+#: readers reorder what they extract themselves.
+_typed_text: dict[tuple[str, str], str] = {}
+
+
+def _format_text(self: Any, text: str) -> str:
+    """reportlab's text operators for a string, with a shaped left-to-right word wrapped in an ActualText span
+    that carries the word as typed (see :data:`_typed_text`)."""
+    code = _original_format_text(self, text)
+    if isinstance(text, ttfonts.ShapedStr):
+        typed = _typed_text.get((self._fontname, str(text)))
+        if typed is not None:
+            return f"/Span <</ActualText <FEFF{typed.encode('utf-16-be').hex().upper()}>>> BDC {code} EMC"
+    return code
+
+
 def _to_unicode(fontname: str, subset: Sequence[int]) -> str:
     """reportlab's ToUnicode CMap, with characters past U+FFFF as UTF-16 (emoji were dropped as invalid
     hex) and private-use glyph codes mapped to the text they stand for."""
@@ -638,6 +663,9 @@ def _to_unicode(fontname: str, subset: Sequence[int]) -> str:
 
 _shape_one = rl_paragraph.shapeFragWord
 _original_cmap = ttfonts.makeToUnicodeCMap
+_original_format_text = textobject.PDFTextObject._formatText
 # reportlab looks both up in their modules when it shapes a paragraph's words and writes a font subset
 rl_paragraph.shapeFragWord = _shape_word
 ttfonts.makeToUnicodeCMap = _to_unicode
+# and draws every string of a text object through this method
+textobject.PDFTextObject._formatText = _format_text

@@ -175,6 +175,27 @@ def test_every_script_is_set_in_its_own_bundled_font_and_copies_out_as_typed(
     assert "Publish the guide 🚀" in workshop_text
 
 
+def copied_text(document: bytes, folder: Path) -> str:
+    """The text a reader copies out of the PDF, as poppler's ``pdftotext`` extracts it (ActualText honoured)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed; .ci/run installs it")
+    source = folder / "copied.pdf"
+    source.write_bytes(document)
+    text = subprocess.run(
+        ["pdftotext", str(source), "-"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def test_devanagari_copies_out_in_the_order_it_was_typed(
+    team_pdf: bytes, workshop_pdf: bytes, tmp_path: Path
+) -> None:
+    # "मार्गदर्शिका" draws its ि before the श and its reph after the ग: copied glyph by glyph it came out as
+    # "मागर्दरश्िका"; each shaped word now carries its typed text
+    assert unicodedata.normalize("NFC", COMMENTS["hindi"]) in copied_text(team_pdf, tmp_path)
+    assert unicodedata.normalize("NFC", ACTIONS["hindi"]) in copied_text(workshop_pdf, tmp_path)
+
+
 def test_agreed_actions_in_arabic_read_right_to_left_in_the_workshop_table(
     workshop_pdf: bytes, tmp_path: Path
 ) -> None:
