@@ -650,11 +650,14 @@ def _method_section(
             if (kept := [note for note in notes if not note.startswith(tuple(_SEGMENT_NOTES))])
         }
     if suppressed_by_team:
-        # one row per team, not a page of near-identical notes
+        # one row per set of notes, naming every team it holds for: not a page of near-identical notes
+        grouped: dict[str, list[str]] = {}
+        for team, notes in suppressed_by_team.items():
+            grouped.setdefault(" ".join(notes), []).append(team)
         blocks.append(
             Table(
-                columns=["Team", "What is not shown, and why"],
-                rows=[[team, " ".join(notes)] for team, notes in suppressed_by_team.items()],
+                columns=["Teams", "What is not shown, and why"],
+                rows=[[", ".join(teams), notes] for notes, teams in grouped.items()],
                 widths=[0.22, 0.78],
                 font_size=7.5,
                 bold_columns=(0,),
@@ -1277,10 +1280,11 @@ def workshop_report_content(
     role_counts: dict[str, int] = {}
     for segment in result.segments:
         role_counts[segment.role] = max(role_counts.get(segment.role, 0), segment.respondents)
+    form, _, details = _form_text(questionnaire, result).partition(" ")
     participant_blocks: list[Block] = [
         Paragraph(
-            f"{_plural(joined, 'participant')} joined and {result.respondents} answered the "
-            f"{_form_text(questionnaire, result).lower()}."
+            f"{_plural(joined, 'participant')} joined and {result.respondents} answered the {form.lower()} "
+            f"questionnaire {details}."
         )
     ]
     if role_counts:
@@ -1298,7 +1302,9 @@ def workshop_report_content(
         participant_blocks.append(
             Paragraph(f"The answers are suppressed: {result.suppressed_reason}. No distributions are shown.")
         )
-    sections: list[Section] = [Section("Participants", participant_blocks)]
+    # the participants go on page 1 under the title (a cover of facts alone was two-thirds empty)
+    cover.blocks.extend([Paragraph("Participants", style="lead"), *participant_blocks])
+    sections: list[Section] = []
     if team_results and any(team_results.values()):
         sections.append(
             Section("Results by team", _team_results_table(questionnaire, team_results, result.k))
@@ -1611,8 +1617,9 @@ def org_report_content(
     # imported here: reports.org_summary builds its blocks from this module's block types
     from reports.org_summary import org_summary_blocks
 
+    # the summary is page 1, under the title (a cover of facts alone was two-thirds empty)
+    cover.blocks.extend([Paragraph("Summary", style="lead"), *org_summary_blocks(questionnaire, results)])
     sections: list[Section] = [
-        Section("Summary", org_summary_blocks(questionnaire, results)),
         Section("Teams at a glance", overview, new_page=True),
         Section(
             "Ranking",
@@ -1628,10 +1635,20 @@ def org_report_content(
         )
     gap_table = charts.gap_table(results)
     flagged = gap_table[gap_table["flagged"] == True]  # noqa: E712 - a pandas mask
+    any_gap = bool(gap_table["gap"].notna().any())
     gap_blocks: list[Block] = (
-        [] if large else [Figure(charts.gap_chart(list(results)), name="gaps", max_height=0.82)]
+        []
+        if large or not any_gap
+        else [Figure(charts.gap_chart(list(results)), name="gaps", max_height=0.82)]
     )
-    if not flagged.empty:
+    if not any_gap:
+        gap_blocks.append(
+            Paragraph(
+                "No perception gap can be shown: a gap needs at least k leaders and k others with a score in "
+                "the same team, and no team has both (Method: what was suppressed and why)."
+            )
+        )
+    elif not flagged.empty:
         # the largest gaps first; the heatmap above holds every one of them
         largest = flagged.reindex(flagged["gap"].abs().sort_values(ascending=False).index)
         lines = [

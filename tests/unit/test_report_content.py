@@ -317,6 +317,13 @@ def test_the_workshop_report_lists_divided_items_and_agreed_actions(questionnair
         "Permission — How is permission.item1 handled? (mean 3.0, standard deviation 2.0, 3 answers with a level)"
     ]
     assert dict(report.cover.facts)["Participants"] == "4 joined, 3 answered (k = 3)"
+    # who took part is on page 1 under the title, not a padded cover page
+    cover_text = [block.text for block in report.cover.blocks if isinstance(block, content.Paragraph)]
+    assert cover_text[:2] == [
+        "Participants",
+        "4 participants joined and 3 answered the full questionnaire (30 items).",
+    ]
+    assert "Participants" not in [section.title for section in report.sections]
     assert [figure.name for figure in report.figures()] == [
         "distribution_permission",
         "distribution_definition",
@@ -426,6 +433,43 @@ def test_the_org_report_ranks_teams_by_stage_with_suppressed_teams_apart(
     ]
     assert (1, 4, "#CFCFCF") in table.cell_colours  # "counts as" 3 is coloured like level 3 in the charts
     assert dict(report.cover.facts)["Teams"] == "3 (2 with results, 1 suppressed)"
+    # page 1 is the summary under the title, not a cover of facts with two-thirds of the page empty
+    cover_text = [block.text for block in report.cover.blocks if isinstance(block, content.Paragraph)]
+    assert cover_text[0] == "Summary"
+    assert any(
+        block.label == "Most common blocker:"
+        for block in report.cover.blocks
+        if isinstance(block, content.Paragraph)
+    )
+    assert "Summary" not in [section.title for section in report.sections]
+    # no team here has both k leaders and k others: one sentence says so, and no chart of "suppressed" cells
+    gaps = report.section("Perception gaps").blocks
+    assert not any(isinstance(block, Figure) for block in gaps)
+    assert [block.text for block in gaps if isinstance(block, content.Paragraph)] == [
+        "No perception gap can be shown: a gap needs at least k leaders and k others with a score in the same "
+        "team, and no team has both (Method: what was suppressed and why)."
+    ]
+
+
+def test_teams_with_the_same_suppression_notes_share_one_row(
+    questionnaire: Questionnaire, result: TeamResult, suppressed: TeamResult
+) -> None:
+    # one leader and three contributors: the perception gap and the leader's role scores are held back
+    answers = uniform(questionnaire, LEVELS)
+    mixed = make_team(questionnaire, [("leader", answers), answers, answers, answers], team="North")
+    twins = [
+        score_team(questionnaire, mixed.model_copy(update={"team": name}))
+        for name in ("North", "South", "East")
+    ]
+    report = content.org_report_content(
+        questionnaire, [*twins, suppressed], None, pack=None, generated_at=GENERATED
+    )
+    method = report.section("Method").blocks
+    table = next(block for block in method if isinstance(block, Table) and "Teams" in block.columns)
+    teams = [row[0] for row in table.rows]
+    # the three teams with the same notes are one row, not three near-identical ones; Pair keeps its own
+    assert "North, South, East" in teams
+    assert len(teams) == len(set(teams)) == 2
 
 
 def test_report_actions_take_plans_and_stored_records(
