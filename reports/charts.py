@@ -290,6 +290,21 @@ def _empty(title: str, message: str, width: int = WIDTH) -> alt.Chart:
     return _styled(chart, title, width=width)
 
 
+def _centred_lines(line_height: int = 12, most: int = 3) -> dict[str, Any]:
+    """An axis's ``labelOffset`` that centres a label of several lines (its value holds newlines) on its
+    row: Vega draws a label's further lines downwards from the first."""
+    return {
+        "condition": [
+            {
+                "test": f"length(split(datum.value, {json.dumps(chr(10))})) == {lines}",
+                "value": -(lines - 1) * line_height / 2,
+            }
+            for lines in range(most, 1, -1)
+        ],
+        "value": 0,
+    }
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-friendly dicts (NaN → None) for an inline Vega-Lite dataset."""
     cleaned = frame.astype(object).where(frame.notna(), None)
@@ -1361,13 +1376,63 @@ def item_distribution_table(questionnaire: Questionnaire, dimension_result: Dime
     return pd.DataFrame(rows, columns=columns)
 
 
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    red, green, blue = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1 to 21; text needs 4.5 for AA)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (at least 4.5:1 on every colour of the palette)."""
+    return max(("#000000", "#FFFFFF"), key=lambda text: contrast_ratio(text, fill))
+
+
+#: DejaVu Sans advance widths in em (from the bundled font: units per em 2048) of the characters a segment
+#: label of the reveal chart uses ("L3: 12", "?: 2"); tests check them against the font file.
+_LABEL_ADVANCE = {
+    **dict.fromkeys("0123456789", 1303 / 2048),
+    "L": 1141 / 2048,
+    ":": 690 / 2048,
+    " ": 651 / 2048,
+    "?": 1087 / 2048,
+}
+#: The reveal chart's segment labels: 11 px, and the room they need inside a segment either side.
+SEGMENT_FONT_SIZE = 11
+SEGMENT_MARGIN = 3
+
+
+def segment_label_width(text: str, size: float = SEGMENT_FONT_SIZE) -> float:
+    """The width in pixels of a reveal chart's segment label set in DejaVu Sans at ``size`` px."""
+    return sum(_LABEL_ADVANCE[character] for character in text) * size
+
+
+def _segment_label(short: str, count: int, segment_width: float) -> str:
+    """What a reveal segment ``segment_width`` pixels wide says: its level and count ("L3: 4"), else its
+    level alone ("L3"), else nothing (the tooltip, the summary and the table under the chart give it)."""
+    for text in (f"{short}: {count}", short):
+        if segment_label_width(text) + 2 * SEGMENT_MARGIN <= segment_width:
+            return text
+    return ""
+
+
 @_unvalidated
 def item_distribution(
     questionnaire: Questionnaire, dimension_result: DimensionResult, *, width: int = WIDTH
 ) -> Any:
     """The workshop reveal: for each item of one dimension, a bar stacked by how many chose each level.
 
-    "Don't know" is grey at the end; divided items are marked; a suppressed item says "suppressed".
+    "Don't know" is grey at the end; divided items are marked; a suppressed item says "suppressed". Colour
+    is never the only carrier: each segment wide enough says its level and count ("L3: 4", "?: 1" for
+    "don't know") in black or white, whichever contrasts more with its colour; a narrower one says its level
+    alone or, narrower still, nothing, and keeps its place in the fixed order L1 … L5, ? (its tooltip, the
+    summary and the table under the chart give its numbers). The legend names the levels.
     """
     table = item_distribution_table(questionnaire, dimension_result)
     level_names = [level.name for level in questionnaire.scale.levels]
@@ -1375,10 +1440,36 @@ def item_distribution(
         *[f"{level} {name}" for level, name in enumerate(level_names, start=1)],
         questionnaire.scale.dont_know,
     ]
+    shorts = [*[f"L{level}" for level in range(1, len(level_names) + 1)], "?"]
+    fills = [*LEVEL_COLOURS, DONT_KNOW_COLOUR]
+    narrow = width < NARROW
+    label_limit = 120 if narrow else 230
+    plot_width = width - label_limit - 30 if narrow else max(width - 250, 200)
+    # item names wrap onto up to three lines (an axis draws them line by line): the "◆ divided" mark is
+    # never cut (past three lines a name is, and the table under the chart has it in full)
+    label_columns = max(int(label_limit / 6.6), 12)
+    item_labels = {
+        row.item_id: "\n".join(
+            textwrap.wrap(row.item + ("  ◆ divided" if row.consensus == "divided" else ""), label_columns)[:3]
+        )
+        for row in table.itertuples()
+    }
+    totals = [
+        sum(
+            0 if pd.isna(getattr(row, f"level_{level}")) else int(getattr(row, f"level_{level}"))
+            for level in range(1, 6)
+        )
+        + (0 if pd.isna(row.dont_know) else int(row.dont_know))
+        for row in table.itertuples()
+        if not row.note
+    ]
+    # the x scale runs from 0 to the longest bar exactly, so a segment's width in pixels is known here
+    most = max(totals, default=0) or 1
+    pixels_per_person = plot_width / most
     segments = []
     notes = []
     for row in table.itertuples():
-        label = row.item + ("  ◆ divided" if row.consensus == "divided" else "")
+        label = item_labels[row.item_id]
         if row.note:
             notes.append({"item": label, "text": SUPPRESSED})
             continue
@@ -1387,31 +1478,66 @@ def item_distribution(
             if pd.isna(value) or int(value) == 0:
                 continue
             segments.append(
-                {"item": label, "answer": key, "order": order, "count": int(value), "question": row.question}
+                {
+                    "item": label,
+                    "answer": key,
+                    "order": order,
+                    "count": int(value),
+                    "question": row.question,
+                    "label": _segment_label(shorts[order], int(value), int(value) * pixels_per_person),
+                    "label_colour": text_colour_on(fills[order]),
+                }
             )
-    item_order = [
-        row.item + ("  ◆ divided" if row.consensus == "divided" else "") for row in table.itertuples()
-    ]
-    colour = alt.Scale(domain=keys, range=[*LEVEL_COLOURS, DONT_KNOW_COLOUR])
-    narrow = width < NARROW
-    label_limit = 120 if narrow else 230
+    item_order = [item_labels[row.item_id] for row in table.itertuples()]
+    colour = alt.Scale(domain=keys, range=fills)
+    legend_names = json.dumps(
+        dict(
+            zip(
+                keys,
+                [
+                    f"{short} {key.split(' ', 1)[-1]}" if short != "?" else f"? {key}"
+                    for short, key in zip(shorts, keys, strict=True)
+                ],
+                strict=True,
+            )
+        )
+    )
     y = alt.Y(
         "item:N",
         sort=item_order,
         title=None,
-        axis=alt.Axis(labelLimit=label_limit, ticks=False, domain=False),
+        axis=alt.Axis(
+            labelLimit=label_limit,
+            ticks=False,
+            domain=False,
+            labelExpr="split(datum.label, '\\n')",
+            labelLineHeight=12,
+            labelOffset=_centred_lines(),
+        ),
     )
+    x_scale = alt.Scale(domain=[0, most], nice=False)
     bars = (
         alt.Chart(alt.Data(values=segments))
         .mark_bar(size=20, stroke="white", strokeWidth=1)
         .encode(
             y=y,
-            x=alt.X("count:Q", stack="zero", title="Respondents", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X(
+                "count:Q",
+                stack="zero",
+                title="Respondents",
+                scale=x_scale,
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
             color=alt.Color(
                 "answer:N",
                 scale=colour,
                 sort=keys,
-                legend=alt.Legend(title=None, columns=2 if narrow else 6, symbolType="square"),
+                legend=alt.Legend(
+                    title=None,
+                    columns=2 if narrow else 6,
+                    symbolType="square",
+                    labelExpr=f"{legend_names}[datum.value] || datum.value",
+                ),
             ),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -1421,32 +1547,20 @@ def item_distribution(
             ],
         )
     )
-    counts = (
-        alt.Chart(alt.Data(values=segments))
-        .transform_filter("datum.count > 0")
-        .mark_text(fontSize=10)
-        .encode(
-            y=y,
-            x=alt.X("count:Q", stack="zero", bandPosition=0.5),
-            text="count:Q",
-            detail="answer:N",
-            order=alt.Order("order:Q"),
-            color=alt.condition(
-                # white counts on the dark segments: levels 1 and 5 and "Don't know" (quoted as JSON strings)
-                " || ".join(f"datum.answer == {json.dumps(key)}" for key in (keys[0], keys[4], keys[5])),
-                alt.value("white"),
-                alt.value(TEXT),
-            ),
-        )
-    )
     layers: list[Any] = [bars]
-    if segments:
+    if any(segment["label"] for segment in segments):
         layers.append(
-            counts.transform_stack(
-                stack="count", groupby=["item"], as_=["c0", "c1"], sort=[alt.SortField("order")]
-            )
+            alt.Chart(alt.Data(values=segments))
+            .transform_stack(stack="count", groupby=["item"], as_=["c0", "c1"], sort=[alt.SortField("order")])
             .transform_calculate(mid="(datum.c0 + datum.c1) / 2")
-            .encode(x=alt.X("mid:Q"))
+            .transform_filter("datum.label != ''")
+            .mark_text(fontSize=SEGMENT_FONT_SIZE)
+            .encode(
+                y=y,
+                x=alt.X("mid:Q", scale=x_scale),
+                text="label:N",
+                color=alt.Color("label_colour:N", scale=None, legend=None),
+            )
         )
     if notes:
         layers.append(
@@ -1454,13 +1568,14 @@ def item_distribution(
             .mark_text(align="left", color=GREY_DARK, fontStyle="italic")
             .encode(y=y, x=alt.value(4), text="text:N")
         )
-    plot_width = width - label_limit - 30 if narrow else max(width - 250, 200)
-    chart = _sized(alt.layer(*layers), width=plot_width, height=alt.Step(30))
+    lines = max((label.count("\n") + 1 for label in item_order), default=1)
+    chart = _sized(alt.layer(*layers), width=plot_width, height=alt.Step(max(30, 12 * lines + 6)))
     if dimension_result.suppressed:
         subtitle = [f"{SUPPRESSED.capitalize()}: {dimension_result.suppressed_reason}."]
     else:
         subtitle = [
-            f"{dimension_result.respondents} respondents with a score. ◆ divided: standard deviation of 1.0 or more."
+            f"{dimension_result.respondents} respondents with a score. ◆ divided: standard deviation of 1.0 or more. "
+            "In the bars: level (? = don't know) and how many chose it.",
         ]
     return _styled(chart, f"How the team answered: {dimension_result.name}", subtitle, width=width)
 
@@ -1534,6 +1649,7 @@ def _heat_axes(
                 domain=False,
                 labelExpr="split(datum.label, '\\n')",
                 labelLineHeight=12,
+                labelOffset=_centred_lines(),
                 labelLimit=PHONE_HEAT_LABELS,
             ),
         )
