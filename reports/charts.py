@@ -290,13 +290,13 @@ def _empty(title: str, message: str, width: int = WIDTH) -> alt.Chart:
     return _styled(chart, title, width=width)
 
 
-def _centred_lines(line_height: int = 12, most: int = 3) -> dict[str, Any]:
-    """An axis's ``labelOffset`` that centres a label of several lines (its value holds newlines) on its
-    row: Vega draws a label's further lines downwards from the first."""
+def _centred_lines(line_height: int = 12, most: int = 3, label: str = "datum.value") -> dict[str, Any]:
+    """An axis's ``labelOffset`` that centres a label of several lines (``label``, an expression of the
+    label's text, holds newlines) on its row: Vega draws a label's further lines downwards from the first."""
     return {
         "condition": [
             {
-                "test": f"length(split(datum.value, {json.dumps(chr(10))})) == {lines}",
+                "test": f"length(split({label}, {json.dumps(chr(10))})) == {lines}",
                 "value": -(lines - 1) * line_height / 2,
             }
             for lines in range(most, 1, -1)
@@ -941,7 +941,15 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         ),
     )
     label_width = 110 if narrow else 180
-    cell_width = max((width - label_width - 20) / len(columns), 30 if narrow else 54)
+    cell_width = max((width - label_width - (30 if narrow else 20)) / len(columns), 30 if narrow else 54)
+    if narrow:
+        # a phone: item names and dimension headings wrap onto two lines (bold headings are wider) rather
+        # than being cut; the rows grow to hold them
+        row_labels = {
+            key: "\n".join(textwrap.wrap(label, int(label_width / (7.4 if key in headings else 6.6)))[:2])
+            for key, label in row_labels.items()
+        }
+    two_lines = any("\n" in label for label in row_labels.values())
     label_map = json.dumps(row_labels)
     y = alt.Y(
         "row:N",
@@ -953,14 +961,15 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             domain=False,
             labelLimit=label_width,
             labelPadding=4,
-            labelExpr=f"({label_map})[datum.value]",
+            labelExpr=f"split(({label_map})[datum.value], {json.dumps(chr(10))})",
+            labelLineHeight=12,
             labelFontWeight=alt.condition(
                 f"indexof({json.dumps(headings)}, datum.value) >= 0", alt.value("bold"), alt.value("normal")
             ),
             labelAlign=alt.condition(
                 f"indexof({json.dumps(headings)}, datum.value) >= 0", alt.value("left"), alt.value("right")
             ),
-            labelOffset=0,
+            labelOffset=_centred_lines(most=2, label=f"({label_map})[datum.value]") if two_lines else 0,
         ),
     )
     del label_width
@@ -1020,7 +1029,7 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         alt.layer(mean_cells, count_cells, hidden_cells, text, data=alt.Data(values=cells)),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
         width=alt.Step(cell_width),
-        height=alt.Step(17),
+        height=alt.Step(28 if two_lines else 17),
     )
     subtitle = (
         "Mean per item and how many respondents chose each level; colours follow the level (orange low, blue "
@@ -1588,7 +1597,7 @@ STAGE_COLUMN = "Stage"
 
 #: A heat table on a phone: the room for the team names (wrapped onto up to three lines) and the least width
 #: of a cell (a level number, or a gap such as "+0.52 !" at 10 px).
-PHONE_HEAT_LABELS = 100
+PHONE_HEAT_LABELS = 116
 PHONE_HEAT_CELL = 34
 #: In a cell that has no number on a phone (suppressed, no score): too narrow for the word, which the
 #: subtitle and the table under the chart give.
