@@ -2029,8 +2029,12 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
     if many:
         layers = [lines]
     if many and not shown_pairs.empty:
+        # a phone: the median over its n on two lines, narrow enough not to run into the next round's
         shown_pairs = shown_pairs.assign(
-            label=[f"{m:.1f} (n={n})" for m, n in zip(shown_pairs["median"], shown_pairs["n"], strict=True)]
+            label=[
+                [f"{m:.1f}", f"n={n}"] if narrow else f"{m:.1f} (n={n})"
+                for m, n in zip(shown_pairs["median"], shown_pairs["n"], strict=True)
+            ]
         )
         pair_data = alt.Data(values=_records(shown_pairs))
         pair_y = alt.Y("median:Q", scale=alt.Scale(domain=[0, 100]), title="Overall index (0–100)")
@@ -2048,13 +2052,20 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
                 ],
             )
         )
+        # the pair's start under its point, its end above (two lines of 12 px each on a phone)
         for end, offset in (("from", 14), ("to", -12)):
-            layers.append(
-                alt.Chart(pair_data)
-                .transform_filter(alt.datum.end == end)
-                .mark_text(dy=offset, fontSize=10, color=BLUE_DARK)
-                .encode(x=x, y=pair_y, text="label:N")
-            )
+            text = alt.Chart(pair_data).transform_filter(alt.datum.end == end)
+            if narrow:
+                text = text.mark_text(
+                    dy=8 if end == "from" else -32,
+                    baseline="top",
+                    lineHeight=12,
+                    fontSize=10,
+                    color=BLUE_DARK,
+                )
+            else:
+                text = text.mark_text(dy=offset, fontSize=10, color=BLUE_DARK)
+            layers.append(text.encode(x=x, y=pair_y, text="label:N"))
     if highlight is not None or len(teams) == 1:
         layers.append(
             alt.Chart()

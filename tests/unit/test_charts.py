@@ -470,6 +470,14 @@ def phone_layouts(
         "benchmark_peers": charts.benchmark_chart(result, peer_percentiles(result, peers), width=width),
         "trend": charts.trend_chart(rounds, width=width),
         "trend_highlight": charts.trend_chart(rounds, width=width, highlight=peers[0].team),
+        # more teams than colours: grey lines and the labelled median of the same teams
+        "trend_many": charts.trend_chart(
+            [
+                (label, [*group, *(p.model_copy(update={"team": f"{p.team} B"}) for p in peers)])
+                for label, group in rounds
+            ],
+            width=width,
+        ),
         "gap_team": charts.gap_chart(result, width=width),
         "gap_teams": charts.gap_chart(teams, width=width),
         # a workshop reveal on a phone
@@ -489,6 +497,7 @@ PHONE_LAYOUTS = (
     "benchmark_peers",
     "trend",
     "trend_highlight",
+    "trend_many",
     "gap_team",
     "gap_teams",
     "reveal",
