@@ -843,15 +843,18 @@ def chart(build: Callable[[int], Any], name: str, summary: str, *, width: int | 
         from reports.charts import WIDTH
 
         figure = build(WIDTH if width is None else width)
+    # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
+    # summary under the chart says what it shows, and its numbers are in the table under that. Set in place:
+    # the chart was just built for this call, and .properties()/.configure_mark() would deep-copy it with its
+    # inline data (measured: 69 ms for the 1,000-team heat table, 5 ms in place).
+    figure.autosize = alt.AutoSizeParams(type="pad")
+    if isinstance(figure.config, alt.Config):
+        figure.config.mark = alt.MarkConfig(aria=False)
+    else:
+        figure.config = alt.Config(mark=alt.MarkConfig(aria=False))
     st.html(CHART_CSS)
     with st.container(key=f"chart-{name}"):
-        # The marks are hidden from screen readers (each is announced as an unlabelled image otherwise); the
-        # summary under the chart says what it shows, and its numbers are in the table under that.
-        st.altair_chart(
-            figure.properties(autosize=alt.AutoSizeParams(type="pad")).configure_mark(aria=False),
-            theme=None,
-            width="content",
-        )
+        st.altair_chart(figure, theme=None, width="content")
     chart_summary(summary)
 
 
