@@ -961,8 +961,10 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             domain=False,
             labelLimit=label_width,
             labelPadding=4,
-            labelExpr=f"split(({label_map})[datum.value], {json.dumps(chr(10))})",
-            labelLineHeight=12,
+            labelExpr=f"split(({label_map})[datum.value], {json.dumps(chr(10))})"
+            if two_lines
+            else f"({label_map})[datum.value]",
+            labelLineHeight=12 if two_lines else alt.Undefined,
             labelFontWeight=alt.condition(
                 f"indexof({json.dumps(headings)}, datum.value) >= 0", alt.value("bold"), alt.value("normal")
             ),
@@ -1619,7 +1621,12 @@ def _wrapped_names(names: Sequence[str], width: int) -> dict[str, str]:
 
 
 def _heat_axes(
-    columns: Sequence[str], rows: Sequence[str], width: int, *, row_field: str = "team"
+    columns: Sequence[str],
+    rows: Sequence[str],
+    width: int,
+    *,
+    row_field: str = "team",
+    header_limit: bool = True,
 ) -> tuple[alt.X, alt.Y, float, float]:
     """The column axis (on top), the row axis, the cell width and the row height of a teams × dimensions
     heat table ``width`` pixels wide.
@@ -1629,7 +1636,8 @@ def _heat_axes(
     phone scrolls down, and the teams are what grows (transposed, a thousand teams would be a thousand
     columns); the few columns get narrow enough to fit (:data:`PHONE_HEAT_CELL`, numbers only in the
     cells), their headers stand upright, and team names wrap onto up to three lines (``row_field`` holds
-    the wrapped names: :func:`_wrapped_names`).
+    the wrapped names: :func:`_wrapped_names`). ``header_limit`` cuts a wide column header at the cell's
+    width (the organisation heatmap; the gap table leaves it as it was).
     """
     if width < PHONE:
         cell_width = max((width - PHONE_HEAT_LABELS - 40) / max(len(columns), 1), PHONE_HEAT_CELL)
@@ -1675,7 +1683,7 @@ def _heat_axes(
             labelAngle=0,
             ticks=False,
             domain=False,
-            labelLimit=cell_width,
+            labelLimit=cell_width if header_limit else alt.Undefined,
             # Vega draws extra label lines downwards: two lines for every label, padded to clear the cells
             labelExpr=(
                 "length(datum.label) > 12 && indexof(datum.label, ' ') > 0 ? "
@@ -2230,7 +2238,7 @@ def gap_chart(results: TeamResult | Sequence[TeamResult], *, width: int = WIDTH)
                 ]
             )
         )
-        .mark_text(align="left", baseline="top" if narrow else "middle", dy=12 if narrow else 0)
+        .mark_text(align="left", **({"baseline": "top", "dy": 12} if narrow else {}))
         .encode(
             y=y,
             x=alt.value(0 if narrow else plot_width + 10),
@@ -2261,7 +2269,9 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
     fields = ["team", "dimension", "gap", "flagged", "text", "leaders", "others"]
     data = alt.Data(values=_records(cells[[*fields, "row"] if phone else fields]))
     dimensions = list(dict.fromkeys(cells["dimension"]))
-    x, y, cell_width, row_height = _heat_axes(dimensions, rows, width, row_field="row" if phone else "team")
+    x, y, cell_width, row_height = _heat_axes(
+        dimensions, rows, width, row_field="row" if phone else "team", header_limit=False
+    )
     shown = (
         alt.Chart()
         .transform_filter("datum.gap != null")
