@@ -830,10 +830,10 @@ def chart(build: Callable[[int], Any], name: str, summary: str, *, width: int | 
     """Show a chart from ``reports.charts`` exactly as designed (as in the PDF): its own size and styling,
     with ``summary`` (from ``reports.chart_summaries``) in words under it.
 
-    ``build`` makes the chart for a width in pixels (one chart definition for every width): ``width`` (the
-    chart function's own default when None) on a desktop, :data:`PHONE_CHART_WIDTH` on a phone
-    (:func:`on_phone`), where the chart functions switch to their vertical layout and keep their text at
-    full size.
+    ``build`` makes the chart for a width in pixels (one chart definition for every width): ``width``
+    (``reports.charts.WIDTH``, every chart function's default, when None) on a desktop,
+    :data:`PHONE_CHART_WIDTH` on a phone (:func:`on_phone`), where the chart functions switch to their
+    vertical layout and keep their text at full size.
     """
     import altair as alt
 
