@@ -247,8 +247,12 @@ with unit_tab:
 
 with heatmap_tab:
     teams_table = org_heatmap_table(view.latest)
-    st.altair_chart(org_heatmap(view.latest, width=CHART_WIDTH), theme=None)
-    ui.chart_summary(org_heatmap_summary(teams_table))
+    ui.chart(
+        lambda width: org_heatmap(view.latest, width=width),
+        "teams",
+        org_heatmap_summary(teams_table),
+        width=CHART_WIDTH,
+    )
     ui.data_table(teams_table)
 
 with target_tab:
@@ -287,8 +291,12 @@ with benchmark_tab:
     if scored and all(comparison.percentile is not None for comparison in scored):
         st.markdown(f"**Against the other teams here** ({scored[0].peers} peers)")
         peer_table = benchmark_table(result, peers)
-        st.altair_chart(benchmark_chart(result, peers, width=CHART_WIDTH), theme=None)
-        ui.chart_summary(benchmark_summary(peer_table))
+        ui.chart(
+            lambda width: benchmark_chart(result, peers, width=width),
+            "peers",
+            benchmark_summary(peer_table),
+            width=CHART_WIDTH,
+        )
         ui.data_table(peer_table, label="Peer percentiles as a table")
     else:
         reason = next((c.reason for c in peers if c.reason), "not enough peer teams")
@@ -300,8 +308,12 @@ with benchmark_tab:
             f"(n = {sizes} teams)"
         )
         pack_table = benchmark_table(result, view.pack)
-        st.altair_chart(benchmark_chart(result, view.pack, width=CHART_WIDTH), theme=None)
-        ui.chart_summary(benchmark_summary(pack_table))
+        ui.chart(
+            lambda width: benchmark_chart(result, view.pack, width=width),
+            "pack",
+            benchmark_summary(pack_table),
+            width=CHART_WIDTH,
+        )
         ui.data_table(pack_table, label="Pack percentiles as a table")
     else:
         st.caption(
@@ -319,8 +331,12 @@ with trend_tab:
         "Highlight a team", options=[result.team for result in view.latest], index=None, placeholder="None"
     )
     trend = trend_table(list(view.rounds))
-    st.altair_chart(trend_chart(list(view.rounds), width=CHART_WIDTH, highlight=highlight), theme=None)
-    ui.chart_summary(trend_summary(trend, highlight=highlight))
+    ui.chart(
+        lambda width: trend_chart(list(view.rounds), width=width, highlight=highlight),
+        "trend",
+        trend_summary(trend, highlight=highlight),
+        width=CHART_WIDTH,
+    )
     ui.data_table(trend)
     ui.data_table(
         same_teams_trend_table(list(view.rounds)),
@@ -332,8 +348,12 @@ with gap_tab:
         "Leaders' mean minus the other roles' mean; shown only where both groups pass the anonymity rule."
     )
     gaps = gap_table(list(view.latest))
-    st.altair_chart(gap_chart(list(view.latest), width=CHART_WIDTH), theme=None)
-    ui.chart_summary(gap_summary(gaps))
+    ui.chart(
+        lambda width: gap_chart(list(view.latest), width=width),
+        "gaps",
+        gap_summary(gaps),
+        width=CHART_WIDTH,
+    )
     ui.data_table(gaps)
 
 with hotspot_tab:

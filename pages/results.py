@@ -136,10 +136,9 @@ else:
     )
     ladder = charts.layer_ladder_table(result)
     ui.chart(
-        charts.layer_ladder(result),
+        lambda width: charts.layer_ladder(result, width=width),
         "ladder",
         chart_summaries.layer_ladder_summary(ladder),
-        phone=lambda: charts.layer_ladder(result, width=ui.PHONE_CHART_WIDTH),
     )
     capped = [dimension for dimension in result.dimensions if dimension.cap_explanation]
     for dimension in capped:
@@ -162,16 +161,11 @@ else:
     st.subheader("How does the team compare?")
     against_target = charts.target_table(result, view.target_levels, view.previous)
     ui.chart(
-        charts.target_chart(result, view.target_levels, view.previous, previous_label=view.previous_label),
+        lambda width: charts.target_chart(
+            result, view.target_levels, view.previous, previous_label=view.previous_label, width=width
+        ),
         "target",
         chart_summaries.target_summary(against_target),
-        phone=lambda: charts.target_chart(
-            result,
-            view.target_levels,
-            view.previous,
-            previous_label=view.previous_label,
-            width=ui.PHONE_CHART_WIDTH,
-        ),
     )
     ui.data_table(against_target)
     if view.target is not None:
@@ -199,20 +193,18 @@ else:
     if view.benchmark is not None:
         against_benchmark = charts.benchmark_table(result, view.benchmark)
         ui.chart(
-            charts.benchmark_chart(result, view.benchmark),
+            lambda width: charts.benchmark_chart(result, view.benchmark, width=width),
             "benchmark",
             chart_summaries.benchmark_summary(against_benchmark),
-            phone=lambda: charts.benchmark_chart(result, view.benchmark, width=ui.PHONE_CHART_WIDTH),
         )
         ui.data_table(against_benchmark)
 
     st.subheader("Item by item")
     items = charts.item_heatmap_table(questionnaire, result)
     ui.chart(
-        charts.item_heatmap(questionnaire, result),
+        lambda width: charts.item_heatmap(questionnaire, result, width=width),
         "items",
         chart_summaries.item_heatmap_summary(items),
-        phone=lambda: charts.item_heatmap(questionnaire, result, width=ui.PHONE_CHART_WIDTH),
     )
     ui.data_table(items)
 
@@ -244,12 +236,7 @@ else:
 st.subheader("Where do the freed hours go?")
 if (ledger := result.ledger) is not None:
     # the ledger's own summary (scoring.capacity) says in words what the waterfall shows
-    ui.chart(
-        charts.capacity_waterfall(ledger),
-        "ledger",
-        ledger.summary,
-        phone=lambda: charts.capacity_waterfall(ledger, width=ui.PHONE_CHART_WIDTH),
-    )
+    ui.chart(lambda width: charts.capacity_waterfall(ledger, width=width), "ledger", ledger.summary)
     ui.data_table(charts.capacity_waterfall_table(ledger))
 elif result.ledger_errors:
     st.warning(
@@ -280,10 +267,9 @@ st.page_link(
 st.subheader("Your outcomes against published figures")
 kpi_references = charts.kpi_reference_table(questionnaire, result.kpis)
 ui.chart(
-    charts.kpi_reference_chart(questionnaire, result.kpis),
+    lambda width: charts.kpi_reference_chart(questionnaire, result.kpis, width=width),
     "kpis",
     chart_summaries.kpi_reference_summary(kpi_references),
-    phone=lambda: charts.kpi_reference_chart(questionnaire, result.kpis, width=ui.PHONE_CHART_WIDTH),
 )
 if result.ledger is not None and result.ledger.redeployed_note:
     st.warning(f"Freed capacity deliberately redeployed: {result.ledger.redeployed_note}")

@@ -275,7 +275,11 @@ if view.totals is not None:
     if view.ledger is not None:
         st.markdown(ui.plain(view.ledger.summary))
     week = charts.role_week_table(view.week)
-    ui.chart(charts.role_week_chart(view.week), "role-week", chart_summaries.role_week_summary(week))
+    ui.chart(
+        lambda width: charts.role_week_chart(view.week, width=width),
+        "role-week",
+        chart_summaries.role_week_summary(week),
+    )
     ui.data_table(week)
 
 st.subheader("Import or export (CSV)")

@@ -162,11 +162,13 @@ def _styled(
     given = (
         [] if subtitle is None else [subtitle] if isinstance(subtitle, str) else [s for s in subtitle if s]
     )
-    # DejaVu Sans at 11 px averages about 6.3 px per character
-    columns = max(int(width / 6.3), 50)
+    # DejaVu Sans at 11 px averages about 6.3 px per character; a phone has no room to spare for the padding
+    columns = max(int((width - 20) / 6.3), 40) if width < PHONE else max(int(width / 6.3), 50)
     subtitle_lines = [wrapped for line in given for wrapped in textwrap.wrap(line, columns) or [""]]
+    # the bold 14 px title (about 8.8 px per character) wraps on a phone too
+    title_lines = textwrap.wrap(title, max(int((width - 20) / 8.8), 20)) if width < PHONE else [title]
     title_params = alt.TitleParams(
-        text=title,
+        text=title_lines if len(title_lines) > 1 else title,
         subtitle=subtitle_lines or alt.Undefined,
         anchor="start",
         font=FONT,
@@ -286,6 +288,21 @@ def _empty(title: str, message: str, width: int = WIDTH) -> alt.Chart:
         .properties(width=width, height=40)
     )
     return _styled(chart, title, width=width)
+
+
+def _centred_lines(line_height: int = 12, most: int = 3, label: str = "datum.value") -> dict[str, Any]:
+    """An axis's ``labelOffset`` that centres a label of several lines (``label``, an expression of the
+    label's text, holds newlines) on its row: Vega draws a label's further lines downwards from the first."""
+    return {
+        "condition": [
+            {
+                "test": f"length(split({label}, {json.dumps(chr(10))})) == {lines}",
+                "value": -(lines - 1) * line_height / 2,
+            }
+            for lines in range(most, 1, -1)
+        ],
+        "value": 0,
+    }
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -562,7 +579,11 @@ def target_chart(
             ),
         )
     )
-    chart = _sized(alt.layer(target, before, team, data=data), width=width - 190, height=alt.Step(24))
+    chart = _sized(
+        alt.layer(target, before, team, data=data),
+        width=width - (196 if width < PHONE else 190),
+        height=alt.Step(24),
+    )
     levels = sorted(set(table["target"]))
     target_text = (
         f"target level {levels[0]} on every dimension (a score of {level_floor(levels[0]):g} or more)"
@@ -669,7 +690,8 @@ def benchmark_chart(
     table["text"] = labels
     # a phone: the score and percentile go under each row instead of beside the chart (a vertical layout)
     narrow = width < PHONE
-    plot_width = width - NARROW_LABELS if narrow else max(width - 190, 200)
+    # on a phone the labels and the padding take NARROW_LABELS and a few pixels more
+    plot_width = width - NARROW_LABELS - 6 if narrow else max(width - 190, 200)
     step = 58 if narrow else 40
     order = list(table["dimension"])
     y = alt.Y(
@@ -919,7 +941,15 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         ),
     )
     label_width = 110 if narrow else 180
-    cell_width = max((width - label_width - 20) / len(columns), 30 if narrow else 54)
+    cell_width = max((width - label_width - (30 if narrow else 20)) / len(columns), 30 if narrow else 54)
+    if narrow:
+        # a phone: item names and dimension headings wrap onto two lines (bold headings are wider) rather
+        # than being cut; the rows grow to hold them
+        row_labels = {
+            key: "\n".join(textwrap.wrap(label, int(label_width / (7.4 if key in headings else 6.6)))[:2])
+            for key, label in row_labels.items()
+        }
+    two_lines = any("\n" in label for label in row_labels.values())
     label_map = json.dumps(row_labels)
     y = alt.Y(
         "row:N",
@@ -931,14 +961,17 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             domain=False,
             labelLimit=label_width,
             labelPadding=4,
-            labelExpr=f"({label_map})[datum.value]",
+            labelExpr=f"split(({label_map})[datum.value], {json.dumps(chr(10))})"
+            if two_lines
+            else f"({label_map})[datum.value]",
+            labelLineHeight=12 if two_lines else alt.Undefined,
             labelFontWeight=alt.condition(
                 f"indexof({json.dumps(headings)}, datum.value) >= 0", alt.value("bold"), alt.value("normal")
             ),
             labelAlign=alt.condition(
                 f"indexof({json.dumps(headings)}, datum.value) >= 0", alt.value("left"), alt.value("right")
             ),
-            labelOffset=0,
+            labelOffset=_centred_lines(most=2, label=f"({label_map})[datum.value]") if two_lines else 0,
         ),
     )
     del label_width
@@ -998,7 +1031,7 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
         alt.layer(mean_cells, count_cells, hidden_cells, text, data=alt.Data(values=cells)),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
         width=alt.Step(cell_width),
-        height=alt.Step(17),
+        height=alt.Step(28 if two_lines else 17),
     )
     subtitle = (
         "Mean per item and how many respondents chose each level; colours follow the level (orange low, blue "
@@ -1354,13 +1387,63 @@ def item_distribution_table(questionnaire: Questionnaire, dimension_result: Dime
     return pd.DataFrame(rows, columns=columns)
 
 
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    red, green, blue = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1 to 21; text needs 4.5 for AA)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (at least 4.5:1 on every colour of the palette)."""
+    return max(("#000000", "#FFFFFF"), key=lambda text: contrast_ratio(text, fill))
+
+
+#: DejaVu Sans advance widths in em (from the bundled font: units per em 2048) of the characters a segment
+#: label of the reveal chart uses ("L3: 12", "?: 2"); tests check them against the font file.
+_LABEL_ADVANCE = {
+    **dict.fromkeys("0123456789", 1303 / 2048),
+    "L": 1141 / 2048,
+    ":": 690 / 2048,
+    " ": 651 / 2048,
+    "?": 1087 / 2048,
+}
+#: The reveal chart's segment labels: 11 px, and the room they need inside a segment either side.
+SEGMENT_FONT_SIZE = 11
+SEGMENT_MARGIN = 3
+
+
+def segment_label_width(text: str, size: float = SEGMENT_FONT_SIZE) -> float:
+    """The width in pixels of a reveal chart's segment label set in DejaVu Sans at ``size`` px."""
+    return sum(_LABEL_ADVANCE[character] for character in text) * size
+
+
+def _segment_label(short: str, count: int, segment_width: float) -> str:
+    """What a reveal segment ``segment_width`` pixels wide says: its level and count ("L3: 4"), else its
+    level alone ("L3"), else nothing (the tooltip, the summary and the table under the chart give it)."""
+    for text in (f"{short}: {count}", short):
+        if segment_label_width(text) + 2 * SEGMENT_MARGIN <= segment_width:
+            return text
+    return ""
+
+
 @_unvalidated
 def item_distribution(
     questionnaire: Questionnaire, dimension_result: DimensionResult, *, width: int = WIDTH
 ) -> Any:
     """The workshop reveal: for each item of one dimension, a bar stacked by how many chose each level.
 
-    "Don't know" is grey at the end; divided items are marked; a suppressed item says "suppressed".
+    "Don't know" is grey at the end; divided items are marked; a suppressed item says "suppressed". Colour
+    is never the only carrier: each segment wide enough says its level and count ("L3: 4", "?: 1" for
+    "don't know") in black or white, whichever contrasts more with its colour; a narrower one says its level
+    alone or, narrower still, nothing, and keeps its place in the fixed order L1 … L5, ? (its tooltip, the
+    summary and the table under the chart give its numbers). The legend names the levels.
     """
     table = item_distribution_table(questionnaire, dimension_result)
     level_names = [level.name for level in questionnaire.scale.levels]
@@ -1368,10 +1451,36 @@ def item_distribution(
         *[f"{level} {name}" for level, name in enumerate(level_names, start=1)],
         questionnaire.scale.dont_know,
     ]
+    shorts = [*[f"L{level}" for level in range(1, len(level_names) + 1)], "?"]
+    fills = [*LEVEL_COLOURS, DONT_KNOW_COLOUR]
+    narrow = width < NARROW
+    label_limit = 120 if narrow else 230
+    plot_width = width - label_limit - 30 if narrow else max(width - 250, 200)
+    # item names wrap onto up to three lines (an axis draws them line by line): the "◆ divided" mark is
+    # never cut (past three lines a name is, and the table under the chart has it in full)
+    label_columns = max(int(label_limit / 6.6), 12)
+    item_labels = {
+        row.item_id: "\n".join(
+            textwrap.wrap(row.item + ("  ◆ divided" if row.consensus == "divided" else ""), label_columns)[:3]
+        )
+        for row in table.itertuples()
+    }
+    totals = [
+        sum(
+            0 if pd.isna(getattr(row, f"level_{level}")) else int(getattr(row, f"level_{level}"))
+            for level in range(1, 6)
+        )
+        + (0 if pd.isna(row.dont_know) else int(row.dont_know))
+        for row in table.itertuples()
+        if not row.note
+    ]
+    # the x scale runs from 0 to the longest bar exactly, so a segment's width in pixels is known here
+    most = max(totals, default=0) or 1
+    pixels_per_person = plot_width / most
     segments = []
     notes = []
     for row in table.itertuples():
-        label = row.item + ("  ◆ divided" if row.consensus == "divided" else "")
+        label = item_labels[row.item_id]
         if row.note:
             notes.append({"item": label, "text": SUPPRESSED})
             continue
@@ -1380,31 +1489,66 @@ def item_distribution(
             if pd.isna(value) or int(value) == 0:
                 continue
             segments.append(
-                {"item": label, "answer": key, "order": order, "count": int(value), "question": row.question}
+                {
+                    "item": label,
+                    "answer": key,
+                    "order": order,
+                    "count": int(value),
+                    "question": row.question,
+                    "label": _segment_label(shorts[order], int(value), int(value) * pixels_per_person),
+                    "label_colour": text_colour_on(fills[order]),
+                }
             )
-    item_order = [
-        row.item + ("  ◆ divided" if row.consensus == "divided" else "") for row in table.itertuples()
-    ]
-    colour = alt.Scale(domain=keys, range=[*LEVEL_COLOURS, DONT_KNOW_COLOUR])
-    narrow = width < NARROW
-    label_limit = 120 if narrow else 230
+    item_order = [item_labels[row.item_id] for row in table.itertuples()]
+    colour = alt.Scale(domain=keys, range=fills)
+    legend_names = json.dumps(
+        dict(
+            zip(
+                keys,
+                [
+                    f"{short} {key.split(' ', 1)[-1]}" if short != "?" else f"? {key}"
+                    for short, key in zip(shorts, keys, strict=True)
+                ],
+                strict=True,
+            )
+        )
+    )
     y = alt.Y(
         "item:N",
         sort=item_order,
         title=None,
-        axis=alt.Axis(labelLimit=label_limit, ticks=False, domain=False),
+        axis=alt.Axis(
+            labelLimit=label_limit,
+            ticks=False,
+            domain=False,
+            labelExpr="split(datum.label, '\\n')",
+            labelLineHeight=12,
+            labelOffset=_centred_lines(),
+        ),
     )
+    x_scale = alt.Scale(domain=[0, most], nice=False)
     bars = (
         alt.Chart(alt.Data(values=segments))
         .mark_bar(size=20, stroke="white", strokeWidth=1)
         .encode(
             y=y,
-            x=alt.X("count:Q", stack="zero", title="Respondents", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X(
+                "count:Q",
+                stack="zero",
+                title="Respondents",
+                scale=x_scale,
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
             color=alt.Color(
                 "answer:N",
                 scale=colour,
                 sort=keys,
-                legend=alt.Legend(title=None, columns=2 if narrow else 6, symbolType="square"),
+                legend=alt.Legend(
+                    title=None,
+                    columns=2 if narrow else 6,
+                    symbolType="square",
+                    labelExpr=f"{legend_names}[datum.value] || datum.value",
+                ),
             ),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -1414,32 +1558,20 @@ def item_distribution(
             ],
         )
     )
-    counts = (
-        alt.Chart(alt.Data(values=segments))
-        .transform_filter("datum.count > 0")
-        .mark_text(fontSize=10)
-        .encode(
-            y=y,
-            x=alt.X("count:Q", stack="zero", bandPosition=0.5),
-            text="count:Q",
-            detail="answer:N",
-            order=alt.Order("order:Q"),
-            color=alt.condition(
-                # white counts on the dark segments: levels 1 and 5 and "Don't know" (quoted as JSON strings)
-                " || ".join(f"datum.answer == {json.dumps(key)}" for key in (keys[0], keys[4], keys[5])),
-                alt.value("white"),
-                alt.value(TEXT),
-            ),
-        )
-    )
     layers: list[Any] = [bars]
-    if segments:
+    if any(segment["label"] for segment in segments):
         layers.append(
-            counts.transform_stack(
-                stack="count", groupby=["item"], as_=["c0", "c1"], sort=[alt.SortField("order")]
-            )
+            alt.Chart(alt.Data(values=segments))
+            .transform_stack(stack="count", groupby=["item"], as_=["c0", "c1"], sort=[alt.SortField("order")])
             .transform_calculate(mid="(datum.c0 + datum.c1) / 2")
-            .encode(x=alt.X("mid:Q"))
+            .transform_filter("datum.label != ''")
+            .mark_text(fontSize=SEGMENT_FONT_SIZE)
+            .encode(
+                y=y,
+                x=alt.X("mid:Q", scale=x_scale),
+                text="label:N",
+                color=alt.Color("label_colour:N", scale=None, legend=None),
+            )
         )
     if notes:
         layers.append(
@@ -1447,13 +1579,14 @@ def item_distribution(
             .mark_text(align="left", color=GREY_DARK, fontStyle="italic")
             .encode(y=y, x=alt.value(4), text="text:N")
         )
-    plot_width = width - label_limit - 30 if narrow else max(width - 250, 200)
-    chart = _sized(alt.layer(*layers), width=plot_width, height=alt.Step(30))
+    lines = max((label.count("\n") + 1 for label in item_order), default=1)
+    chart = _sized(alt.layer(*layers), width=plot_width, height=alt.Step(max(30, 12 * lines + 6)))
     if dimension_result.suppressed:
         subtitle = [f"{SUPPRESSED.capitalize()}: {dimension_result.suppressed_reason}."]
     else:
         subtitle = [
-            f"{dimension_result.respondents} respondents with a score. ◆ divided: standard deviation of 1.0 or more."
+            f"{dimension_result.respondents} respondents with a score. ◆ divided: standard deviation of 1.0 or more. "
+            "In the bars: level (? = don't know) and how many chose it.",
         ]
     return _styled(chart, f"How the team answered: {dimension_result.name}", subtitle, width=width)
 
@@ -1463,6 +1596,111 @@ def item_distribution(
 
 #: The first column of the organisation heatmap: each team's stage.
 STAGE_COLUMN = "Stage"
+
+#: A heat table on a phone: the room for the team names (wrapped onto up to three lines) and the least width
+#: of a cell (a level number, or a gap such as "+0.52 !" at 10 px).
+PHONE_HEAT_LABELS = 116
+PHONE_HEAT_CELL = 34
+#: In a cell that has no number on a phone (suppressed, no score): too narrow for the word, which the
+#: subtitle and the table under the chart give.
+NO_NUMBER = "–"
+
+
+def _wrapped_names(names: Sequence[str], width: int) -> dict[str, str]:
+    """Each name wrapped onto up to three lines of ``width`` pixels (11 px text), joined by newlines: the
+    heat tables' row labels on a phone, which an axis draws line by line (``split(datum.label, '\\n')``)."""
+    columns = max(int(width / 6.8), 8)
+    wrapped = {}
+    for name in names:
+        lines = textwrap.wrap(name, columns, break_long_words=True, break_on_hyphens=False) or [name]
+        if len(lines) > 3:
+            # past three lines the name is cut; the table under the chart has it in full
+            lines = [*lines[:2], lines[2][: columns - 1] + "…"]
+        wrapped[name] = "\n".join(lines)
+    return wrapped
+
+
+def _heat_axes(
+    columns: Sequence[str],
+    rows: Sequence[str],
+    width: int,
+    *,
+    row_field: str = "team",
+    header_limit: bool = True,
+) -> tuple[alt.X, alt.Y, float, float]:
+    """The column axis (on top), the row axis, the cell width and the row height of a teams × dimensions
+    heat table ``width`` pixels wide.
+
+    Wide: two-line column headers, cells wide enough for "5 Embedded ↓" at 10 px (the chart grows rather
+    than cut a level's name), team names up to 150 px. On a phone (``width < PHONE``) the teams stay rows: a
+    phone scrolls down, and the teams are what grows (transposed, a thousand teams would be a thousand
+    columns); the few columns get narrow enough to fit (:data:`PHONE_HEAT_CELL`, numbers only in the
+    cells), their headers stand upright, and team names wrap onto up to three lines (``row_field`` holds
+    the wrapped names: :func:`_wrapped_names`). ``header_limit`` cuts a wide column header at the cell's
+    width (the organisation heatmap; the gap table leaves it as it was).
+    """
+    if width < PHONE:
+        cell_width = max((width - PHONE_HEAT_LABELS - 40) / max(len(columns), 1), PHONE_HEAT_CELL)
+        x = alt.X(
+            "dimension:N",
+            sort=list(columns),
+            title=None,
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=-90,
+                labelAlign="left",
+                labelBaseline="middle",
+                ticks=False,
+                domain=False,
+                labelPadding=6,
+                labelLimit=160,
+            ),
+        )
+        lines = max((name.count("\n") + 1 for name in rows), default=1)
+        y = alt.Y(
+            f"{row_field}:N",
+            sort=list(rows),
+            title=None,
+            axis=alt.Axis(
+                ticks=False,
+                domain=False,
+                labelExpr="split(datum.label, '\\n')",
+                labelLineHeight=12,
+                labelOffset=_centred_lines(),
+                labelLimit=PHONE_HEAT_LABELS,
+            ),
+        )
+        return x, y, cell_width, max(24, 12 * lines + 6)
+    label_width = 150
+    # wide enough for "5 Embedded ↓" at 10 px: the chart grows rather than cut a level's name
+    cell_width = max((width - label_width) / max(len(columns), 1), 76)
+    x = alt.X(
+        "dimension:N",
+        sort=list(columns),
+        title=None,
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            ticks=False,
+            domain=False,
+            labelLimit=cell_width if header_limit else alt.Undefined,
+            # Vega draws extra label lines downwards: two lines for every label, padded to clear the cells
+            labelExpr=(
+                "length(datum.label) > 12 && indexof(datum.label, ' ') > 0 ? "
+                "[slice(datum.label, 0, indexof(datum.label, ' ')), slice(datum.label, indexof(datum.label, ' ') + 1)]"
+                " : ['', datum.label]"
+            ),
+            labelLineHeight=13,
+            labelPadding=16,
+        ),
+    )
+    y = alt.Y(
+        f"{row_field}:N",
+        sort=list(rows),
+        title=None,
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=label_width),
+    )
+    return x, y, cell_width, 24 if len(rows) <= 15 else 20
 
 
 def org_heatmap_table(results: Sequence[TeamResult]) -> pd.DataFrame:
@@ -1553,35 +1791,22 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
             }
         )
     table = pd.concat([pd.DataFrame(stage_rows), table], ignore_index=True)
+    phone = width < PHONE
+    teams = [row["team"] for row in stage_rows]
+    if phone:
+        # numbers only: the legend names the levels, the subtitle says what "–" is
+        table["text"] = [
+            NO_NUMBER if pd.isna(level) else text.split(" ", 1)[0] + (" ↓" if text.endswith("↓") else "")
+            for level, text in zip(table["level_key"], table["text"], strict=True)
+        ]
+        labels = _wrapped_names(teams, PHONE_HEAT_LABELS)
+        table["row"] = [labels[team] for team in table["team"]]
+        rows = [labels[team] for team in teams]
+    else:
+        rows = teams
     data = alt.Data(values=_records(table.drop(columns=["index"])))
     dimensions = list(dict.fromkeys(table["dimension"]))
-    teams = [row["team"] for row in stage_rows]
-    label_width = 150
-    # wide enough for "5 Embedded ↓" at 10 px: the chart grows rather than cut a level's name
-    cell_width = max((width - label_width) / max(len(dimensions), 1), 76)
-    x = alt.X(
-        "dimension:N",
-        sort=dimensions,
-        title=None,
-        axis=alt.Axis(
-            orient="top",
-            labelAngle=0,
-            ticks=False,
-            domain=False,
-            labelLimit=cell_width,
-            # Vega draws extra label lines downwards: two lines for every label, padded to clear the cells
-            labelExpr=(
-                "length(datum.label) > 12 && indexof(datum.label, ' ') > 0 ? "
-                "[slice(datum.label, 0, indexof(datum.label, ' ')), slice(datum.label, indexof(datum.label, ' ') + 1)]"
-                " : ['', datum.label]"
-            ),
-            labelLineHeight=13,
-            labelPadding=16,
-        ),
-    )
-    y = alt.Y(
-        "team:N", sort=teams, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=label_width)
-    )
+    x, y, cell_width, row_height = _heat_axes(dimensions, rows, width, row_field="row" if phone else "team")
     colour = alt.Scale(domain=["1", "2", "3", "4", "5"], range=list(LEVEL_COLOURS))
     cells = (
         alt.Chart()
@@ -1601,6 +1826,7 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
                     orient="bottom",
                     direction="horizontal",
                     symbolType="square",
+                    columns=2 if phone else alt.Undefined,
                 ),
             ),
             tooltip=[
@@ -1630,12 +1856,12 @@ def org_heatmap(results: Sequence[TeamResult], *, width: int = WIDTH) -> Any:
         )
     )
     chart = _sized(
-        alt.layer(cells, hidden, text, data=data),
-        width=alt.Step(cell_width),
-        height=alt.Step(24 if len(teams) <= 15 else 20),
+        alt.layer(cells, hidden, text, data=data), width=alt.Step(cell_width), height=alt.Step(row_height)
     )
     suppressed = [result.team for result in results if result.suppressed]
     subtitle = ["Gated level per dimension; ↓ = held down by a lower layer."]
+    if phone:
+        subtitle.append(f"{NO_NUMBER} = suppressed or no score (the table below says which).")
     if suppressed:
         subtitle.append(
             f"Suppressed (fewer responses than the anonymity threshold): {plural(len(suppressed), 'team')}."
@@ -1748,7 +1974,17 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
             width,
         )
     data = alt.Data(values=_records(visible))
-    x = alt.X("round:N", sort=round_labels, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120))
+    # a phone: round labels on two lines ("2026" over "Q1"), the legend in one column with whole team names
+    narrow = width < PHONE
+    x = alt.X(
+        "round:N",
+        sort=round_labels,
+        title=None,
+        axis=alt.Axis(labelAngle=0, labelLimit=120, labelExpr="split(datum.label, ' ')", labelLineHeight=12)
+        if narrow
+        else alt.Axis(labelAngle=0, labelLimit=120),
+    )
+    legend = alt.Legend(title=None, columns=1 if narrow else 4, labelLimit=width - 60 if narrow else 140)
     y = alt.Y("index:Q", scale=alt.Scale(domain=[0, 100]), title="Overall index (0–100)")
     teams = list(dict.fromkeys(table["team"]))
     if highlight is not None:
@@ -1763,7 +1999,7 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
         colour = alt.Color(
             "team:N",
             scale=alt.Scale(domain=teams, range=list(SERIES_COLOURS)),
-            legend=alt.Legend(title=None, columns=4, labelLimit=140) if len(teams) <= 12 else None,
+            legend=legend if len(teams) <= 12 else None,
         )
     many = highlight is None and len(teams) > len(SERIES_COLOURS)
     if many:
@@ -1792,7 +2028,7 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
                 scale=alt.Scale(
                     domain=teams, range=[TEAM_SHAPES[i % len(TEAM_SHAPES)] for i in range(len(teams))]
                 ),
-                legend=alt.Legend(title=None, columns=4, labelLimit=140) if len(teams) <= 12 else None,
+                legend=legend if len(teams) <= 12 else None,
             )
         )
     layers: list[Any] = [lines, points]
@@ -1801,8 +2037,12 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
     if many:
         layers = [lines]
     if many and not shown_pairs.empty:
+        # a phone: the median over its n on two lines, narrow enough not to run into the next round's
         shown_pairs = shown_pairs.assign(
-            label=[f"{m:.1f} (n={n})" for m, n in zip(shown_pairs["median"], shown_pairs["n"], strict=True)]
+            label=[
+                [f"{m:.1f}", f"n={n}"] if narrow else f"{m:.1f} (n={n})"
+                for m, n in zip(shown_pairs["median"], shown_pairs["n"], strict=True)
+            ]
         )
         pair_data = alt.Data(values=_records(shown_pairs))
         pair_y = alt.Y("median:Q", scale=alt.Scale(domain=[0, 100]), title="Overall index (0–100)")
@@ -1820,13 +2060,20 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
                 ],
             )
         )
+        # the pair's start under its point, its end above (two lines of 12 px each on a phone)
         for end, offset in (("from", 14), ("to", -12)):
-            layers.append(
-                alt.Chart(pair_data)
-                .transform_filter(alt.datum.end == end)
-                .mark_text(dy=offset, fontSize=10, color=BLUE_DARK)
-                .encode(x=x, y=pair_y, text="label:N")
-            )
+            text = alt.Chart(pair_data).transform_filter(alt.datum.end == end)
+            if narrow:
+                text = text.mark_text(
+                    dy=8 if end == "from" else -32,
+                    baseline="top",
+                    lineHeight=12,
+                    fontSize=10,
+                    color=BLUE_DARK,
+                )
+            else:
+                text = text.mark_text(dy=offset, fontSize=10, color=BLUE_DARK)
+            layers.append(text.encode(x=x, y=pair_y, text="label:N"))
     if highlight is not None or len(teams) == 1:
         layers.append(
             alt.Chart()
@@ -1834,7 +2081,8 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
             .encode(x=x, y=y, text=alt.Text("index:Q", format=".1f"))
             .transform_filter(alt.datum.team == (highlight or teams[0]))
         )
-    chart = _sized(alt.layer(*layers, data=data), width=width - 60, height=220)
+    # the y axis and its title take about 50 px (the padding the rest)
+    chart = _sized(alt.layer(*layers, data=data), width=width - (75 if narrow else 60), height=220)
     hidden = table[table["index"].isna()]
     subtitle: list[str] = []
     if many and not shown_pairs.empty:
@@ -1937,7 +2185,14 @@ def gap_chart(results: TeamResult | Sequence[TeamResult], *, width: int = WIDTH)
         long.append({"row": row.dimension, "group": "Others", "mean": row.others_mean, "n": row.others})
     notes = [{"row": row.dimension, "text": SUPPRESSED} for row in hidden.itertuples()]
     order = list(dict.fromkeys(table["dimension"].dropna()))
-    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=220))
+    # a phone: the gap goes under each row instead of beside the chart (a vertical layout, as the benchmark)
+    narrow = width < PHONE
+    y = alt.Y(
+        "row:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=NARROW_LABELS - 20 if narrow else 220),
+    )
     x_scale = alt.Scale(domain=[1, 5], nice=False)
     shown["row"] = shown["dimension"]
     lines = (
@@ -1973,7 +2228,7 @@ def gap_chart(results: TeamResult | Sequence[TeamResult], *, width: int = WIDTH)
             tooltip=[alt.Tooltip("row:N"), alt.Tooltip("group:N"), alt.Tooltip("mean:Q"), alt.Tooltip("n:Q")],
         )
     )
-    plot_width = max(width - 300, 200)
+    plot_width = width - NARROW_LABELS - 10 if narrow else max(width - 300, 200)
     labels = (
         alt.Chart(
             alt.Data(
@@ -1983,15 +2238,15 @@ def gap_chart(results: TeamResult | Sequence[TeamResult], *, width: int = WIDTH)
                 ]
             )
         )
-        .mark_text(align="left")
+        .mark_text(align="left", **({"baseline": "top", "dy": 12} if narrow else {}))
         .encode(
             y=y,
-            x=alt.value(plot_width + 10),
+            x=alt.value(0 if narrow else plot_width + 10),
             text="text:N",
             color=alt.condition("datum.flagged", alt.value(ORANGE_DARK), alt.value(GREY_DARK)),
         )
     )
-    chart = _sized(alt.layer(lines, dots, labels), width=plot_width, height=alt.Step(30))
+    chart = _sized(alt.layer(lines, dots, labels), width=plot_width, height=alt.Step(50 if narrow else 30))
     subtitle = "Flagged when leaders and the others differ by 1.0 or more."
     return _styled(chart, "Perception gaps: leaders vs the others", subtitle, width=width)
 
@@ -2003,35 +2258,19 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
         SUPPRESSED if pd.isna(gap) else f"{gap:+.2f}" + (" !" if flagged else "")
         for gap, flagged in zip(cells["gap"], cells["flagged"], strict=True)
     ]
-    data = alt.Data(
-        values=_records(cells[["team", "dimension", "gap", "flagged", "text", "leaders", "others"]])
-    )
-    dimensions = list(dict.fromkeys(cells["dimension"]))
+    phone = width < PHONE
     teams = list(dict.fromkeys(cells["team"]))
-    label_width = 150
-    # wide enough for "5 Embedded ↓" at 10 px: the chart grows rather than cut a level's name
-    cell_width = max((width - label_width) / max(len(dimensions), 1), 76)
-    x = alt.X(
-        "dimension:N",
-        sort=dimensions,
-        title=None,
-        axis=alt.Axis(
-            orient="top",
-            labelAngle=0,
-            ticks=False,
-            domain=False,
-            # Vega draws extra label lines downwards: two lines for every label, padded to clear the cells
-            labelExpr=(
-                "length(datum.label) > 12 && indexof(datum.label, ' ') > 0 ? "
-                "[slice(datum.label, 0, indexof(datum.label, ' ')), slice(datum.label, indexof(datum.label, ' ') + 1)]"
-                " : ['', datum.label]"
-            ),
-            labelLineHeight=13,
-            labelPadding=16,
-        ),
-    )
-    y = alt.Y(
-        "team:N", sort=teams, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=label_width)
+    rows = teams
+    if phone:
+        cells["text"] = [NO_NUMBER if text == SUPPRESSED else text for text in cells["text"]]
+        labels = _wrapped_names(teams, PHONE_HEAT_LABELS)
+        cells["row"] = [labels[team] for team in cells["team"]]
+        rows = [labels[team] for team in teams]
+    fields = ["team", "dimension", "gap", "flagged", "text", "leaders", "others"]
+    data = alt.Data(values=_records(cells[[*fields, "row"] if phone else fields]))
+    dimensions = list(dict.fromkeys(cells["dimension"]))
+    x, y, cell_width, row_height = _heat_axes(
+        dimensions, rows, width, row_field="row" if phone else "team", header_limit=False
     )
     shown = (
         alt.Chart()
@@ -2075,13 +2314,12 @@ def _gap_heatmap(table: pd.DataFrame, team_results: Sequence[TeamResult], width:
         )
     )
     chart = _sized(
-        alt.layer(shown, hidden, text, data=data),
-        width=alt.Step(cell_width),
-        height=alt.Step(24 if len(teams) <= 15 else 20),
+        alt.layer(shown, hidden, text, data=data), width=alt.Step(cell_width), height=alt.Step(row_height)
     )
     subtitle = [
         "Leaders' mean minus the others' mean; ! marks a gap of 1.0 or more either way.",
-        "A gap needs at least k leaders and k others with a score.",
+        "A gap needs at least k leaders and k others with a score"
+        + (f"; {NO_NUMBER} = suppressed." if phone else "."),
     ]
     without = [result.team for result in team_results if not result.gaps]
     if without:
@@ -2116,21 +2354,57 @@ def role_week_table(slices: Sequence[WeekSlice]) -> pd.DataFrame:
 @_unvalidated
 def role_week_chart(slices: Sequence[WeekSlice], *, width: int = WIDTH) -> Any:
     """Each role's week per person, before AI and after the team's decisions, stacked by category (human
-    only, AI with review, its review, AI freely, redeployed, absorbed)."""
+    only, AI with review, its review, AI freely, redeployed, absorbed).
+
+    Each role's name stands on a line of its own above its two bars (wrapped, never cut), so the bars keep
+    the width a phone has: the axis beside them says only "before" and "after".
+    """
     table = role_week_table(slices)
     if table.empty:
         return _empty("A role's week, before and after", "The task map has no hours yet.", width)
     categories = list(ROLE_WEEK_COLOURS)
     table["order"] = [categories.index(category) for category in table["category"]]
-    bars = list(dict.fromkeys(table["bar"]))
+    narrow = width < PHONE
+    roles = list(dict.fromkeys(table["role"]))
+    # the rows: a heading row per role (its name), then its bars; a bar row's key is "role · week"
+    rows = []
+    for role in roles:
+        rows.append(role)
+        rows.extend(bar for bar in dict.fromkeys(table["bar"]) if bar.startswith(f"{role} · "))
+    # the role names start where the axis labels start (about 50 px left of the plot), in bold
+    lines_per_name = max(int((width - 20) / 7.6), 20)  # bold 11 px: about 7.6 px a character
+    headings = [
+        {"bar": role, "name": textwrap.wrap(role, lines_per_name, break_long_words=True)[:3] or [role]}
+        for role in roles
+    ]
+    tallest = max(len(heading["name"]) for heading in headings)
+    step = max(26, 13 * tallest + 6)
+    y = alt.Y(
+        "bar:N",
+        sort=rows,
+        title=None,
+        axis=alt.Axis(
+            ticks=False,
+            domain=False,
+            # a bar row shows its week; a heading row shows nothing on the axis (its name is drawn above)
+            labelExpr=f"indexof(datum.label, {json.dumps(' · ')}) >= 0 ? "
+            f"slice(datum.label, lastindexof(datum.label, {json.dumps(' · ')}) + 3) : ''",
+            labelLimit=80,
+        ),
+    )
     colour = alt.Scale(domain=categories, range=list(ROLE_WEEK_COLOURS.values()))
-    chart = (
+    bars = (
         alt.Chart(alt.Data(values=_records(table)))
         .mark_bar(height=16)
         .encode(
-            y=alt.Y("bar:N", sort=bars, title=None, axis=alt.Axis(labelLimit=220, ticks=False)),
+            y=y,
             x=alt.X("sum(hours):Q", title="Hours per person per week", stack="zero"),
-            color=alt.Color("category:N", scale=colour, title=None),
+            color=alt.Color(
+                "category:N",
+                scale=colour,
+                title=None,
+                legend=alt.Legend(columns=2 if narrow else 3, labelLimit=width // 2 - 30),
+            ),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("role:N"),
@@ -2139,8 +2413,13 @@ def role_week_chart(slices: Sequence[WeekSlice], *, width: int = WIDTH) -> Any:
                 alt.Tooltip("hours:Q", title="Hours", format=".1f"),
             ],
         )
-        .properties(width=width - 240, height=max(60, 26 * len(bars)))
     )
+    names = (
+        alt.Chart(alt.Data(values=headings))
+        .mark_text(align="left", baseline="middle", fontSize=11, fontWeight="bold", lineHeight=13)
+        .encode(y=y, x=alt.value(-50), text="name:N")
+    )
+    chart = _sized(alt.layer(bars, names), width=width - 90, height=alt.Step(step))
     subtitle = (
         "Before: the AI activities at the time they used to take. After: their time now, plus review, and the "
         "freed hours split into redeployed and absorbed."

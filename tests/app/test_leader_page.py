@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -80,6 +81,13 @@ def test_the_right_passcode_opens_every_team_side_by_side(
     ]
     # heatmap, trend, gaps: fewer than 5 peers and no imported pack, so no benchmark chart (none is shipped)
     assert len(at.get("vega_lite_chart")) == 3
+    # each shown by ui.chart (which picks the phone layout on a phone): its own size, marks hidden from screen
+    # readers (the summary under it says what it shows)
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        assert spec["autosize"] == {"type": "pad"} and spec["config"]["mark"] == {"aria": False}, spec.get(
+            "title"
+        )
     # each chart in words (no workshop revealed anything yet, so no team has a level)
     in_words = [m.value for m in at.markdown if m.value.startswith("**In words:**")]
     assert len(in_words) == 3 and "None of the 2 teams has a level" in in_words[0], in_words

@@ -17,6 +17,7 @@ from scoring import capacity_ledger, peer_percentiles, score_team
 from scoring.models import TeamResult
 from tests.packs import measured_pack
 from tests.report_samples import sample_team
+from ui import PHONE_CHART_WIDTH
 
 PALETTE = {colour.upper() for colour in charts.SERIES_COLOURS} | {
     charts.SUPPRESSED_FILL,
@@ -26,6 +27,7 @@ PALETTE = {colour.upper() for colour in charts.SERIES_COLOURS} | {
     "#F2F2F2",
     "#F7F7F7",
     "#FFFFFF",
+    "#000000",  # text on a light segment (charts.text_colour_on)
 }
 
 
@@ -393,36 +395,216 @@ def test_the_organisation_trend_draws_no_median_without_shared_teams() -> None:
     assert not any("label" in row for row in _data_values(spec))
 
 
-def test_the_reveal_chart_fits_a_phone_with_its_legend_and_subtitle(
-    questionnaire: Questionnaire, result: TeamResult
-) -> None:
-    import io
+def _texts(mark: dict[str, Any], x: float = 0, y: float = 0) -> list[dict[str, Any]]:
+    """Every text item of a scenegraph with its absolute position (``ax``, ``ay``)."""
+    found = []
+    for item in mark.get("items", []):
+        if mark.get("marktype") == "text":
+            found.append(
+                {**item, "ax": x + item.get("x", 0), "ay": y + item.get("y", 0), "role": mark.get("role")}
+            )
+        for child in item.get("items", []):
+            found.extend(_texts(child, x + item.get("x", 0), y + item.get("y", 0)))
+    return found
 
-    from PIL import Image
 
-    phone_width = 350  # ui.PHONE_CHART_WIDTH: a 390 px phone less the page's margins
-    png = charts.render_png(
-        charts.item_distribution(questionnaire, result.dimensions[0], width=phone_width), 1
-    )
-    assert Image.open(io.BytesIO(png)).width <= phone_width + 10  # nothing reaches past the screen's edge
+def _marks(
+    mark: dict[str, Any], marktype: str, x: float = 0, y: float = 0
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The chart's own marks (role "mark") of ``marktype``: (name, items with absolute ``ax``, ``ay``)."""
+    found = []
+    if mark.get("marktype") == marktype and mark.get("role") == "mark":
+        found.append(
+            (
+                mark.get("name", ""),
+                [{**item, "ax": x + item.get("x", 0), "ay": y + item.get("y", 0)} for item in mark["items"]],
+            )
+        )
+    for item in mark.get("items", []):
+        for child in item.get("items", []):
+            found.extend(_marks(child, marktype, x + item.get("x", 0), y + item.get("y", 0)))
+    return found
 
 
-def test_the_results_charts_have_a_valid_phone_layout(
-    questionnaire: Questionnaire, result: TeamResult
-) -> None:
-    phone_width = 350  # ui.PHONE_CHART_WIDTH: a 390 px phone less the page's margins
+def phone_layouts(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult, peers: list[TeamResult]
+) -> dict[str, Any]:
+    """Every chart a page shows on a phone (``ui.chart`` builds it ``ui.PHONE_CHART_WIDTH`` wide), with
+    data that makes it as wide as it gets: long team and role names, many rounds, a suppressed team."""
+    from scoring.taskmap import WeekSlice
+
+    width = PHONE_CHART_WIDTH
     assert result.ledger is not None
-    phone = {
-        "ladder": charts.layer_ladder(result, width=phone_width),
-        "target": charts.target_chart(result, {}, result, previous_label="2025 Q4", width=phone_width),
-        "benchmark": charts.benchmark_chart(result, measured_pack(questionnaire), width=phone_width),
-        "items": charts.item_heatmap(questionnaire, result, width=phone_width),
-        "ledger": charts.capacity_waterfall(result.ledger, width=phone_width),
-        "kpis": charts.kpi_reference_chart(questionnaire, result.kpis, width=phone_width),
+    long_named = [
+        score_team(
+            questionnaire,
+            sample_team(questionnaire, "Claims operations and customer care second line", seed=9),
+        )
+    ]
+    teams = [result, small, *peers, *long_named]
+    rounds = [(f"{2025 + i // 4} Q{i % 4 + 1}", teams) for i in range(6)]
+    week = [
+        WeekSlice(role=role, category=category, before=before, after=after)
+        for role in ("Analyst", "Customer service representative, second line (senior)")
+        for category, before, after in (
+            ("Human only", 30, 30),
+            ("AI with review", 10, 4),
+            ("Review (meta-work)", 0, 2),
+            ("AI freely", 3, 1),
+            ("Redeployed", 0, 1.5),
+            ("Absorbed", 0, 2.5),
+        )
+    ]
+    return {
+        # Results
+        "ladder": charts.layer_ladder(result, width=width),
+        "target": charts.target_chart(result, {}, result, previous_label="2025 Q4", width=width),
+        "benchmark_pack": charts.benchmark_chart(result, measured_pack(questionnaire), width=width),
+        "items": charts.item_heatmap(questionnaire, result, width=width),
+        "ledger": charts.capacity_waterfall(result.ledger, width=width),
+        "kpis": charts.kpi_reference_chart(questionnaire, result.kpis, width=width),
+        # the task map
+        "role_week": charts.role_week_chart(week, width=width),
+        # the leader view
+        "org_heatmap": charts.org_heatmap(teams, width=width),
+        "benchmark_peers": charts.benchmark_chart(result, peer_percentiles(result, peers), width=width),
+        "trend": charts.trend_chart(rounds, width=width),
+        "trend_highlight": charts.trend_chart(rounds, width=width, highlight=peers[0].team),
+        # more teams than colours: grey lines and the labelled median of the same teams
+        "trend_many": charts.trend_chart(
+            [
+                (label, [*group, *(p.model_copy(update={"team": f"{p.team} B"}) for p in peers)])
+                for label, group in rounds
+            ],
+            width=width,
+        ),
+        "gap_team": charts.gap_chart(result, width=width),
+        "gap_teams": charts.gap_chart(teams, width=width),
+        # a workshop reveal on a phone
+        "reveal": charts.item_distribution(questionnaire, result.dimensions[0], width=width),
     }
-    # tests/e2e/test_offline_e2e.py measures them on a 390 px screen: laid out within the column
-    for chart in phone.values():
-        chart.to_dict(validate=True)
+
+
+PHONE_LAYOUTS = (
+    "ladder",
+    "target",
+    "benchmark_pack",
+    "items",
+    "ledger",
+    "kpis",
+    "role_week",
+    "org_heatmap",
+    "benchmark_peers",
+    "trend",
+    "trend_highlight",
+    "trend_many",
+    "gap_team",
+    "gap_teams",
+    "reveal",
+)
+
+
+@pytest.mark.parametrize("name", PHONE_LAYOUTS)
+def test_a_phone_layout_fits_the_phone_column_with_every_text_whole_and_10_px_or_more(
+    name: str, questionnaire: Questionnaire, result: TeamResult, small: TeamResult, peers: list[TeamResult]
+) -> None:
+    """Laid out by Vega (the scenegraph's width counts every mark, text and padding included): no wider than
+    ``ui.PHONE_CHART_WIDTH``, no text under 10 px, and no text cut short with an ellipsis."""
+    import vl_convert
+
+    chart = phone_layouts(questionnaire, result, small, peers)[name]
+    chart.to_dict(validate=True)
+    scenegraph = charts.render_scenegraph(chart)
+    assert scenegraph["width"] <= PHONE_CHART_WIDTH, f"{name}: laid out {scenegraph['width']} px wide"
+    texts = _texts(scenegraph["scenegraph"])
+    assert texts
+    small_text = [
+        (text.get("text"), text.get("fontSize")) for text in texts if (text.get("fontSize") or 11) < 10
+    ]
+    assert not small_text, f"{name}: text under 10 px: {small_text}"
+    svg = vl_convert.vegalite_to_svg(json.dumps(charts.chart_spec(chart)), allowed_base_urls=[])
+    cut = re.findall(r">([^<]*…)</", svg)
+    assert not cut, f"{name}: text cut short: {cut}"
+
+
+def test_the_reveal_says_each_wide_enough_segments_level_and_count_in_a_contrasting_colour(
+    questionnaire: Questionnaire, result: TeamResult
+) -> None:
+    """Colour is never the only carrier: every segment wide enough holds its level (and count where that
+    fits) in black or white at 4.5:1 or more against its colour; the legend names the levels."""
+    shorts = {charts.LEVEL_COLOURS[i]: f"L{i + 1}" for i in range(5)} | {charts.DONT_KNOW_COLOUR: "?"}
+    for width in (PHONE_CHART_WIDTH, charts.WIDTH, 1080):  # a phone, the PDF and facilitator, the room screen
+        for dimension in result.dimensions:
+            chart = charts.item_distribution(questionnaire, dimension, width=width)
+            scenegraph = charts.render_scenegraph(chart)
+            (_, segments), *_ = _marks(scenegraph["scenegraph"], "rect")
+            labels = [text for text in _texts(scenegraph["scenegraph"]) if text["role"] == "mark"]
+            assert segments
+            labelled = 0
+            for segment in segments:
+                short = shorts[segment["fill"]]
+                inside = [
+                    text
+                    for text in labels
+                    if segment["ax"] < text["ax"] < segment["ax"] + segment["width"]
+                    and segment["ay"] <= text["ay"] <= segment["ay"] + segment["height"]
+                ]
+                if segment["width"] >= charts.segment_label_width(short) + 2 * charts.SEGMENT_MARGIN:
+                    assert len(inside) == 1, (width, dimension.id, short, segment["width"], inside)
+                    text = inside[0]
+                    assert text["text"] == short or text["text"].startswith(f"{short}: ")
+                    assert text["fontSize"] >= 10
+                    assert charts.contrast_ratio(text["fill"], segment["fill"]) >= 4.5
+                    # the text stays inside its segment
+                    half = charts.segment_label_width(text["text"], text["fontSize"]) / 2
+                    assert (
+                        segment["ax"] <= text["ax"] - half
+                        and text["ax"] + half <= segment["ax"] + segment["width"]
+                    )
+                    labelled += 1
+                else:
+                    assert not inside
+            assert labelled
+            legend = [
+                text["text"] for text in _texts(scenegraph["scenegraph"]) if text["role"] == "legend-label"
+            ]
+            assert legend == [
+                "L1 Ad hoc",
+                "L2 Emerging",
+                "L3 Defined",
+                "L4 Managed",
+                "L5 Embedded",
+                "? Don't know",
+            ]
+
+
+def test_segment_label_widths_are_those_of_the_bundled_font() -> None:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = TTFont("DejaVuSansMetrics", str(charts.FONT_DIR / "DejaVuSans.ttf"))
+    for text in ("L1: 23", "?: 4", "L5", "0123456789"):
+        assert charts.segment_label_width(text, 10) == pytest.approx(font.stringWidth(text, 10), abs=0.1)
+
+
+def test_every_palette_colour_has_a_text_colour_of_4_5_to_1() -> None:
+    for fill in (*charts.LEVEL_COLOURS, charts.DONT_KNOW_COLOUR):
+        assert charts.contrast_ratio(charts.text_colour_on(fill), fill) >= 4.5, fill
+    assert charts.text_colour_on(charts.BLUE_DARK) == "#FFFFFF"
+    assert charts.text_colour_on(charts.GREY_LIGHT) == "#000000"
+
+
+def test_a_phone_heat_table_keeps_teams_as_rows_and_wraps_long_names(
+    result: TeamResult, small: TeamResult, peers: list[TeamResult]
+) -> None:
+    """The teams are what grows (a thousand of them at most), so they stay rows; the columns are few."""
+    name = "Claims operations and customer care second line"
+    renamed = result.model_copy(update={"team": name})
+    spec = charts.org_heatmap([renamed, small, *peers], width=PHONE_CHART_WIDTH).to_dict(validate=False)
+    encoding = next(layer["encoding"] for layer in spec["layer"] if layer["mark"]["type"] == "text")
+    assert encoding["y"]["field"] == "row" and encoding["x"]["field"] == "dimension"
+    rows = {row["team"]: row["row"] for row in spec["data"]["values"]}
+    assert rows[name].replace("\n", " ") == name and "\n" in rows[name]
+    assert rows["Tiny team"] == "Tiny team"
 
 
 def test_dont_know_has_a_colour_of_its_own_far_from_level_3(
