@@ -681,8 +681,9 @@ def workshop_reveal(questionnaire: Questionnaire, revealed: Any, *, chart_width:
     summary = item_distribution_summary(
         answers, [level.name for level in questionnaire.scale.levels], questionnaire.scale.dont_know
     )
+    answered_by = "the room" if len(revealed.teams) + len(revealed.hidden_teams) > 1 else "the team"
     chart(
-        lambda width: item_distribution(questionnaire, result, width=width),
+        lambda width: item_distribution(questionnaire, result, width=width, answered_by=answered_by),
         f"reveal-{result.id}",
         summary,
         width=chart_width,
@@ -740,8 +741,9 @@ def presenter_reveal(questionnaire: Questionnaire, revealed: Any) -> None:
         [level.name for level in questionnaire.scale.levels],
         questionnaire.scale.dont_know,
     )
+    answered_by = "the room" if len(revealed.teams) + len(revealed.hidden_teams) > 1 else "the team"
     chart(
-        lambda width: item_distribution(questionnaire, result, width=width),
+        lambda width: item_distribution(questionnaire, result, width=width, answered_by=answered_by),
         "room-result",
         summary,
         width=PRESENTER_CHART_WIDTH,

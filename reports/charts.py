@@ -1435,7 +1435,11 @@ def _segment_label(short: str, count: int, segment_width: float) -> str:
 
 @_unvalidated
 def item_distribution(
-    questionnaire: Questionnaire, dimension_result: DimensionResult, *, width: int = WIDTH
+    questionnaire: Questionnaire,
+    dimension_result: DimensionResult,
+    *,
+    width: int = WIDTH,
+    answered_by: str = "the team",
 ) -> Any:
     """The workshop reveal: for each item of one dimension, a bar stacked by how many chose each level.
 
@@ -1588,7 +1592,7 @@ def item_distribution(
             f"{dimension_result.respondents} respondents with a score. ◆ divided: standard deviation of 1.0 or more. "
             "In the bars: level (? = don't know) and how many chose it.",
         ]
-    return _styled(chart, f"How the team answered: {dimension_result.name}", subtitle, width=width)
+    return _styled(chart, f"How {answered_by} answered: {dimension_result.name}", subtitle, width=width)
 
 
 # --- organisation ---------------------------------------------------------------------------------------

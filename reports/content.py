@@ -1309,6 +1309,8 @@ def workshop_report_content(
         sections.append(
             Section("Results by team", _team_results_table(questionnaire, team_results, result.k))
         )
+    # a workshop of several teams answered as one room: its distributions are everyone's together
+    answered_by = "the room" if len(team_results or {}) > 1 else "the team"
     if not result.suppressed:
         distribution_blocks: list[Block] = []
         shown_ids = None if revealed is None else set(revealed)
@@ -1320,7 +1322,7 @@ def workshop_report_content(
             summary = _dimension_line(dimension)
             distribution_blocks.append(
                 Figure(
-                    charts.item_distribution(questionnaire, dimension),
+                    charts.item_distribution(questionnaire, dimension, answered_by=answered_by),
                     caption=summary,
                     name=f"distribution_{dimension.id}",
                     max_height=0.42,
@@ -1330,7 +1332,7 @@ def workshop_report_content(
             distribution_blocks.append(
                 Paragraph(f"Not revealed in the workshop: {', '.join(hidden_names)}.", style="note")
             )
-        sections.append(Section("How the team answered", distribution_blocks))
+        sections.append(Section(f"How {answered_by} answered", distribution_blocks))
         sections.append(
             Section(
                 "Divided items",

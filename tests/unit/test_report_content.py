@@ -361,6 +361,24 @@ def test_a_workshop_of_several_teams_says_which_team_agreed_each_action(question
     # the action text gets the widest column, not a seventh of the page
     shares = [width / sum(table.widths) for width in table.widths]
     assert shares[2] == max(shares) and shares[2] > 0.5
+    # one team's workshop: its distributions are the team's
+    figure = report.figures()[0]
+    assert report.section("How the team answered") is not None
+    assert figure.chart.title.text == "How the team answered: Permission"
+
+    # teams answering together as one room: the distributions are the room's, not "the team's"
+    dimensions = {dimension.id: dimension for dimension in result.dimensions}
+    room = content.workshop_report_content(
+        questionnaire,
+        result,
+        workshop="Joint retro",
+        generated_at=GENERATED,
+        agreed_actions=agreed,
+        team_results={"Claims": dimensions, "Risk": dimensions},
+    )
+    assert "How the room answered" in [section.title for section in room.sections]
+    assert "How the team answered" not in [section.title for section in room.sections]
+    assert room.figures()[0].chart.title.text == "How the room answered: Permission"
 
 
 def test_a_workshop_below_k_shows_counts_but_no_distributions(
