@@ -845,6 +845,17 @@ def item_heatmap_table(questionnaire: Questionnaire, result: TeamResult) -> pd.D
     return pd.DataFrame(rows, columns=columns)
 
 
+#: The item heat table's mean colours: dark orange at 1, light grey at 3, dark blue at 5 (lab-interpolated).
+MEAN_DOMAIN = (1.0, 3.0, 5.0)
+MEAN_COLOURS = (ORANGE_DARK, "#F2F2F2", BLUE_DARK)
+#: A count cell's opacity: from this at nobody to this at everyone choosing its level.
+COUNT_OPACITY = (0.05, 1.0)
+
+
+def _count_opacity(share: float) -> float:
+    return COUNT_OPACITY[0] + (COUNT_OPACITY[1] - COUNT_OPACITY[0]) * share
+
+
 @_unvalidated
 def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int = WIDTH) -> Any:
     """The item heat table: one row per item, its mean (coloured by level) and how many chose each level.
@@ -893,7 +904,10 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             continue
         mean = None if pd.isna(row.mean) else float(row.mean)
         text = "—" if mean is None else format_score(mean)
-        cells.append({**base, "column": "Mean", "kind": "mean", "text": text, "mean": mean, "share": None})
+        ink = TEXT if mean is None else cell_ink(lab_scale(MEAN_DOMAIN, MEAN_COLOURS, mean))
+        cells.append(
+            {**base, "column": "Mean", "kind": "mean", "text": text, "mean": mean, "share": None, "ink": ink}
+        )
         for level, (column, value) in enumerate(zip(columns[1:], [*counted, row.dont_know], strict=True), 1):
             count = None if pd.isna(value) else int(value)
             share = None if count is None or total == 0 else count / total
@@ -910,7 +924,8 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
                     # at "1 Ad hoc" read dark orange, never the blue of a high level
                     "fill": hue,
                     "strength": share or 0.0,
-                    "dark": bool(share is not None and share > 0.7 and hue in (ORANGE_DARK, BLUE_DARK)),
+                    # the text's colour from the cell's colour as drawn (its opacity over white): 4.5:1 or more
+                    "ink": cell_ink(on_white(hue, _count_opacity(share or 0.0))),
                 }
             )
     x = alt.X(
@@ -984,9 +999,7 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             y=y,
             color=alt.Color(
                 "mean:Q",
-                scale=alt.Scale(
-                    domain=[1, 3, 5], range=[ORANGE_DARK, "#F2F2F2", BLUE_DARK], interpolate="lab"
-                ),
+                scale=alt.Scale(domain=list(MEAN_DOMAIN), range=list(MEAN_COLOURS), interpolate="lab"),
                 legend=None,
             ),
             tooltip=[alt.Tooltip("question:N", title="Question"), alt.Tooltip("mean:Q", title="Mean")],
@@ -1001,7 +1014,7 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             y=y,
             color=alt.Color("fill:N", scale=None, legend=None),
             fillOpacity=alt.FillOpacity(
-                "strength:Q", scale=alt.Scale(domain=[0, 1], range=[0.05, 1]), legend=None
+                "strength:Q", scale=alt.Scale(domain=[0, 1], range=list(COUNT_OPACITY)), legend=None
             ),
             tooltip=[alt.Tooltip("question:N", title="Question"), alt.Tooltip("text:N", title="Respondents")],
         )
@@ -1019,12 +1032,7 @@ def item_heatmap(questionnaire: Questionnaire, result: TeamResult, *, width: int
             x=x,
             y=y,
             text="text:N",
-            color=alt.condition(
-                "(datum.kind == 'mean' && datum.mean != null && (datum.mean < 1.6 || datum.mean > 4.4))"
-                " || (datum.kind == 'count' && datum.dark)",
-                alt.value("white"),
-                alt.value(TEXT),
-            ),
+            color=alt.Color("ink:N", scale=None, legend=None),
         )
     )
     chart = _sized(
@@ -1403,6 +1411,68 @@ def contrast_ratio(first: str, second: str) -> float:
 def text_colour_on(fill: str) -> str:
     """Black or white, whichever contrasts more with ``fill`` (at least 4.5:1 on every colour of the palette)."""
     return max(("#000000", "#FFFFFF"), key=lambda text: contrast_ratio(text, fill))
+
+
+def cell_ink(fill: str) -> str:
+    """The colour of text on a cell of colour ``fill``: the charts' usual dark grey where it reaches 4.5:1,
+    else black or white, whichever contrasts more."""
+    return TEXT if contrast_ratio(TEXT, fill) >= 4.5 else text_colour_on(fill)
+
+
+def on_white(colour: str, opacity: float) -> str:
+    """``colour`` drawn at ``opacity`` over white, as ``#RRGGBB``."""
+    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c * opacity + 255 * (1 - opacity)):02X}" for c in channels)
+
+
+# d3-color's CIELAB (D50, Bradford-adapted sRGB), which Vega's "lab" interpolation uses
+_LAB_WHITE = (0.96422, 1.0, 0.82521)
+_T0, _T1 = 4 / 29, 6 / 29
+_T2, _T3 = 3 * _T1 * _T1, _T1**3
+
+
+def _to_lab(colour: str) -> tuple[float, float, float]:
+    red, green, blue = (
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    )
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > _T3 else t / _T2 + _T0
+
+    y = f(0.2225045 * red + 0.7168786 * green + 0.0606169 * blue)
+    if red == green == blue:
+        x = z = y
+    else:
+        x = f((0.4360747 * red + 0.3850649 * green + 0.1430804 * blue) / _LAB_WHITE[0])
+        z = f((0.0139322 * red + 0.0971045 * green + 0.7141733 * blue) / _LAB_WHITE[2])
+    return 116 * y - 16, 500 * (x - y), 200 * (y - z)
+
+
+def _from_lab(lightness: float, a: float, b: float) -> str:
+    def f(t: float) -> float:
+        return t**3 if t > _T1 else _T2 * (t - _T0)
+
+    y = (lightness + 16) / 116
+    x, y, z = _LAB_WHITE[0] * f(y + a / 500), f(y), _LAB_WHITE[2] * f(y - b / 200)
+    linear = (
+        3.1338561 * x - 1.6168667 * y - 0.4906146 * z,
+        -0.9787684 * x + 1.9161415 * y + 0.0334540 * z,
+        0.0719453 * x - 0.2289914 * y + 1.4052427 * z,
+    )
+    channels = (255 * (12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055) for c in linear)
+    return "#" + "".join(f"{min(255, max(0, round(c))):02X}" for c in channels)
+
+
+def lab_scale(domain: Sequence[float], colours: Sequence[str], value: float) -> str:
+    """The colour a Vega linear colour scale with ``interpolate="lab"`` gives ``value`` (clamped)."""
+    value = min(max(value, domain[0]), domain[-1])
+    for low, high, start, end in zip(domain, domain[1:], colours, colours[1:], strict=False):
+        if value <= high:
+            share = 0.0 if high == low else (value - low) / (high - low)
+            first, second = _to_lab(start), _to_lab(end)
+            return _from_lab(*(p + (q - p) * share for p, q in zip(first, second, strict=True)))
+    return colours[-1]
 
 
 #: DejaVu Sans advance widths in em (from the bundled font: units per em 2048) of the characters a segment

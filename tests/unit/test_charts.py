@@ -669,3 +669,63 @@ def test_kpi_chart_shows_only_the_kpis_the_team_entered_on_their_own_range(
     # a team that entered nothing still sees what to measure
     nothing = charts.kpi_reference_chart(questionnaire, {}).to_dict(validate=False)
     assert len({row["kpi_id"] for row in nothing["data"]["values"]}) > 2
+
+
+def _rgb(colour: str) -> str:
+    """A scenegraph colour ("#abc123", "white", "rgb(1, 2, 3)") as ``#RRGGBB``."""
+    named = {"white": "#FFFFFF", "black": "#000000"}
+    colour = named.get(colour, colour)
+    if colour.startswith("rgb"):
+        red, green, blue = (round(float(v)) for v in colour[colour.index("(") + 1 : -1].split(",")[:3])
+        return f"#{red:02X}{green:02X}{blue:02X}"
+    return colour.upper()
+
+
+def test_the_mean_colours_computed_for_text_are_the_ones_vega_draws() -> None:
+    values = [{"mean": 1 + step / 20} for step in range(81)]
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_rect()
+        .encode(
+            x="mean:O",
+            color=alt.Color(
+                "mean:Q",
+                scale=alt.Scale(
+                    domain=list(charts.MEAN_DOMAIN), range=list(charts.MEAN_COLOURS), interpolate="lab"
+                ),
+            ),
+        )
+    )
+    (_, rects), *_ = _marks(charts.render_scenegraph(chart)["scenegraph"], "rect")
+    assert len(rects) == len(values)
+    for rect, value in zip(sorted(rects, key=lambda rect: rect["ax"]), values, strict=True):
+        drawn, computed = (
+            _rgb(rect["fill"]),
+            charts.lab_scale(charts.MEAN_DOMAIN, charts.MEAN_COLOURS, value["mean"]),
+        )
+        assert max(abs(int(drawn[i : i + 2], 16) - int(computed[i : i + 2], 16)) for i in (1, 3, 5)) <= 1
+
+
+def test_every_number_in_the_item_heat_table_contrasts_with_its_cell(questionnaire: Questionnaire) -> None:
+    """WCAG AA for the numbers on coloured cells: 4.5:1 against the cell as drawn (its opacity over white).
+    White on the mid oranges of means around 1.5 (2.9:1) and on counts of 5 of 7 at level 1 failed."""
+    dimensions = [dimension.id for dimension in questionnaire.dimensions]
+    for seed in range(4):
+        for centre in (1.3, 1.7, 3.0, 4.3, 4.7):  # every shade: dark and mid orange, grey, mid and dark blue
+            team = sample_team(questionnaire, "Team", seed=seed, centres=dict.fromkeys(dimensions, centre))
+            result = score_team(questionnaire, team)
+            scenegraph = charts.render_scenegraph(charts.item_heatmap(questionnaire, result))["scenegraph"]
+            rects = [rect for _, items in _marks(scenegraph, "rect") for rect in items if rect.get("fill")]
+            for text in _texts(scenegraph):
+                if text["role"] != "mark" or not text.get("text"):
+                    continue
+                under = [
+                    rect
+                    for rect in rects
+                    if rect["ax"] <= text["ax"] <= rect["ax"] + rect["width"]
+                    and rect["ay"] <= text["ay"] <= rect["ay"] + rect["height"]
+                ]
+                assert under, text["text"]
+                cell = charts.on_white(_rgb(under[-1]["fill"]), under[-1].get("fillOpacity", 1))
+                ratio = charts.contrast_ratio(_rgb(text["fill"]), cell)
+                assert ratio >= 4.5, (seed, text["text"], text["fill"], cell, round(ratio, 2))
