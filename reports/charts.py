@@ -2060,7 +2060,8 @@ def trend_chart(rounds: TrendRounds, *, width: int = WIDTH, highlight: str | Non
     )
     legend = alt.Legend(title=None, columns=1 if narrow else 4, labelLimit=width - 60 if narrow else 140)
     y = alt.Y("index:Q", scale=alt.Scale(domain=[0, 100]), title="Overall index (0–100)")
-    teams = list(dict.fromkeys(table["team"]))
+    # the legend names the teams drawn; a team suppressed in every round has no line (the subtitle names it)
+    teams = list(dict.fromkeys(visible["team"]))
     if highlight is not None:
         colour = alt.Color(
             "team:N",

@@ -287,6 +287,11 @@ def test_the_trend_leaves_suppressed_rounds_out_and_says_so(result: TeamResult, 
     spec = charts.trend_chart(rounds).to_dict(validate=False)
     assert "Tiny team in 2025 Q4" in " ".join(spec["title"]["subtitle"])
     assert all(row["team"] != "Tiny team" for row in _data_values(spec))
+    # nor does the legend name it: it has no line to name
+    colour = next(
+        layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {})
+    )
+    assert colour["scale"]["domain"] == [result.team]
 
 
 def test_colour_is_not_the_only_way_to_tell_teams_or_benchmark_bands_apart(
