@@ -166,12 +166,17 @@ ZEBRA = colors.HexColor("#F7F7F7")
 _lock = threading.Lock()
 _coverage: dict[str, frozenset[int]] = {}
 _fallback_state: dict[str, str | None] = {}
+_registered = threading.Event()
 
 
 def register_fonts() -> None:
     """Register the bundled DejaVu Sans (regular, bold, oblique) as the base family, once per process."""
+    if _registered.is_set():  # every paragraph and chart text asks; no lock once done
+        return
     with _lock:
         if FONT in _coverage:
+            scripts.register_script_fonts()
+            _registered.set()
             return
         from reportlab.lib.fonts import addMapping
 
@@ -191,6 +196,7 @@ def register_fonts() -> None:
         addMapping(FONT, 0, 1, FONT_ITALIC)
         addMapping(FONT, 1, 1, FONT_BOLD)
     scripts.register_script_fonts()
+    _registered.set()
 
 
 def _fallback_font() -> str | None:
