@@ -216,6 +216,13 @@ def org_report(
 # --- run --------------------------------------------------------------------------------------------------
 
 
+def _accelerated() -> bool:
+    """Whether reportlab runs its C string widths (the rl-accel package of requirements.txt)."""
+    from reportlab.lib import rl_accel
+
+    return "instanceStringWidthTTF" in rl_accel._c_funcs
+
+
 def _timed(action: Callable[[], object], cpu: list[float] | None = None) -> float:
     """Wall seconds of one run of ``action``; its CPU seconds (this process, every thread) go to ``cpu``."""
     start, start_cpu = time.perf_counter(), time.process_time()
@@ -264,7 +271,8 @@ def run(config: Config) -> list[Figure]:
             "s",
             1.0,
             f"min–max {report_timing.spread()} s, CPU {statistics.median(report_cpu):.3f} s; "
-            f"{rounds} fresh 7-person teams, content + PDF",
+            f"{rounds} fresh 7-person teams, content + PDF; reportlab's C accelerator "
+            f"(rl-accel) {'loaded' if _accelerated() else 'NOT installed'}",
         ),
         at_most(
             "pdf_vs_bare_reportlab",

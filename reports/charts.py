@@ -31,6 +31,7 @@ import altair as alt
 import pandas as pd
 from altair.utils.schemapi import debug_mode
 
+import reports.altair_speed  # noqa: F401  (reuses Altair's schema class table; see the module)
 from questionnaires.schema import Questionnaire
 from reports.wording import plural
 from scoring import standing

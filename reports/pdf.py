@@ -35,6 +35,7 @@ compressed once per image and cached (:func:`_encode_png`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -167,12 +168,17 @@ ZEBRA = colors.HexColor("#F7F7F7")
 _lock = threading.Lock()
 _coverage: dict[str, frozenset[int]] = {}
 _fallback_state: dict[str, str | None] = {}
+_registered = threading.Event()
 
 
 def register_fonts() -> None:
     """Register the bundled DejaVu Sans (regular, bold, oblique) as the base family, once per process."""
+    if _registered.is_set():  # every paragraph and chart text asks; no lock once done
+        return
     with _lock:
         if FONT in _coverage:
+            scripts.register_script_fonts()
+            _registered.set()
             return
         from reportlab.lib.fonts import addMapping
 
@@ -192,6 +198,7 @@ def register_fonts() -> None:
         addMapping(FONT, 0, 1, FONT_ITALIC)
         addMapping(FONT, 1, 1, FONT_BOLD)
     scripts.register_script_fonts()
+    _registered.set()
 
 
 def _fallback_font() -> str | None:
@@ -1081,16 +1088,42 @@ def report_file_name(name: str, extension: str = "pdf", prefix: str = "layerwise
     return f"{prefix}-{slug}.{extension}"
 
 
+@dataclass(frozen=True)
+class TeamReportJob:
+    """A team report whose content is built where it is rendered: the arguments of
+    ``reports.content.team_report_content``. A ZIP of team reports hands these to its renderer processes, so
+    building each report's content (its charts above all) runs on every core, not one report after another
+    in the calling process."""
+
+    team: str
+    questionnaire: Any
+    result: Any
+    plan: Any
+    options: dict[str, Any]
+
+    def content(self) -> ReportContent:
+        """The report's content (``reports.content.team_report_content``)."""
+        from reports.content import team_report_content
+
+        return team_report_content(self.questionnaire, self.result, self.plan, **self.options)
+
+
+def render_job(job: ReportContent | TeamReportJob) -> bytes:
+    """A report's PDF from its content, or from a :class:`TeamReportJob` (its content built first)."""
+    return render_pdf(job.content() if isinstance(job, TeamReportJob) else job)
+
+
 def team_reports_zip(
-    contents: Sequence[ReportContent],
+    contents: Sequence[ReportContent | TeamReportJob],
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """A ZIP with one PDF per team report, named ``layerwise-<team>.pdf`` (numbered when names collide).
 
-    ``workers`` > 1 renders the reports in that many processes (a report is CPU-bound Python, so threads would
-    queue on one core); ``progress(done, total)`` is called as each report is added.
+    ``contents`` are report contents or :class:`TeamReportJob` (built where they are rendered). ``workers``
+    > 1 renders the reports in that many processes of :data:`POOL` (a report is CPU-bound Python, so threads
+    would queue on one core); ``progress(done, total)`` is called as each report is added.
     """
     buffer = io.BytesIO()
     used: set[str] = set()
@@ -1099,7 +1132,7 @@ def team_reports_zip(
         for done, (content, document) in enumerate(
             zip(contents, _rendered(contents, workers), strict=True), start=1
         ):
-            team = getattr(content, "team", None) or content.title
+            team = getattr(content, "team", None) or getattr(content, "title", "")
             name = report_file_name(str(team))
             stem, counter = name[:-4], 2
             while name in used:
@@ -1120,68 +1153,205 @@ def render_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-#: Below this many reports a batch is rendered in the calling process: a worker's start (importing reportlab
-#: and Altair, Vega's first layout) costs about as much as three reports.
+#: Below this many reports a batch is rendered in the calling process unless warm renderers are waiting: a
+#: new renderer's start (importing reportlab and Altair, Vega's first layout) costs about as much as a report.
 POOL_MIN_REPORTS = 8
 _ROOT = Path(__file__).resolve().parents[1]
 
 
-def _rendered(contents: Sequence[ReportContent], workers: int) -> Iterator[bytes]:
-    """Each report rendered, in order: in this process, or in ``workers`` processes of their own
-    (``reports.render_worker``), each given every ``workers``-th report."""
-    if workers <= 1 or len(contents) < POOL_MIN_REPORTS:
+class RenderError(RuntimeError):
+    """A renderer process failed a report or stopped."""
+
+
+class _Renderer:
+    """One ``reports.render_worker`` process: jobs in through its stdin, PDFs out through its stdout."""
+
+    def __init__(self) -> None:
+        # the renderer's stderr, read when it stops; open as long as the process lives
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "reports.render_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            cwd=_ROOT,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")])},
+        )
+        self.ready = False
+
+    @property
+    def pid(self) -> int:
+        """The process id."""
+        return self.process.pid
+
+    def alive(self) -> bool:
+        """Whether the process is still running (an idle renderer exits after a while)."""
+        return self.process.poll() is None
+
+    def _stopped(self) -> RenderError:
+        self.process.wait()
+        self.errors.seek(0)
+        tail = self.errors.read().decode("utf-8", "replace")[-2000:]
+        return RenderError(f"a report renderer stopped (exit {self.process.returncode}): {tail}")
+
+    def wait_ready(self) -> None:
+        """Wait for the warm-up to finish (the process writes one byte)."""
+        if not self.ready:
+            assert self.process.stdout is not None
+            if self.process.stdout.read(1) != b"R":
+                raise self._stopped()
+            self.ready = True
+
+    def render(self, job: ReportContent | TeamReportJob) -> bytes:
+        """Render one job in the process and return the PDF."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.wait_ready()
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.process.stdin.write(len(payload).to_bytes(8, "big") + payload)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._stopped() from None
+        header = self.process.stdout.read(8)
+        if len(header) < 8:
+            raise self._stopped()
+        status, value = pickle.loads(self.process.stdout.read(int.from_bytes(header, "big")))
+        if status != "ok":
+            raise RenderError(f"a report renderer failed a report:\n{value}")
+        return bytes(value)
+
+    def close(self) -> None:
+        """End the process (it exits at the end of its input) and wait for it."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.errors.close()
+
+
+class RenderPool:
+    """Renderer processes kept warm between batches: a leader's second ZIP starts at once instead of paying
+    every renderer's start (imports, fonts, vl-convert's engine: about as much as a report) again.
+
+    A batch takes idle renderers and starts new ones for the rest (their warm-up runs while the batch's
+    first reports are prepared); when it ends they wait for the next batch, at most ``keep`` of them. A
+    renderer idle for ``reports.render_worker.IDLE_SECONDS`` exits by itself and is replaced when needed.
+    """
+
+    def __init__(self, keep: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_Renderer] = []
+        self._keep = keep
+
+    def take(self, count: int) -> list[_Renderer]:
+        """``count`` renderers for a batch: idle ones still alive first, then new ones (starting up)."""
+        with self._lock:
+            alive = [renderer for renderer in self._idle if renderer.alive()]
+            for renderer in self._idle:
+                if renderer not in alive:
+                    renderer.close()
+            taken, self._idle = alive[:count], alive[count:]
+        return taken + [_Renderer() for _ in range(count - len(taken))]
+
+    def idle_count(self) -> int:
+        """How many warm renderers wait for a batch."""
+        with self._lock:
+            return sum(renderer.alive() for renderer in self._idle)
+
+    def give_back(self, renderers: Sequence[_Renderer]) -> None:
+        """Renderers a batch is done with: kept for the next batch (up to ``keep``), the others ended."""
+        keep = self._keep if self._keep is not None else render_workers()
+        ended = []
+        with self._lock:
+            for renderer in renderers:
+                if renderer.alive() and len(self._idle) < keep:
+                    self._idle.append(renderer)
+                else:
+                    ended.append(renderer)
+        for renderer in ended:
+            renderer.close()
+
+    def pids(self) -> list[int]:
+        """Process ids of the idle renderers (for tests and diagnostics)."""
+        with self._lock:
+            return [renderer.pid for renderer in self._idle]
+
+    def close(self) -> None:
+        """End every idle renderer."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for renderer in idle:
+            renderer.close()
+
+
+#: The process's renderers, shared by every batch.
+POOL = RenderPool()
+
+
+def _rendered(contents: Sequence[ReportContent | TeamReportJob], workers: int) -> Iterator[bytes]:
+    """Each report rendered, in order: in this process, or in ``workers`` renderer processes of :data:`POOL`
+    that each take the next report as soon as they are done with one (so a renderer still warming up, or a
+    longer report, holds no one up)."""
+    total = len(contents)
+    pooled = workers > 1 and total > 1 and (total >= POOL_MIN_REPORTS or POOL.idle_count() >= workers)
+    if not pooled:
         for content in contents:
-            yield render_pdf(content)
+            yield render_job(content)
         return
+    renderers = POOL.take(min(workers, total))
     done: dict[int, bytes] = {}
     failures: list[BaseException] = []
+    stop = threading.Event()
     ready = threading.Condition()
+    next_index = iter(range(total))
 
-    def work(indices: list[int]) -> None:
-        with tempfile.TemporaryFile() as errors:
-            try:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "reports.render_worker"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=errors,
-                    cwd=_ROOT,
-                    env={
-                        **os.environ,
-                        "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]),
-                    },
-                )
-                assert process.stdin is not None and process.stdout is not None
-                process.stdin.write(pickle.dumps([contents[index] for index in indices]))
-                process.stdin.close()
-                for index in indices:
-                    header = process.stdout.read(8)
-                    if len(header) < 8:
-                        process.wait()
-                        errors.seek(0)
-                        tail = errors.read().decode("utf-8", "replace")[-2000:]
-                        raise RuntimeError(f"a report renderer stopped (exit {process.returncode}): {tail}")
-                    document = process.stdout.read(int.from_bytes(header, "big"))
-                    with ready:
-                        done[index] = document
-                        ready.notify_all()
-                process.wait()
-            except BaseException as error:  # handed to the caller below
+    def render(slot: int, job: ReportContent | TeamReportJob) -> bytes:
+        try:
+            return renderers[slot].render(job)
+        except RenderError as error:
+            # a renderer kept from an earlier batch may have exited while idle: replace it, once
+            if renderers[slot].alive() or str(error).startswith("a report renderer failed"):
+                raise
+        renderers[slot].close()
+        renderers[slot] = POOL.take(1)[0]
+        return renderers[slot].render(job)
+
+    def work(slot: int) -> None:
+        try:
+            while not stop.is_set():
                 with ready:
-                    failures.append(error)
+                    index = next(next_index, None)
+                if index is None:
+                    return
+                document = render(slot, contents[index])
+                with ready:
+                    done[index] = document
                     ready.notify_all()
+        except BaseException as error:  # handed to the caller below
+            with ready:
+                failures.append(error)
+                ready.notify_all()
 
-    threads = [
-        threading.Thread(target=work, args=(list(range(start, len(contents), workers)),), daemon=True)
-        for start in range(workers)
-    ]
+    threads = [threading.Thread(target=work, args=(slot,), daemon=True) for slot in range(len(renderers))]
     for thread in threads:
         thread.start()
-    for index in range(len(contents)):
-        with ready:
-            while index not in done and not failures:
-                ready.wait()
-            if failures:
-                raise failures[0]
-            document = done.pop(index)
-        yield document
+    try:
+        for index in range(total):
+            with ready:
+                while index not in done and not failures:
+                    ready.wait()
+                if failures:
+                    raise failures[0]
+                document = done.pop(index)
+            yield document
+    finally:
+        stop.set()  # the caller stopped early or a report failed: no renderer takes another report
+        for thread in threads:
+            thread.join()
+        POOL.give_back(renderers)

@@ -408,6 +408,18 @@ def _shaped_style(style: ParagraphStyle, rtl: bool) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1, alignment=alignment)
 
 
+#: What reportlab's Paragraph.wrap leaves on the paragraph (restored when the same width is asked again).
+_WRAP_STATE = (
+    "width",
+    "height",
+    "blPara",
+    "_wrapWidths",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
+
+
 class ScriptParagraph(RLParagraph):
     """A reportlab Paragraph that shapes complex scripts and sets mixed-direction lines in visual order.
 
@@ -432,6 +444,27 @@ class ScriptParagraph(RLParagraph):
         """Whether the paragraph's base direction is right-to-left (it is then aligned to the right)."""
         return self._direction == "RTL"
 
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """reportlab's wrap, remembered for the last width: a paragraph is measured again and again at the
+        same width (a table cell each time its table is measured, a kept-together block each time a page
+        is tried), and breaking it into lines again gives the same lines. The height on offer plays no part
+        in the lines; a split, which may change the paragraph's words, forgets what was remembered."""
+        known = self.__dict__.get("_wrapped")
+        if (
+            known is not None
+            and known[0] == availWidth
+            and known[1] is self.frags
+            and known[2] is self.style
+            and "blPara" in self.__dict__
+        ):
+            self.__dict__.update(known[3])
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        if availWidth >= rl_paragraph._FUZZ:
+            state = {name: self.__dict__[name] for name in _WRAP_STATE if name in self.__dict__}
+            self._wrapped = (availWidth, self.frags, self.style, state)
+        return size
+
     def breakLines(self, width: Any) -> Any:
         """reportlab's line breaking (logical order), then each line's words in visual order."""
         if self._direction is None:
@@ -447,8 +480,10 @@ class ScriptParagraph(RLParagraph):
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         """Split as reportlab does (its parts keep the shaped words in logical order) and keep the direction."""
         parts = super().split(availWidth, availHeight)
+        self.__dict__.pop("_wrapped", None)
         for part in parts:
             part._direction = self._direction
+            part.__dict__.pop("_wrapped", None)
         return parts
 
 

@@ -498,8 +498,8 @@ def team_pdfs_zip(
 
     ``progress(done, total)`` is told as each report is added (the page shows it as a progress bar).
     """
-    from reports.content import team_report_content
-    from reports.pdf import render_workers, team_reports_zip
+    from reports.content import report_actions
+    from reports.pdf import TeamReportJob, render_workers, team_reports_zip
 
     if view.questionnaire is None or view.empty:
         raise ServiceError("No team has answers in this selection yet.")
@@ -514,26 +514,26 @@ def team_pdfs_zip(
     history_of: dict[str, list[TeamRound]] = {}
     for entry in view.history:
         history_of.setdefault(entry.team, []).append(entry)
-    contents = []
+    # each report's content is built by the process that renders it (on every core), not here one by one
+    jobs = []
     for result in view.latest:
         rounds = rounds_of.get(result.team, [])
         earlier = [e for e in history_of.get(result.team, []) if e.result is not result]
         previous = earlier[-1] if earlier else None
-        contents.append(
-            team_report_content(
-                view.questionnaire,
-                result,
-                plans.get(result.team),
-                pack=view.pack,
-                peer_comparisons=view.peers.get(result.team),
-                target_levels=targets[result.team].levels,
-                previous=previous.result if previous else None,
-                previous_label=previous.round if previous else None,
-                generated_at=now,
-                rounds=rounds,
-            )
-        )
-    return team_reports_zip(contents, workers=render_workers(), progress=progress)
+        options = {
+            "pack": view.pack,
+            "peer_comparisons": view.peers.get(result.team),
+            "target_levels": targets[result.team].levels,
+            "previous": previous.result if previous else None,
+            "previous_label": previous.round if previous else None,
+            "generated_at": now,
+            "rounds": rounds,
+        }
+        plan = plans.get(result.team)
+        if isinstance(plan, list):  # stored actions (database records) as the rows the report prints
+            plan = report_actions(plan)
+        jobs.append(TeamReportJob(result.team, view.questionnaire, result, plan, options))
+    return team_reports_zip(jobs, workers=render_workers(), progress=progress)
 
 
 def _or_dash(value: float | None) -> str:

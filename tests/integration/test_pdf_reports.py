@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -507,3 +509,30 @@ def test_team_reports_zip_on_several_processes_holds_the_same_reports_and_report
     for name in pooled.namelist():
         assert all_text(pooled.read(name)) == all_text(alone.read(name))
     assert told == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+    # the renderers stay warm for the next batch, which builds each report's content in them (the pool's
+    # processes, not this one, call team_report_content) and holds the same reports
+    warm = pdf.POOL.pids()
+    assert len(warm) == 2
+    monkeypatch.setattr(content, "team_report_content", _refuse_here)
+    jobs = [
+        pdf.TeamReportJob(team.team, questionnaire, team, None, {"pack": None, "generated_at": GENERATED})
+        for team in teams[:2]
+    ]
+    again = zipfile.ZipFile(io.BytesIO(pdf.team_reports_zip(jobs, workers=2)))
+    assert sorted(pdf.POOL.pids()) == sorted(warm)
+    assert again.namelist() == alone.namelist()[:2]
+    for name in again.namelist():
+        assert all_text(again.read(name)) == all_text(alone.read(name))
+
+    # a renderer that exited while idle (it does after a while) is replaced, and the batch is whole
+    os.kill(warm[0], signal.SIGTERM)
+    os.waitpid(warm[0], 0)
+    third = zipfile.ZipFile(io.BytesIO(pdf.team_reports_zip(jobs, workers=2)))
+    assert third.namelist() == alone.namelist()[:2]
+    assert warm[0] not in pdf.POOL.pids() and len(pdf.POOL.pids()) == 2
+    pdf.POOL.close()
+
+
+def _refuse_here(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a ZIP's report content was built in the calling process")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus.paragraph import Paragraph as RLParagraph
 
 from reports import pdf, scripts
 
@@ -101,3 +103,30 @@ def test_bold_text_in_a_script_is_set_in_that_scripts_bold_face() -> None:
     ]
     title = scripts.ScriptParagraph(pdf.markup("Team שלום"), pdf.stylesheet()["cover_title"])  # a bold style
     assert [frag.fontName for frag in title.frags] == ["DejaVuSans-Bold", "NotoSansHebrew-Bold"]
+
+
+def test_a_paragraph_measured_again_at_the_same_width_is_broken_into_lines_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A table cell is measured each time its table is, a kept-together block each time a page is tried:
+    # the lines of the last width are kept, and are the lines a fresh paragraph gets.
+    style = pdf.stylesheet()["body"]
+    text = pdf.markup("Ein Wort, ein Satz und noch ein Wort " * 12)
+    broken: list[object] = []
+    original = RLParagraph.breakLines
+    monkeypatch.setattr(
+        RLParagraph, "breakLines", lambda self, width: broken.append(width) or original(self, width)
+    )
+    paragraph = scripts.ScriptParagraph(text, style)
+    narrow = paragraph.wrap(200, 1000)
+    lines = list(paragraph.blPara.lines)
+    assert paragraph.wrap(200, 40) == narrow and len(broken) == 1
+    assert paragraph.blPara.lines == lines
+    wide = paragraph.wrap(300, 1000)
+    assert wide[1] < narrow[1] and len(broken) == 2
+    assert paragraph.wrap(200, 1000) == narrow and len(broken) == 3
+    assert scripts.ScriptParagraph(text, style).wrap(200, 1000) == narrow
+    # a split may change the paragraph's words: its parts and the paragraph are broken afresh
+    first, rest = paragraph.split(200, 60)
+    assert first.wrap(200, 1000)[1] + rest.wrap(200, 1000)[1] == narrow[1]
+    assert len(broken) == 6  # the fresh paragraph above, and the two parts
