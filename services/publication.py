@@ -16,6 +16,7 @@ When publication is attempted:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from scoring.models import Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import effective_k
 from scoring.standing import team_stage
+from scoring.summary import ResultSummary, summarise, summary_json, summary_of_stored
 from scoring.taskmap import stored_task_map, with_task_map_ledger
 from services.context import AppContext
 from storage import publications as pub
@@ -202,13 +204,19 @@ def publish_in_session(
     if has_release and (changed or latest is None or (final and not latest.final)):
         if changed or latest is None:
             result, people = _compose(questionnaire, responses, releases)
-            stored = result.model_dump(mode="json")
+            stored, summary = result.model_dump(mode="json"), summary_json(result)
         else:
             # closing with nothing new: the final result is the current one as it is (not re-scored, so a
             # dimension held back after an erasure keeps the figures published before it)
             stored, people = dict(latest.result), latest.respondents
+            summary = summary_of_stored(stored)
         pub.add_published_result(
-            session, assessment_id=assessment_id, result=stored, respondents=people, final=final
+            session,
+            assessment_id=assessment_id,
+            result=stored,
+            respondents=people,
+            summary=summary,
+            final=final,
         )
         changed = True
     pub.set_published_through(
@@ -406,6 +414,68 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
     return results
 
 
+@dataclass(frozen=True)
+class Summaries:
+    """The summaries of several assessments' published results (``scoring.summary``), and a digest of
+    everything else the assessments' full results and reports are made from: which result is current, and
+    the team-entered outcome figures and task maps (not in a summary; they change without a publication)."""
+
+    summaries: dict[int, ResultSummary]
+    digest: str
+
+
+def published_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> Summaries:
+    """The summaries of the current published results of several assessments (those with one): read back as
+    stored, never re-scored (a handful of queries); the digest covers all of ``assessment_ids``. A result
+    stored without a summary is summarised from its full result. The stage follows today's rule, as in
+    :func:`published_results`."""
+    with ctx.read() as session:
+        stored = pub.latest_summary_json_many(session, assessment_ids=assessment_ids)
+        missing = [assessment_id for assessment_id, (_, text) in stored.items() if text is None]
+        full = pub.latest_published_json_many(session, assessment_ids=missing) if missing else {}
+        every_outcome = repo.get_outcomes_many(session, assessment_ids=assessment_ids)
+        task_maps = taskmaps.task_map_times(session, assessment_ids=assessment_ids)
+    read = {
+        assessment_id: None if text is None else _stored_summary_json(text)
+        for assessment_id, (_, text) in stored.items()
+    }
+    unreadable = [assessment_id for assessment_id, summary in read.items() if summary is None]
+    if len(unreadable) > len(full):  # a summary of another version: its full result is read instead
+        with ctx.read() as session:
+            full = pub.latest_published_json_many(session, assessment_ids=unreadable)
+    summaries: dict[int, ResultSummary] = {}
+    for assessment_id, summary in read.items():
+        if summary is None:
+            summary = summarise(_stored_result_json(full[assessment_id]))
+        summaries[assessment_id] = summary.trusted_copy(result=_current_stage(summary.result))
+    digest = hashlib.sha256(
+        repr(
+            sorted(
+                (
+                    assessment_id,
+                    stored[assessment_id][0] if assessment_id in stored else None,
+                    every_outcome.get(assessment_id),
+                    task_maps.get(assessment_id),
+                )
+                for assessment_id in assessment_ids
+            )
+        ).encode("utf-8")
+    ).hexdigest()
+    return Summaries(summaries, digest)
+
+
+def _stored_summary_json(text: str) -> ResultSummary | None:
+    """A stored summary read back (strict first, as :func:`_stored_result_json`); None when it is not one of
+    today's summaries (another version, or a shape these models no longer read)."""
+    try:
+        return ResultSummary.model_validate_json(text, strict=True)
+    except ValidationError:
+        try:
+            return ResultSummary.model_validate_json(text)
+        except ValidationError:
+            return None
+
+
 def _stored_result_json(text: str) -> TeamResult:
     """A published result read back from its stored JSON text (see :func:`_stored_result`).
 
@@ -477,6 +547,21 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
             stored_task_map(every_task_map.get(assessment_id)),
         )
     return results
+
+
+def unpublished_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, ResultSummary]:
+    """The summaries of :func:`unpublished_results` (read the same way, without the outcome figures and
+    task maps a summary leaves out)."""
+    with ctx.read() as session:
+        waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
+    summaries = {}
+    for assessment_id, responses in waiting.items():
+        try:
+            questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+        except KeyError:
+            continue
+        summaries[assessment_id] = summarise(_unpublished(questionnaire, responses))
+    return summaries
 
 
 def answered(ctx: AppContext, assessment_ids: Sequence[int]) -> set[int]:

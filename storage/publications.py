@@ -77,10 +77,12 @@ def add_published_result(
     assessment_id: int,
     result: dict[str, Any],
     respondents: int,
+    summary: dict[str, Any] | None,
     final: bool = False,
     at: datetime | None = None,
 ) -> PublishedResult:
-    """Store a new published result of the assessment (it becomes the current one)."""
+    """Store a new published result of the assessment (it becomes the current one), with its summary
+    (``scoring.summary``; None only when the result cannot be summarised)."""
     last = session.scalar(
         select(func.max(PublishedResult.seq)).where(PublishedResult.assessment_id == assessment_id)
     )
@@ -90,6 +92,7 @@ def add_published_result(
         respondents=respondents,
         final=final,
         result=result,
+        summary=summary,
         published_at=at or utc_now(),
     )
     session.add(row)
@@ -124,6 +127,22 @@ def latest_published_json_many(session: Session, *, assessment_ids: Iterable[int
         select(PublishedResult.assessment_id, cast(PublishedResult.result, Text)).where(_is_newest(ids))
     )
     return {assessment_id: text for assessment_id, text in rows}
+
+
+def latest_summary_json_many(
+    session: Session, *, assessment_ids: Iterable[int]
+) -> dict[int, tuple[int, str | None]]:
+    """The current published result of each assessment that has one, as (its ``seq``, its stored summary's
+    JSON text or None when it has none), in one query: what the leader view's first screen reads."""
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PublishedResult.assessment_id, PublishedResult.seq, cast(PublishedResult.summary, Text)).where(
+            _is_newest(ids)
+        )
+    )
+    return {assessment_id: (seq, text) for assessment_id, seq, text in rows}
 
 
 def _is_newest(assessment_ids: list[int]) -> ColumnElement[bool]:

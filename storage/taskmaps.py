@@ -37,6 +37,18 @@ def get_task_maps(session: Session, *, assessment_ids: Sequence[int]) -> dict[in
     return {row.assessment_id: row.payload for row in rows}
 
 
+def task_map_times(session: Session, *, assessment_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each of several assessments' task maps last changed, in one query (those without one are left
+    out): whether a report made from them is still current, without reading them."""
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(TaskMap.assessment_id, TaskMap.updated_at).where(TaskMap.assessment_id.in_(ids))
+    )
+    return {row.assessment_id: row.updated_at for row in rows}
+
+
 def save_task_map(session: Session, *, assessment_id: int, payload: dict[str, Any]) -> None:
     """Store (or replace) the assessment's task map."""
     row = session.scalars(select(TaskMap).where(TaskMap.assessment_id == assessment_id)).one_or_none()
