@@ -320,23 +320,69 @@ def _publish_each(ctx: AppContext, assessment_ids: Sequence[int]) -> int:
     return changed
 
 
-def _unpublished(questionnaire: Questionnaire, responses: TeamResponses) -> TeamResult:
+#: What an unpublished result depends on besides the team's name, assessment id and outcome figures: the
+#: questionnaire (id, version), form, mode, k, how many people answered and (scored blank) their roles.
+_BlankKey = tuple[str, str, str, str, int, int, tuple[str, ...] | None]
+
+
+def _unpublished(
+    questionnaire: Questionnaire, responses: TeamResponses, memo: dict[_BlankKey, TeamResult] | None = None
+) -> TeamResult:
     """A result with no numbers at all, for an assessment nothing has been published of yet.
 
-    It says how many people have answered (a count, never an answer) and why nothing is shown.
+    It says how many people have answered (a count, never an answer) and why nothing is shown. Such results
+    differ only by what ``_BlankKey`` holds, the team's name and assessment id and its outcome figures: with
+    a ``memo``, teams that agree on the key are scored once (the leader view meets a hundred of them at
+    1,000 teams) and given their own name, id and figures.
     """
     k = effective_k(responses.k)
     people = len(responses.respondents)
-    if responses.mode == "individual" and people < k:
-        # scored without any answer: the same "needs at least k responses; n so far" as always
-        blank = [
-            respondent.model_copy(update={"answers": {}, "comments": {}})
-            for respondent in responses.respondents
-        ]
-        return score_team(questionnaire, responses.model_copy(update={"respondents": blank}))
-    empty = score_team(questionnaire, responses.model_copy(update={"respondents": []}))
-    reason = "nothing published yet: results appear once they can be shown without singling anyone out"
-    return empty.model_copy(update={"suppressed": True, "suppressed_reason": reason, "respondents": people})
+    blank_scored = responses.mode == "individual" and people < k
+    key: _BlankKey = (
+        questionnaire.id,
+        questionnaire.version,
+        responses.form,
+        responses.mode,
+        k,
+        people,
+        tuple(respondent.role for respondent in responses.respondents) if blank_scored else None,
+    )
+    scored = None if memo is None else memo.get(key)
+    if scored is None:
+        neutral = responses.model_copy(
+            update={
+                "team": "-",
+                "assessment_id": None,
+                "kpis": {},
+                "ai_hours_per_week": None,
+                "team_size": None,
+            }
+        )
+        if blank_scored:
+            # scored without any answer: the same "needs at least k responses; n so far" as always
+            blank = [
+                respondent.model_copy(update={"answers": {}, "comments": {}})
+                for respondent in responses.respondents
+            ]
+            scored = score_team(questionnaire, neutral.model_copy(update={"respondents": blank}))
+        else:
+            empty = score_team(questionnaire, neutral.model_copy(update={"respondents": []}))
+            reason = (
+                "nothing published yet: results appear once they can be shown without singling anyone out"
+            )
+            scored = empty.trusted_copy(suppressed=True, suppressed_reason=reason, respondents=people)
+        if memo is not None:
+            memo[key] = scored
+    ledger, ledger_errors = ledger_from_kpis(
+        responses.ai_hours_per_week, dict(responses.kpis), responses.team_size
+    )
+    return scored.trusted_copy(
+        team=responses.team,
+        assessment_id=responses.assessment_id,
+        kpis=dict(responses.kpis),
+        ledger=ledger,
+        ledger_errors=ledger_errors,
+    )
 
 
 def published_result(ctx: AppContext, assessment_id: int, *, refresh: bool = False) -> PublishedView:
@@ -433,7 +479,7 @@ def published_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> Summa
         stored = pub.latest_summary_json_many(session, assessment_ids=assessment_ids)
         missing = [assessment_id for assessment_id, (_, text) in stored.items() if text is None]
         full = pub.latest_published_json_many(session, assessment_ids=missing) if missing else {}
-        every_outcome = repo.get_outcomes_many(session, assessment_ids=assessment_ids)
+        outcomes = repo.outcome_rows_many(session, assessment_ids=assessment_ids)
         task_maps = taskmaps.task_map_times(session, assessment_ids=assessment_ids)
     read = {
         assessment_id: None if text is None else _stored_summary_json(text)
@@ -448,19 +494,8 @@ def published_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> Summa
         if summary is None:
             summary = summarise(_stored_result_json(full[assessment_id]))
         summaries[assessment_id] = summary.trusted_copy(result=_current_stage(summary.result))
-    digest = hashlib.sha256(
-        repr(
-            sorted(
-                (
-                    assessment_id,
-                    stored[assessment_id][0] if assessment_id in stored else None,
-                    every_outcome.get(assessment_id),
-                    task_maps.get(assessment_id),
-                )
-                for assessment_id in assessment_ids
-            )
-        ).encode("utf-8")
-    ).hexdigest()
+    current = sorted((assessment_id, seq) for assessment_id, (seq, _) in stored.items())
+    digest = hashlib.sha256(repr((current, outcomes, sorted(task_maps.items()))).encode("utf-8")).hexdigest()
     return Summaries(summaries, digest)
 
 
@@ -532,6 +567,7 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
         waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
         every_task_map = taskmaps.get_task_maps(session, assessment_ids=list(waiting))
     results = {}
+    memo: dict[_BlankKey, TeamResult] = {}
     for assessment_id, responses in waiting.items():
         try:
             questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
@@ -539,7 +575,7 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
             continue
         results[assessment_id] = with_task_map_ledger(
             _with_outcomes(
-                _unpublished(questionnaire, responses),
+                _unpublished(questionnaire, responses, memo),
                 responses.kpis,
                 responses.ai_hours_per_week,
                 responses.team_size,
@@ -555,12 +591,13 @@ def unpublished_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> dic
     with ctx.read() as session:
         waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
     summaries = {}
+    memo: dict[_BlankKey, TeamResult] = {}
     for assessment_id, responses in waiting.items():
         try:
             questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
         except KeyError:
             continue
-        summaries[assessment_id] = summarise(_unpublished(questionnaire, responses))
+        summaries[assessment_id] = summarise(_unpublished(questionnaire, responses, memo))
     return summaries
 
 

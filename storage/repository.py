@@ -839,6 +839,26 @@ def get_outcomes_many(session: Session, *, assessment_ids: Sequence[int]) -> dic
     }
 
 
+def outcome_rows_many(session: Session, *, assessment_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The outcome figures of several assessments as plain rows, in a fixed order (two queries): KPIs as
+    (assessment id, KPI id, value), then (assessment id, AI hours, team size). For telling whether they
+    changed, without building :class:`Outcomes` for each assessment."""
+    ids = list(assessment_ids)
+    if not ids:
+        return []
+    kpis = session.execute(
+        select(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id, OutcomeKpi.value)
+        .where(OutcomeKpi.assessment_id.in_(ids))
+        .order_by(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id)
+    )
+    figures = session.execute(
+        select(Assessment.id, Assessment.ai_hours_per_week, Assessment.team_size)
+        .where(Assessment.id.in_(ids))
+        .order_by(Assessment.id)
+    )
+    return [tuple(row) for row in kpis] + [tuple(row) for row in figures]
+
+
 # --- the scoring input ---------------------------------------------------------------------------------
 
 

@@ -192,3 +192,45 @@ def test_a_result_stored_without_a_summary_is_summarised_from_the_full_result(
     after = leader.leader_view(ctx)
     assert after.history == before.history
     assert _shown(after) == _shown(before)
+
+
+def test_teams_with_nothing_published_read_together_as_each_alone(ctx: AppContext) -> None:
+    # teams alike but for their names (scored once for all of them), and teams that differ in size or roles
+    for name in ("Two A", "Two B", "Two C"):
+        team(ctx, name, 2)
+    team(ctx, "One", 1)
+    ids = {entry.team: entry.assessment_id for entry in leader.leader_view(ctx).history}
+    assert set(ids) == {"Two A", "Two B", "Two C", "One"}
+    with ctx.write() as session:  # outcome figures of one of them: its own, never another's
+        repo.save_kpis(
+            session, assessment_id=ids["Two B"], kpis={"task_time_reduction_pct": 20}, ai_hours_per_week=5
+        )
+    view = leader.leader_view(ctx)
+    together = unpublished_results(ctx, list(ids.values()))
+    summaries = {result.team: result for result in view.latest}
+    for name, assessment_id in ids.items():
+        alone = published_result(ctx, assessment_id).result
+        assert together[assessment_id] == alone, name
+        assert summaries[name] == summarise(alone).result, name
+    assert together[ids["Two B"]].kpis == {"task_time_reduction_pct": 20.0}
+    assert together[ids["Two A"]].kpis == {}
+
+
+def test_the_downloads_are_made_again_when_what_only_the_full_results_hold_changes(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page makes each download once per fingerprint: a team's outcome figures change its report's
+    ledger without changing its summary, so the fingerprint must change with them."""
+    monkeypatch.setattr(publication, "STALE_MARGIN", timedelta(0))
+    team(ctx, "Published", 3)
+    first = leader.leader_view(ctx)
+    assert leader.leader_view(ctx).fingerprint == first.fingerprint  # nothing changed: the files are kept
+    (assessment_id,) = first.assessment_ids
+    with ctx.write() as session:
+        repo.save_kpis(session, assessment_id=assessment_id, kpis={"task_time_reduction_pct": 20})
+    second = leader.leader_view(ctx)
+    assert second.latest == first.latest  # the summaries hold no outcome figures
+    assert second.fingerprint != first.fingerprint
+    with ctx.write() as session:
+        repo.save_kpis(session, assessment_id=assessment_id, kpis={}, team_size=8)
+    assert leader.leader_view(ctx).fingerprint not in (first.fingerprint, second.fingerprint)
