@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
@@ -167,11 +168,20 @@ class LeaderView:
         """Whether no team has a scored assessment in the chosen range."""
         return not self.latest
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        """A digest of everything the downloads are made from: equal digests, equal files (but the date)."""
-        shown = repr((self.latest, self.rounds, self.assessment_ids, self.history, self.pack, self.sources))
-        return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+        """A digest of everything the downloads are made from: equal digests, equal files (but the date).
+
+        Made once per view (the page asks for it once per download button) from each round's result as
+        JSON (pydantic's repr of a thousand results took about a second each time).
+        """
+        digest = hashlib.sha256()
+        for entry in self.history:  # latest, rounds and assessment_ids are arranged from these
+            digest.update(repr((entry.team, entry.assessment_id, entry.round, entry.created)).encode("utf-8"))
+            digest.update(entry.result.model_dump_json().encode("utf-8"))
+        arranged = ([result.team for result in self.latest], [label for label, _ in self.rounds])
+        digest.update(repr((arranged, self.assessment_ids, self.pack, self.sources)).encode("utf-8"))
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
