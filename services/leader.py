@@ -20,6 +20,7 @@ import hmac
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -357,14 +358,24 @@ def with_full_results(ctx: AppContext, view: LeaderView) -> LeaderView:
     teams, rounds and figures. A view that holds them already is returned as it is."""
     if view.full_results:
         return view
-    ids = [entry.assessment_id for entry in view.history]
-    full = published_results(ctx, ids)
-    full.update(
-        unpublished_results(ctx, [assessment_id for assessment_id in ids if assessment_id not in full])
-    )
-    history = tuple(replace(entry, result=full[entry.assessment_id]) for entry in view.history)
-    latest, rounds, _ = _arranged(history)
-    return replace(view, latest=latest, rounds=rounds, history=history, full_results=True)
+    # the page makes its downloads from one view on worker threads: the first to ask reads, the others wait
+    # for it and share what it read (kept on the view, as functools.cached_property keeps a value)
+    with _FULL_READ:
+        full_view = view.__dict__.get(_FULL_VIEW)
+        if full_view is None:
+            ids = [entry.assessment_id for entry in view.history]
+            full = published_results(ctx, ids)
+            waiting = [assessment_id for assessment_id in ids if assessment_id not in full]
+            full.update(unpublished_results(ctx, waiting))
+            history = tuple(replace(entry, result=full[entry.assessment_id]) for entry in view.history)
+            latest, rounds, _ = _arranged(history)
+            full_view = replace(view, latest=latest, rounds=rounds, history=history, full_results=True)
+            view.__dict__[_FULL_VIEW] = full_view
+    return full_view
+
+
+_FULL_READ = threading.Lock()
+_FULL_VIEW = "_full_view"
 
 
 # --- exports for leaders (aggregates only) ----------------------------------------------------------------

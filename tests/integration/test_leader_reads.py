@@ -124,6 +124,8 @@ def test_the_summaries_show_every_figure_of_the_full_results(demo_organisation: 
     view = leader.leader_view(ctx)
     full = leader.with_full_results(ctx, view)
     assert not view.full_results and full.full_results
+    # the page's downloads each ask for them: read once per view
+    assert leader.with_full_results(ctx, view) is full and leader.with_full_results(ctx, full) is full
     assert len(view.history) > len(view.latest) > 10  # rounds, and every team
     # every result of every round is the summary of the full result, which is the one-assessment read
     for summary, whole in zip(view.history, full.history, strict=True):
