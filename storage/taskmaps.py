@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.engine import among
 from storage.models import AiGuide, Assessment, TaskMap, utc_now
 from storage.repository import NotFoundError
 
@@ -32,7 +33,7 @@ def get_task_maps(session: Session, *, assessment_ids: Sequence[int]) -> dict[in
     if not ids:
         return {}
     rows = session.execute(
-        select(TaskMap.assessment_id, TaskMap.payload).where(TaskMap.assessment_id.in_(ids))
+        select(TaskMap.assessment_id, TaskMap.payload).where(among(session, TaskMap.assessment_id, ids))
     )
     return {row.assessment_id: row.payload for row in rows}
 
@@ -44,7 +45,7 @@ def task_map_times(session: Session, *, assessment_ids: Sequence[int]) -> dict[i
     if not ids:
         return {}
     rows = session.execute(
-        select(TaskMap.assessment_id, TaskMap.updated_at).where(TaskMap.assessment_id.in_(ids))
+        select(TaskMap.assessment_id, TaskMap.updated_at).where(among(session, TaskMap.assessment_id, ids))
     )
     return {row.assessment_id: row.updated_at for row in rows}
 

@@ -57,20 +57,19 @@ def test_batch_reads_match_the_single_read(ctx: AppContext) -> None:
     assert full["Published"] == published_result(ctx, ids["Published"]).result
 
 
-def _statements_of_opening(ctx: AppContext) -> int:
-    """How many SQL statements opening the leader view sends."""
-    statements = 0
+def _parameters_of_opening(ctx: AppContext) -> list[int]:
+    """How many parameters each SQL statement of opening the leader view carries."""
+    parameters: list[int] = []
 
-    def count(*_: object) -> None:
-        nonlocal statements
-        statements += 1
+    def count(_connection: object, _cursor: object, _statement: str, given: object, *_: object) -> None:
+        parameters.append(len(given) if isinstance(given, dict | list | tuple) else 0)
 
     event.listen(ctx.database.engine, "before_cursor_execute", count)
     try:
         leader.leader_view(ctx)
     finally:
         event.remove(ctx.database.engine, "before_cursor_execute", count)
-    return statements
+    return parameters
 
 
 def test_opening_the_leader_view_takes_as_many_queries_for_many_teams_as_for_few(
@@ -81,13 +80,18 @@ def test_opening_the_leader_view_takes_as_many_queries_for_many_teams_as_for_few
     team(ctx, "Published", 3)
     team(ctx, "Two so far", 2)
     leader.leader_view(ctx)  # the first opening publishes what was answered
-    few = _statements_of_opening(ctx)
+    few = _parameters_of_opening(ctx)
     team(ctx, "Published too", 3)
     team(ctx, "Waiting too", 2)
     view = leader.leader_view(ctx)
     assert len(view.latest) == 4
     assert sum(not result.suppressed for result in view.latest) == 2
-    assert _statements_of_opening(ctx) == few
+    many = _parameters_of_opening(ctx)
+    assert len(many) == len(few)
+    if ctx.database.engine.dialect.name == "postgresql":
+        # the assessment ids go as one array each time, not a placeholder per id (psycopg parses every
+        # placeholder in Python: about a third of an opening at 1,000 teams)
+        assert many == few
 
 
 @pytest.fixture
