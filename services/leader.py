@@ -38,6 +38,7 @@ from scoring import (
     pack_percentiles,
     standing,
 )
+from scoring.aggregate import cyclic_gc_paused
 from scoring.benchmarks import peer_percentiles_all
 from scoring.rules import level_floor, target_gap
 from scoring.summary import ItemFlags, count_hotspots, item_flags
@@ -246,6 +247,22 @@ def leader_view(
     Only published results count (``services.publication``): an assessment nothing has been
     published of yet is not shown, and no number here is ever a live score of stored answers.
     """
+    # thousands of summaries are read and kept: the cyclic collector would rescan them all, again and again
+    with cyclic_gc_paused():
+        return _leader_view(
+            ctx, teams=teams, since=since, until=until, include_demo=include_demo, unit_id=unit_id
+        )
+
+
+def _leader_view(
+    ctx: AppContext,
+    *,
+    teams: Sequence[str] | None,
+    since: date | None,
+    until: date | None,
+    include_demo: bool,
+    unit_id: int | None,
+) -> LeaderView:
     if since is not None and until is not None and since > until:
         raise InputError({"dates": f"the start date {since} is after the end date {until}"})
     wanted = None if teams is None else set(teams)
@@ -363,15 +380,21 @@ def with_full_results(ctx: AppContext, view: LeaderView) -> LeaderView:
     with _FULL_READ:
         full_view = view.__dict__.get(_FULL_VIEW)
         if full_view is None:
-            ids = [entry.assessment_id for entry in view.history]
-            full = published_results(ctx, ids)
-            waiting = [assessment_id for assessment_id in ids if assessment_id not in full]
-            full.update(unpublished_results(ctx, waiting))
-            history = tuple(replace(entry, result=full[entry.assessment_id]) for entry in view.history)
-            latest, rounds, _ = _arranged(history)
-            full_view = replace(view, latest=latest, rounds=rounds, history=history, full_results=True)
+            with cyclic_gc_paused():
+                full_view = _full_view(ctx, view)
             view.__dict__[_FULL_VIEW] = full_view
     return full_view
+
+
+def _full_view(ctx: AppContext, view: LeaderView) -> LeaderView:
+    ids = [entry.assessment_id for entry in view.history]
+    full = published_results(ctx, ids)
+    full.update(
+        unpublished_results(ctx, [assessment_id for assessment_id in ids if assessment_id not in full])
+    )
+    history = tuple(replace(entry, result=full[entry.assessment_id]) for entry in view.history)
+    latest, rounds, _ = _arranged(history)
+    return replace(view, latest=latest, rounds=rounds, history=history, full_results=True)
 
 
 _FULL_READ = threading.Lock()
