@@ -383,7 +383,7 @@ with download_tab:
         with column:
             ui.download_button(
                 f"Results as {format.upper()}",
-                make=lambda format=format: leader.export_results(view, format),
+                make=lambda format=format: leader.export_results(ctx, view, format),
                 version=view.fingerprint,
                 key=f"leader.{format}",
                 file_name=f"layerwise-teams.{format}",

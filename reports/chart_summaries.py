@@ -300,7 +300,8 @@ def org_heatmap_summary(table: pd.DataFrame) -> str:
     capped = int(shown["capped"].astype(bool).sum())
     if capped:
         text += f" {plural(capped, 'level is', 'levels are')} held down by a lower layer (marked ↓)."
-    missing = [team for team in teams if team not in set(shown["team"])]
+    with_numbers = set(shown["team"])  # once, not once per team (a thousand teams on the leader page)
+    missing = [team for team in teams if team not in with_numbers]
     if missing:
         text += f" No numbers for {_listed(missing)}."
     return text

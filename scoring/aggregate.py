@@ -591,7 +591,7 @@ def _comments(
 def score_teams(questionnaire: Questionnaire, teams: Sequence[TeamResponses]) -> list[TeamResult]:
     """Score several teams, in the order given; linear in the total number of answers."""
     layouts: dict[str, _Layout] = {}
-    with _cyclic_gc_paused(len(teams) >= GC_PAUSE_MIN_TEAMS):
+    with cyclic_gc_paused(len(teams) >= GC_PAUSE_MIN_TEAMS):
         return [score_team(questionnaire, responses, _layouts=layouts) for responses in teams]
 
 
@@ -600,13 +600,15 @@ GC_PAUSE_MIN_TEAMS = 50
 
 
 @contextmanager
-def _cyclic_gc_paused(active: bool) -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large batch is scored (measured: about half the time).
+def cyclic_gc_paused(active: bool = True) -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large batch is scored (measured: about half the time), or
+    a large batch of results is read back (the leader view: about a third of its time at 1,000 teams).
 
     Scoring thousands of teams allocates many small result objects, and each allocation burst makes the
     collector rescan every tracked object, including the whole input. Scoring creates no reference cycles,
-    so nothing is left for the collector to find; reference counting frees everything as usual, and the
-    collector's previous state is restored afterwards, also on error.
+    so nothing is left for the collector to find; reference counting frees everything as usual (a cycle
+    made meanwhile is found by the next collection after), and the collector's previous state is restored
+    afterwards, also on error.
 
     On resuming, the collector would at once scan everything allocated meanwhile (the results, all alive:
     about a tenth of the batch's time). ``gc.freeze()`` then ``gc.unfreeze()`` instead moves those objects

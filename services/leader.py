@@ -20,9 +20,11 @@ import hmac
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
@@ -36,14 +38,22 @@ from scoring import (
     pack_percentiles,
     standing,
 )
+from scoring.aggregate import cyclic_gc_paused
 from scoring.benchmarks import peer_percentiles_all
-from scoring.rules import dont_know_flagged, level_floor, target_gap
+from scoring.rules import level_floor, target_gap
+from scoring.summary import ItemFlags, count_hotspots, item_flags
 from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
 from services.passcodes import PASSCODE_SETTING, passcode_matches
 from services.passcodes import ensure_admin_passcode as ensure_admin_passcode  # re-exported
 from services.passcodes import hash_passcode as hash_passcode  # re-exported
-from services.publication import publish_stale_and_find_answered, published_results, unpublished_results
+from services.publication import (
+    publish_stale_and_find_answered,
+    published_results,
+    published_summaries,
+    unpublished_results,
+    unpublished_summaries,
+)
 from services.targets import team_targets_many
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
@@ -124,7 +134,14 @@ class ItemHotspot:
 
 @dataclass(frozen=True)
 class LeaderView:
-    """What the leader page shows, for the chosen teams and dates."""
+    """What the leader page shows, for the chosen teams and dates.
+
+    As :func:`leader_view` opens it, its results are summaries (``scoring.summary``: every figure of the
+    published result but its items, role segments, findings, comments and outcome figures), which is what
+    the page shows; ``item_flags`` holds what the hotspots count of each listed team's items. Reports and
+    downloads need the full results: :func:`with_full_results` reads them (``full_results`` is then True),
+    and the functions here that make them do so themselves.
+    """
 
     questionnaire: Questionnaire | None
     all_teams: tuple[str, ...]
@@ -140,17 +157,33 @@ class LeaderView:
     #: Assessments with answers that are not compared here, each with the reason (another questionnaire,
     #: or one this installation no longer has).
     left_out: tuple[str, ...] = field(default_factory=tuple)
+    #: per listed team, its items as the hotspots count them
+    item_flags: dict[str, ItemFlags] = field(default_factory=dict)
+    #: a digest of what the full results are made from beyond the summaries (which result is current, the
+    #: outcome figures and task maps), so that the fingerprint changes whenever a download would
+    sources: str = ""
+    #: whether the results are the full published results (else summaries)
+    full_results: bool = False
 
     @property
     def empty(self) -> bool:
         """Whether no team has a scored assessment in the chosen range."""
         return not self.latest
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        """A digest of everything the downloads are made from: equal digests, equal files (but the date)."""
-        shown = repr((self.latest, self.rounds, self.assessment_ids, self.history, self.pack))
-        return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+        """A digest of everything the downloads are made from: equal digests, equal files (but the date).
+
+        Made once per view (the page asks for it once per download button) from each round's result as
+        JSON (pydantic's repr of a thousand results took about a second each time).
+        """
+        digest = hashlib.sha256()
+        for entry in self.history:  # latest, rounds and assessment_ids are arranged from these
+            digest.update(repr((entry.team, entry.assessment_id, entry.round, entry.created)).encode("utf-8"))
+            digest.update(entry.result.model_dump_json().encode("utf-8"))
+        arranged = ([result.team for result in self.latest], [label for label, _ in self.rounds])
+        digest.update(repr((arranged, self.assessment_ids, self.pack, self.sources)).encode("utf-8"))
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -169,23 +202,13 @@ def round_label(when: date) -> str:
 
 
 def hotspots(
-    questionnaire: Questionnaire, results: Sequence[TeamResult], *, top: int = 10
+    questionnaire: Questionnaire, results: Sequence[TeamResult | ItemFlags], *, top: int = 10
 ) -> list[ItemHotspot]:
-    """The items most often divided or "don't know" across teams, counted over results scoring let through."""
-    counts: dict[str, list[int]] = {}
-    for result in results:
-        for dimension in result.dimensions:
-            for item in dimension.items:
-                if item.suppressed:
-                    continue
-                counted = counts.get(item.id)
-                if counted is None:
-                    counted = counts[item.id] = [0, 0, 0]
-                counted[0] += item.consensus == "divided"
-                counted[1] += dont_know_flagged(item.dont_know_rate)
-                counted[2] += 1
+    """The items most often divided or "don't know" across teams, counted over results scoring let through
+    (full results, or their summaries' item flags)."""
+    flags = [result if isinstance(result, ItemFlags) else item_flags(result) for result in results]
     rows = []
-    for item_id, (divided, dont_know, seen) in counts.items():
+    for item_id, (divided, dont_know, seen) in count_hotspots(flags).items():
         if not divided and not dont_know:
             continue
         try:
@@ -224,6 +247,22 @@ def leader_view(
     Only published results count (``services.publication``): an assessment nothing has been
     published of yet is not shown, and no number here is ever a live score of stored answers.
     """
+    # thousands of summaries are read and kept: the cyclic collector would rescan them all, again and again
+    with cyclic_gc_paused():
+        return _leader_view(
+            ctx, teams=teams, since=since, until=until, include_demo=include_demo, unit_id=unit_id
+        )
+
+
+def _leader_view(
+    ctx: AppContext,
+    *,
+    teams: Sequence[str] | None,
+    since: date | None,
+    until: date | None,
+    include_demo: bool,
+    unit_id: int | None,
+) -> LeaderView:
     if since is not None and until is not None and since > until:
         raise InputError({"dates": f"the start date {since} is after the end date {until}"})
     wanted = None if teams is None else set(teams)
@@ -247,11 +286,14 @@ def leader_view(
             chosen.append((picked, assessment.questionnaire_id, assessment.questionnaire_version))
     # Only published results are shown (never a live score): publish what newer answers allow first.
     anyone_answered = publish_stale_and_find_answered(ctx, [picked.id for picked, _, _ in chosen])
-    published = published_results(ctx, [picked.id for picked, _, _ in chosen])
+    # what the first screen shows of each published result: its summary (the full results are read for
+    # reports and downloads, see with_full_results)
+    read = published_summaries(ctx, [picked.id for picked, _, _ in chosen])
+    published = dict(read.summaries)
     # an assessment with answers but nothing published yet shows as a team without numbers
     with_answers = {picked.id for picked, _, _ in chosen if picked.id not in published} & anyone_answered
     # (one whose questionnaire is not installed here is left out of both, and named below)
-    published.update(unpublished_results(ctx, sorted(with_answers)))
+    published.update(unpublished_summaries(ctx, sorted(with_answers)))
     chosen = [entry for entry in chosen if entry[0].id in published or entry[0].id in with_answers]
     # Teams are compared on one questionnaire: the shipped one when any chosen assessment used it, else
     # the one most assessments used; the others are named, not silently dropped.
@@ -283,29 +325,80 @@ def leader_view(
                 assessment_id=assessment.id,
                 round=round_label(assessment.created),
                 created=assessment.created,
-                result=published[assessment.id],
+                result=published[assessment.id].result,
             )
         )
-    latest_by_team: dict[str, TeamRound] = {}
-    by_round: dict[str, dict[str, TeamResult]] = {}
-    for entry in history:  # oldest first, so later ones win
-        latest_by_team[entry.team] = entry
-        by_round.setdefault(entry.round, {})[entry.team] = entry.result
-    latest = tuple(entry.result for entry in sorted(latest_by_team.values(), key=lambda e: e.team.lower()))
+    latest, rounds, latest_ids = _arranged(history)
+    flags = {
+        result.team: published[assessment_id].items
+        for result, assessment_id in zip(latest, latest_ids, strict=True)
+    }
     pack = installed_pack(ctx, questionnaire) if questionnaire is not None else None
     return LeaderView(
         questionnaire=questionnaire,
         all_teams=all_teams,
         latest=latest,
-        rounds=tuple((label, tuple(by_round[label].values())) for label in sorted(by_round)),
+        rounds=rounds,
         peers=peer_percentiles_all(latest),
         pack=pack,
         pack_comparisons={result.team: pack_percentiles(result, pack) for result in latest} if pack else {},
-        hotspots=tuple(hotspots(questionnaire, latest)) if questionnaire is not None else (),
-        assessment_ids=tuple(entry.assessment_id for entry in latest_by_team.values()),
+        hotspots=tuple(hotspots(questionnaire, list(flags.values()))) if questionnaire is not None else (),
+        assessment_ids=latest_ids,
         history=tuple(history),
         left_out=tuple(left_out),
+        item_flags=flags,
+        sources=read.digest,
     )
+
+
+def _arranged(
+    history: Sequence[TeamRound],
+) -> tuple[tuple[TeamResult, ...], tuple[tuple[str, tuple[TeamResult, ...]], ...], tuple[int, ...]]:
+    """From the rounds of the teams, oldest first: each team's latest result (by team name), the results of
+    each round (a team's latest in the round), and the assessment ids of the latest results (same order)."""
+    latest_by_team: dict[str, TeamRound] = {}
+    by_round: dict[str, dict[str, TeamResult]] = {}
+    for entry in history:  # oldest first, so later ones win
+        latest_by_team[entry.team] = entry
+        by_round.setdefault(entry.round, {})[entry.team] = entry.result
+    ordered = sorted(latest_by_team.values(), key=lambda e: e.team.lower())
+    return (
+        tuple(entry.result for entry in ordered),
+        tuple((label, tuple(by_round[label].values())) for label in sorted(by_round)),
+        tuple(entry.assessment_id for entry in ordered),
+    )
+
+
+def with_full_results(ctx: AppContext, view: LeaderView) -> LeaderView:
+    """The view with the full published results in place of their summaries (what reports and downloads
+    are made from): read back as stored, never re-scored, with the current outcome figures; the same
+    teams, rounds and figures. A view that holds them already is returned as it is."""
+    if view.full_results:
+        return view
+    # the page makes its downloads from one view on worker threads: the first to ask reads, the others wait
+    # for it and share what it read (kept on the view, as functools.cached_property keeps a value)
+    with _FULL_READ:
+        full_view = view.__dict__.get(_FULL_VIEW)
+        if full_view is None:
+            with cyclic_gc_paused():
+                full_view = _full_view(ctx, view)
+            view.__dict__[_FULL_VIEW] = full_view
+    return full_view
+
+
+def _full_view(ctx: AppContext, view: LeaderView) -> LeaderView:
+    ids = [entry.assessment_id for entry in view.history]
+    full = published_results(ctx, ids)
+    full.update(
+        unpublished_results(ctx, [assessment_id for assessment_id in ids if assessment_id not in full])
+    )
+    history = tuple(replace(entry, result=full[entry.assessment_id]) for entry in view.history)
+    latest, rounds, _ = _arranged(history)
+    return replace(view, latest=latest, rounds=rounds, history=history, full_results=True)
+
+
+_FULL_READ = threading.Lock()
+_FULL_VIEW = "_full_view"
 
 
 # --- exports for leaders (aggregates only) ----------------------------------------------------------------
@@ -368,8 +461,11 @@ def result_rows(results: Sequence[TeamResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def export_results(view: LeaderView, format: ExportFormat) -> bytes:
+def export_results(ctx: AppContext, view: LeaderView, format: ExportFormat) -> bytes:
     """The leader view's team results as CSV, JSON or XLSX: aggregates only, nothing under k has a number."""
+    if format not in EXPORT_FORMATS:
+        raise InputError({"format": f"choose one of: {', '.join(EXPORT_FORMATS)} (got {format!r})"})
+    view = with_full_results(ctx, view)
     if format == "csv":
         return write_csv(
             [
@@ -428,6 +524,7 @@ def pdf_available() -> bool:
 
 def _plans(ctx: AppContext, view: LeaderView) -> dict[str, Any]:
     """Each team's plan: the actions it stored for its latest assessment, else the recommended plan."""
+    view = with_full_results(ctx, view)  # a recommended plan is made from the items and findings
     latest = {entry.team: entry for entry in view.history}
     plans: dict[str, Any] = {}
     with ctx.read() as session:
@@ -479,6 +576,7 @@ def org_pdf(ctx: AppContext, view: LeaderView, *, organisation: str | None = Non
 
     if view.questionnaire is None or view.empty:
         raise ServiceError("No team has answers in this selection yet.")
+    view = with_full_results(ctx, view)
     content = org_report_content(
         view.questionnaire,
         list(view.latest),
@@ -503,6 +601,7 @@ def team_pdfs_zip(
 
     if view.questionnaire is None or view.empty:
         raise ServiceError("No team has answers in this selection yet.")
+    view = with_full_results(ctx, view)
     plans = _plans(ctx, view)
     targets = team_targets_many(ctx, view.questionnaire, [result.team for result in view.latest])
     now = datetime.now(UTC)
@@ -649,6 +748,9 @@ def filter_by_standing(
             for label, results in view.rounds
         ),
         history=tuple(entry for entry in view.history if entry.team in kept),
-        hotspots=tuple(hotspots(view.questionnaire, latest)) if view.questionnaire is not None else (),
+        hotspots=tuple(hotspots(view.questionnaire, [view.item_flags[result.team] for result in latest]))
+        if view.questionnaire is not None
+        else (),
         assessment_ids=tuple(entry.assessment_id for entry in view.history if entry.team in kept),
+        item_flags={team: flags for team, flags in view.item_flags.items() if team in kept},
     )

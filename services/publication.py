@@ -16,6 +16,7 @@ When publication is attempted:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from scoring.models import Role
 from scoring.responses import answers_in_questionnaire
 from scoring.rules import effective_k
 from scoring.standing import team_stage
+from scoring.summary import ResultSummary, summarise, summary_json, summary_of_stored
 from scoring.taskmap import stored_task_map, with_task_map_ledger
 from services.context import AppContext
 from storage import publications as pub
@@ -202,13 +204,19 @@ def publish_in_session(
     if has_release and (changed or latest is None or (final and not latest.final)):
         if changed or latest is None:
             result, people = _compose(questionnaire, responses, releases)
-            stored = result.model_dump(mode="json")
+            stored, summary = result.model_dump(mode="json"), summary_json(result)
         else:
             # closing with nothing new: the final result is the current one as it is (not re-scored, so a
             # dimension held back after an erasure keeps the figures published before it)
             stored, people = dict(latest.result), latest.respondents
+            summary = summary_of_stored(stored)
         pub.add_published_result(
-            session, assessment_id=assessment_id, result=stored, respondents=people, final=final
+            session,
+            assessment_id=assessment_id,
+            result=stored,
+            respondents=people,
+            summary=summary,
+            final=final,
         )
         changed = True
     pub.set_published_through(
@@ -312,23 +320,69 @@ def _publish_each(ctx: AppContext, assessment_ids: Sequence[int]) -> int:
     return changed
 
 
-def _unpublished(questionnaire: Questionnaire, responses: TeamResponses) -> TeamResult:
+#: What an unpublished result depends on besides the team's name, assessment id and outcome figures: the
+#: questionnaire (id, version), form, mode, k, how many people answered and (scored blank) their roles.
+_BlankKey = tuple[str, str, str, str, int, int, tuple[str, ...] | None]
+
+
+def _unpublished(
+    questionnaire: Questionnaire, responses: TeamResponses, memo: dict[_BlankKey, TeamResult] | None = None
+) -> TeamResult:
     """A result with no numbers at all, for an assessment nothing has been published of yet.
 
-    It says how many people have answered (a count, never an answer) and why nothing is shown.
+    It says how many people have answered (a count, never an answer) and why nothing is shown. Such results
+    differ only by what ``_BlankKey`` holds, the team's name and assessment id and its outcome figures: with
+    a ``memo``, teams that agree on the key are scored once (the leader view meets a hundred of them at
+    1,000 teams) and given their own name, id and figures.
     """
     k = effective_k(responses.k)
     people = len(responses.respondents)
-    if responses.mode == "individual" and people < k:
-        # scored without any answer: the same "needs at least k responses; n so far" as always
-        blank = [
-            respondent.model_copy(update={"answers": {}, "comments": {}})
-            for respondent in responses.respondents
-        ]
-        return score_team(questionnaire, responses.model_copy(update={"respondents": blank}))
-    empty = score_team(questionnaire, responses.model_copy(update={"respondents": []}))
-    reason = "nothing published yet: results appear once they can be shown without singling anyone out"
-    return empty.model_copy(update={"suppressed": True, "suppressed_reason": reason, "respondents": people})
+    blank_scored = responses.mode == "individual" and people < k
+    key: _BlankKey = (
+        questionnaire.id,
+        questionnaire.version,
+        responses.form,
+        responses.mode,
+        k,
+        people,
+        tuple(respondent.role for respondent in responses.respondents) if blank_scored else None,
+    )
+    scored = None if memo is None else memo.get(key)
+    if scored is None:
+        neutral = responses.model_copy(
+            update={
+                "team": "-",
+                "assessment_id": None,
+                "kpis": {},
+                "ai_hours_per_week": None,
+                "team_size": None,
+            }
+        )
+        if blank_scored:
+            # scored without any answer: the same "needs at least k responses; n so far" as always
+            blank = [
+                respondent.model_copy(update={"answers": {}, "comments": {}})
+                for respondent in responses.respondents
+            ]
+            scored = score_team(questionnaire, neutral.model_copy(update={"respondents": blank}))
+        else:
+            empty = score_team(questionnaire, neutral.model_copy(update={"respondents": []}))
+            reason = (
+                "nothing published yet: results appear once they can be shown without singling anyone out"
+            )
+            scored = empty.trusted_copy(suppressed=True, suppressed_reason=reason, respondents=people)
+        if memo is not None:
+            memo[key] = scored
+    ledger, ledger_errors = ledger_from_kpis(
+        responses.ai_hours_per_week, dict(responses.kpis), responses.team_size
+    )
+    return scored.trusted_copy(
+        team=responses.team,
+        assessment_id=responses.assessment_id,
+        kpis=dict(responses.kpis),
+        ledger=ledger,
+        ledger_errors=ledger_errors,
+    )
 
 
 def published_result(ctx: AppContext, assessment_id: int, *, refresh: bool = False) -> PublishedView:
@@ -406,6 +460,57 @@ def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[in
     return results
 
 
+@dataclass(frozen=True)
+class Summaries:
+    """The summaries of several assessments' published results (``scoring.summary``), and a digest of
+    everything else the assessments' full results and reports are made from: which result is current, and
+    the team-entered outcome figures and task maps (not in a summary; they change without a publication)."""
+
+    summaries: dict[int, ResultSummary]
+    digest: str
+
+
+def published_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> Summaries:
+    """The summaries of the current published results of several assessments (those with one): read back as
+    stored, never re-scored (a handful of queries); the digest covers all of ``assessment_ids``. A result
+    stored without a summary is summarised from its full result. The stage follows today's rule, as in
+    :func:`published_results`."""
+    with ctx.read() as session:
+        stored = pub.latest_summary_json_many(session, assessment_ids=assessment_ids)
+        missing = [assessment_id for assessment_id, (_, text) in stored.items() if text is None]
+        full = pub.latest_published_json_many(session, assessment_ids=missing) if missing else {}
+        outcomes = repo.outcome_rows_many(session, assessment_ids=assessment_ids)
+        task_maps = taskmaps.task_map_times(session, assessment_ids=assessment_ids)
+    read = {
+        assessment_id: None if text is None else _stored_summary_json(text)
+        for assessment_id, (_, text) in stored.items()
+    }
+    unreadable = [assessment_id for assessment_id, summary in read.items() if summary is None]
+    if len(unreadable) > len(full):  # a summary of another version: its full result is read instead
+        with ctx.read() as session:
+            full = pub.latest_published_json_many(session, assessment_ids=unreadable)
+    summaries: dict[int, ResultSummary] = {}
+    for assessment_id, summary in read.items():
+        if summary is None:
+            summary = summarise(_stored_result_json(full[assessment_id]))
+        summaries[assessment_id] = summary.trusted_copy(result=_current_stage(summary.result))
+    current = sorted((assessment_id, seq) for assessment_id, (seq, _) in stored.items())
+    digest = hashlib.sha256(repr((current, outcomes, sorted(task_maps.items()))).encode("utf-8")).hexdigest()
+    return Summaries(summaries, digest)
+
+
+def _stored_summary_json(text: str) -> ResultSummary | None:
+    """A stored summary read back (strict first, as :func:`_stored_result_json`); None when it is not one of
+    today's summaries (another version, or a shape these models no longer read)."""
+    try:
+        return ResultSummary.model_validate_json(text, strict=True)
+    except ValidationError:
+        try:
+            return ResultSummary.model_validate_json(text)
+        except ValidationError:
+            return None
+
+
 def _stored_result_json(text: str) -> TeamResult:
     """A published result read back from its stored JSON text (see :func:`_stored_result`).
 
@@ -462,6 +567,7 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
         waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
         every_task_map = taskmaps.get_task_maps(session, assessment_ids=list(waiting))
     results = {}
+    memo: dict[_BlankKey, TeamResult] = {}
     for assessment_id, responses in waiting.items():
         try:
             questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
@@ -469,7 +575,7 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
             continue
         results[assessment_id] = with_task_map_ledger(
             _with_outcomes(
-                _unpublished(questionnaire, responses),
+                _unpublished(questionnaire, responses, memo),
                 responses.kpis,
                 responses.ai_hours_per_week,
                 responses.team_size,
@@ -477,6 +583,22 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
             stored_task_map(every_task_map.get(assessment_id)),
         )
     return results
+
+
+def unpublished_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, ResultSummary]:
+    """The summaries of :func:`unpublished_results` (read the same way, without the outcome figures and
+    task maps a summary leaves out)."""
+    with ctx.read() as session:
+        waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
+    summaries = {}
+    memo: dict[_BlankKey, TeamResult] = {}
+    for assessment_id, responses in waiting.items():
+        try:
+            questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
+        except KeyError:
+            continue
+        summaries[assessment_id] = summarise(_unpublished(questionnaire, responses, memo))
+    return summaries
 
 
 def answered(ctx: AppContext, assessment_ids: Sequence[int]) -> set[int]:

@@ -328,10 +328,11 @@ def unit_pdf(ctx: AppContext, view: LeaderView, unit_id: int) -> bytes:
     """The unit report: the organisation report's structure for the unit's teams (the view is already scoped)."""
     from reports.content import org_report_content
     from reports.pdf import org_report_pdf
-    from services.leader import team_plans
+    from services.leader import team_plans, with_full_results
 
     if view.questionnaire is None or view.empty:
         raise ServiceError("No team has answers in this selection yet.")
+    view = with_full_results(ctx, view)
     name = unit_name(ctx, unit_id)
     with ctx.read() as session:
         teams = unit_repo.teams_in_unit(session, unit_id=unit_id)

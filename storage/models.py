@@ -449,6 +449,7 @@ class PublishedResult(Base):
 
     Made from the latest releases of each dimension; ``respondents`` counts the people it covers and
     ``final`` marks the one published when the assessment closed. The newest (highest ``seq``) is current.
+    ``summary`` is the part of it the leader view's first screen shows (``scoring.summary``).
     """
 
     __tablename__ = "published_results"
@@ -463,6 +464,9 @@ class PublishedResult(Base):
     final: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+    #: ``scoring.summary``'s summary of ``result``, written with it (what the leader view's first screen
+    #: reads); NULL for a result stored before migration 0018 that could not be summarised then.
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class TaskMap(Base):

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from storage.engine import among
 from storage.models import (
     Answer,
     Assessment,
@@ -77,10 +78,12 @@ def add_published_result(
     assessment_id: int,
     result: dict[str, Any],
     respondents: int,
+    summary: dict[str, Any] | None,
     final: bool = False,
     at: datetime | None = None,
 ) -> PublishedResult:
-    """Store a new published result of the assessment (it becomes the current one)."""
+    """Store a new published result of the assessment (it becomes the current one), with its summary
+    (``scoring.summary``; None only when the result cannot be summarised)."""
     last = session.scalar(
         select(func.max(PublishedResult.seq)).where(PublishedResult.assessment_id == assessment_id)
     )
@@ -90,6 +93,7 @@ def add_published_result(
         respondents=respondents,
         final=final,
         result=result,
+        summary=summary,
         published_at=at or utc_now(),
     )
     session.add(row)
@@ -107,7 +111,7 @@ def latest_published_many(session: Session, *, assessment_ids: Iterable[int]) ->
     ids = list(assessment_ids)
     if not ids:
         return {}
-    rows = session.scalars(select(PublishedResult).where(_is_newest(ids)))
+    rows = session.scalars(select(PublishedResult).where(_is_newest(session, ids)))
     return {row.assessment_id: row for row in rows}
 
 
@@ -121,16 +125,34 @@ def latest_published_json_many(session: Session, *, assessment_ids: Iterable[int
     if not ids:
         return {}
     rows = session.execute(
-        select(PublishedResult.assessment_id, cast(PublishedResult.result, Text)).where(_is_newest(ids))
+        select(PublishedResult.assessment_id, cast(PublishedResult.result, Text)).where(
+            _is_newest(session, ids)
+        )
     )
     return {assessment_id: text for assessment_id, text in rows}
 
 
-def _is_newest(assessment_ids: list[int]) -> ColumnElement[bool]:
+def latest_summary_json_many(
+    session: Session, *, assessment_ids: Iterable[int]
+) -> dict[int, tuple[int, str | None]]:
+    """The current published result of each assessment that has one, as (its ``seq``, its stored summary's
+    JSON text or None when it has none), in one query: what the leader view's first screen reads."""
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PublishedResult.assessment_id, PublishedResult.seq, cast(PublishedResult.summary, Text)).where(
+            _is_newest(session, ids)
+        )
+    )
+    return {assessment_id: (seq, text) for assessment_id, seq, text in rows}
+
+
+def _is_newest(session: Session, assessment_ids: list[int]) -> ColumnElement[bool]:
     """True for the newest published result (highest ``seq``) of each of ``assessment_ids``."""
     newest = (
         select(PublishedResult.assessment_id, func.max(PublishedResult.seq))
-        .where(PublishedResult.assessment_id.in_(assessment_ids))
+        .where(among(session, PublishedResult.assessment_id, assessment_ids))
         .group_by(PublishedResult.assessment_id)
     )
     return tuple_(PublishedResult.assessment_id, PublishedResult.seq).in_(newest)
@@ -161,7 +183,7 @@ def latest_activity_many(session: Session, *, assessment_ids: Sequence[int]) -> 
         )
         rows = session.execute(
             select(Respondent.assessment_id, func.max(respondent_latest))
-            .where(Respondent.assessment_id.in_(list(assessment_ids)))
+            .where(among(session, Respondent.assessment_id, assessment_ids))
             .group_by(Respondent.assessment_id)
         )
         for assessment_id, when in rows:
@@ -190,14 +212,16 @@ def stale_assessments(
     in_workshop = set(
         session.scalars(
             select(WorkshopAssessment.assessment_id).where(
-                WorkshopAssessment.assessment_id.in_(list(assessment_ids))
+                among(session, WorkshopAssessment.assessment_id, assessment_ids)
             )
         )
     )
     checked = {
         row.id: row.published_through
         for row in session.execute(
-            select(Assessment.id, Assessment.published_through).where(Assessment.id.in_(list(assessment_ids)))
+            select(Assessment.id, Assessment.published_through).where(
+                among(session, Assessment.id, assessment_ids)
+            )
         )
     }
     stale = []

@@ -24,9 +24,10 @@ from datetime import date, datetime
 from typing import Any, Final, Literal
 
 from sqlalchemy import Row, Table, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scoring.models import ROLES, RespondentAnswers, TeamResponses
+from storage.engine import among
 from storage.models import (
     ACTION_STATUSES,
     ASSESSMENT_STATUSES,
@@ -219,7 +220,7 @@ def get_team(session: Session, *, team_id: int) -> Team:
 
 def team_target_levels(session: Session, *, names: Sequence[str]) -> dict[str, dict[str, int] | None]:
     """Each named team's own target profile (dimension id → level), None where it set none (one query)."""
-    rows = session.execute(select(Team.name, Team.target_levels).where(Team.name.in_(list(names))))
+    rows = session.execute(select(Team.name, Team.target_levels).where(among(session, Team.name, names)))
     return {name: levels for name, levels in rows}
 
 
@@ -825,7 +826,7 @@ def get_outcomes_many(session: Session, *, assessment_ids: Sequence[int]) -> dic
     kpis: dict[int, dict[str, float]] = {assessment_id: {} for assessment_id in ids}
     for row in session.execute(
         select(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id, OutcomeKpi.value)
-        .where(OutcomeKpi.assessment_id.in_(ids))
+        .where(among(session, OutcomeKpi.assessment_id, ids))
         .order_by(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id)
     ):
         kpis[row.assessment_id][row.kpi_id] = row.value
@@ -833,10 +834,30 @@ def get_outcomes_many(session: Session, *, assessment_ids: Sequence[int]) -> dic
         row.id: Outcomes(kpis=kpis[row.id], ai_hours_per_week=row.ai_hours_per_week, team_size=row.team_size)
         for row in session.execute(
             select(Assessment.id, Assessment.ai_hours_per_week, Assessment.team_size).where(
-                Assessment.id.in_(ids)
+                among(session, Assessment.id, ids)
             )
         )
     }
+
+
+def outcome_rows_many(session: Session, *, assessment_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The outcome figures of several assessments as plain rows, in a fixed order (two queries): KPIs as
+    (assessment id, KPI id, value), then (assessment id, AI hours, team size). For telling whether they
+    changed, without building :class:`Outcomes` for each assessment."""
+    ids = list(assessment_ids)
+    if not ids:
+        return []
+    kpis = session.execute(
+        select(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id, OutcomeKpi.value)
+        .where(among(session, OutcomeKpi.assessment_id, ids))
+        .order_by(OutcomeKpi.assessment_id, OutcomeKpi.kpi_id)
+    )
+    figures = session.execute(
+        select(Assessment.id, Assessment.ai_hours_per_week, Assessment.team_size)
+        .where(among(session, Assessment.id, ids))
+        .order_by(Assessment.id)
+    )
+    return [tuple(row) for row in kpis] + [tuple(row) for row in figures]
 
 
 # --- the scoring input ---------------------------------------------------------------------------------
@@ -927,7 +948,10 @@ def load_answer_counts_many(session: Session, *, assessment_ids: Sequence[int]) 
     if not ids:
         return {}
     answering = (
-        select(Answer.respondent_id).join(Respondent).where(Respondent.assessment_id.in_(ids)).distinct()
+        select(Answer.respondent_id)
+        .join(Respondent)
+        .where(among(session, Respondent.assessment_id, ids))
+        .distinct()
     )
     people: dict[int, list[RespondentAnswers]] = {assessment_id: [] for assessment_id in ids}
     for row in session.execute(
@@ -940,7 +964,7 @@ def load_answer_counts_many(session: Session, *, assessment_ids: Sequence[int]) 
         )
     outcomes = get_outcomes_many(session, assessment_ids=ids)
     assessments = session.scalars(
-        select(Assessment).options(selectinload(Assessment.team)).where(Assessment.id.in_(ids))
+        select(Assessment).options(joinedload(Assessment.team)).where(among(session, Assessment.id, ids))
     )
     return {
         assessment.id: _team_responses(

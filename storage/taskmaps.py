@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.engine import among
 from storage.models import AiGuide, Assessment, TaskMap, utc_now
 from storage.repository import NotFoundError
 
@@ -32,9 +33,21 @@ def get_task_maps(session: Session, *, assessment_ids: Sequence[int]) -> dict[in
     if not ids:
         return {}
     rows = session.execute(
-        select(TaskMap.assessment_id, TaskMap.payload).where(TaskMap.assessment_id.in_(ids))
+        select(TaskMap.assessment_id, TaskMap.payload).where(among(session, TaskMap.assessment_id, ids))
     )
     return {row.assessment_id: row.payload for row in rows}
+
+
+def task_map_times(session: Session, *, assessment_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each of several assessments' task maps last changed, in one query (those without one are left
+    out): whether a report made from them is still current, without reading them."""
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(TaskMap.assessment_id, TaskMap.updated_at).where(among(session, TaskMap.assessment_id, ids))
+    )
+    return {row.assessment_id: row.updated_at for row in rows}
 
 
 def save_task_map(session: Session, *, assessment_id: int, payload: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ def everything(database_url: str, tmp_path: Path, name: str) -> dict[str, object
     try:
         view = leader.leader_view(ctx)
         shown["leader view"] = [result.model_dump(mode="json") for result in view.latest]
-        shown["leader csv"] = leader.export_results(view, "csv")
+        shown["leader csv"] = leader.export_results(ctx, view, "csv")
     finally:
         ctx.database.dispose()
     return shown

@@ -301,16 +301,16 @@ def test_the_leaders_exports_mark_consensus_results(ctx: AppContext) -> None:
     modes = {row["team"]: row["mode"] for row in leader.result_rows(view.latest)}
     assert modes == {"Agreed": "consensus", "Apart": "individual"}
 
-    csv_text = leader.export_results(view, "csv").decode("utf-8-sig")
+    csv_text = leader.export_results(ctx, view, "csv").decode("utf-8-sig")
     header, *lines = csv_text.splitlines()
     assert "mode" in header.split(",")
     column = header.split(",").index("mode")
     assert {line.split(",")[0]: line.split(",")[column] for line in lines} == modes
-    document = json.loads(leader.export_results(view, "json"))
+    document = json.loads(leader.export_results(ctx, view, "json"))
     assert {team["team"]: team["mode"] for team in document["teams"]} == modes
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(leader.export_results(view, "xlsx")))["results"]
+    sheet = load_workbook(io.BytesIO(leader.export_results(ctx, view, "xlsx")))["results"]
     rows = list(sheet.iter_rows(values_only=True))
     column = rows[0].index("mode")
     assert {row[0]: row[column] for row in rows[1:]} == modes

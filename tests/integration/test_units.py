@@ -116,7 +116,7 @@ def test_a_unit_leader_sees_their_unit_and_below_only(organisation: AppContext) 
     assert [result.team for result in view.latest] == ["Desk"]  # Ledger is in Finance: never shown
     assert "Ledger" not in view.all_teams
     assert set(leader.list_team_names(organisation, unit_id=operations)) == {"Claims A", "Claims B", "Desk"}
-    exported = leader.export_results(view, "csv").decode("utf-8")
+    exported = leader.export_results(organisation, view, "csv").decode("utf-8")
     assert "Ledger" not in exported and "Finance" not in exported
     assert [node.name for node in units.unit_tree(organisation, scope=operations)] == [
         "Operations",

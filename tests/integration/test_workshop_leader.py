@@ -171,7 +171,7 @@ def test_a_group_of_two_has_no_numbers_in_the_leader_exports(ctx: AppContext) ->
     view = leader.leader_view(ctx)
     (result,) = view.latest
     assert result.suppressed and result.respondents == 2
-    rows = list(csv.DictReader(io.StringIO(leader.export_results(view, "csv").decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(leader.export_results(ctx, view, "csv").decode("utf-8"))))
     assert rows and all(row["suppressed"] == "True" for row in rows)
     for row in rows:
         for column in (
@@ -186,11 +186,11 @@ def test_a_group_of_two_has_no_numbers_in_the_leader_exports(ctx: AppContext) ->
         ):
             assert row[column] == "", (column, row)
         assert "needs at least 3" in row["note"]
-    document = json.loads(leader.export_results(view, "json"))
+    document = json.loads(leader.export_results(ctx, view, "json"))
     for dimension in document["teams"][0]["dimensions"]:
         assert dimension["score"] is None and dimension["level"] is None
         assert all(item["distribution"] is None and item["mean"] is None for item in dimension["items"])
-    sheet = load_workbook(io.BytesIO(leader.export_results(view, "xlsx")), read_only=True)["results"]
+    sheet = load_workbook(io.BytesIO(leader.export_results(ctx, view, "xlsx")), read_only=True)["results"]
     values = [
         str(cell) for row in sheet.iter_rows(min_row=2, values_only=True) for cell in row if cell is not None
     ]

@@ -69,9 +69,9 @@ def everything_shown(ctx: AppContext, token: str) -> dict[str, object]:
         "results page": view.result.model_dump(mode="json"),
         "team pdf": pdf_text(journey.team_report_pdf_for_assessment(ctx, assessment_id, generated_at=WHEN)),
         "leader view": [result.model_dump(mode="json") for result in leaders.latest],
-        "leader csv": leader.export_results(leaders, "csv"),
-        "leader json": json.loads(leader.export_results(leaders, "json")),
-        "leader xlsx": xlsx_cells(leader.export_results(leaders, "xlsx")),
+        "leader csv": leader.export_results(ctx, leaders, "csv"),
+        "leader json": json.loads(leader.export_results(ctx, leaders, "json")),
+        "leader xlsx": xlsx_cells(leader.export_results(ctx, leaders, "xlsx")),
         "plan": [action.title for action in journey.recommended_plan(ctx, assessment_id).actions],
     }
 
@@ -135,7 +135,7 @@ def test_a_pooled_workshop_reveal_never_covers_a_team_under_k(ctx: AppContext) -
     view = leader.leader_view(ctx)
     lone = next(result for result in view.latest if result.team == "Lone")
     assert lone.suppressed and all(dimension.score is None for dimension in lone.dimensions)
-    rows = list(csv.DictReader(io.StringIO(leader.export_results(view, "csv").decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(leader.export_results(ctx, view, "csv").decode("utf-8"))))
     assert all(row["score"] == "" and row["index"] == "" for row in rows if row["team"] == "Lone")
     _, result, _, _ = live.workshop_result(ctx, created.workshop_id)
     assert result.dimension("permission").score == big.score

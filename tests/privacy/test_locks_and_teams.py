@@ -71,5 +71,5 @@ def test_nobody_can_take_over_a_teams_results_with_a_consensus_assessment(ctx: A
     view = leader.leader_view(ctx)
     (claims,) = [result for result in view.latest if result.team == "Claims"]
     assert claims.mode == "consensus"
-    rows = leader.export_results(view, "csv").decode("utf-8").splitlines()
+    rows = leader.export_results(ctx, view, "csv").decode("utf-8").splitlines()
     assert "mode" in rows[0] and all(",consensus," in row for row in rows[1:] if row.startswith("Claims"))

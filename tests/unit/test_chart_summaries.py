@@ -210,6 +210,47 @@ def test_gap_and_role_week_summaries() -> None:
     )
 
 
+def _org_table(teams: int) -> pd.DataFrame:
+    """An organisation heatmap table of ``teams`` teams × 5 dimensions, every tenth team without numbers."""
+    rows = [
+        {
+            "team": f"Team {team}",
+            "dimension": dimension,
+            "gated_level": None if team % 10 == 0 else 1 + (team + d) % 5,
+            "capped": d == 3 and team % 3 == 0,
+        }
+        for team in range(teams)
+        for d, dimension in enumerate(["Permission", "Definition", "Boundaries", "Coaching", "Capacity"])
+    ]
+    return pd.DataFrame(rows).astype({"team": "string[pyarrow]"})  # as the page's tables hold team names
+
+
+def test_the_organisation_summary_reads_each_team_name_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 1,000 teams the leader page spent seconds here: the teams with numbers were gathered again for
+    every team (teams × rows). The names read now grow with the teams, not with their square."""
+    read = 0
+    iterate = pd.Series.__iter__
+
+    def counted(series: pd.Series) -> Any:
+        nonlocal read
+        for value in iterate(series):
+            read += 1
+            yield value
+
+    monkeypatch.setattr(pd.Series, "__iter__", counted)
+    reads = []
+    for teams in (20, 200):
+        table = _org_table(teams)
+        read = 0
+        text = summaries.org_heatmap_summary(table)
+        reads.append(read)
+        assert f"Across {teams - teams // 10} teams with numbers" in text
+        assert "No numbers for Team 0" in text and "Team 10" in text
+    assert reads[1] <= 12 * reads[0], reads
+
+
 @pytest.fixture(scope="module")
 def scored() -> tuple[Any, Any, Any]:
     """The shipped questionnaire, a sample team's result and five peers (scored once for the module)."""
