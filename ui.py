@@ -903,6 +903,7 @@ def download_button(
     icon: str | None = None,
     width: Literal["content", "stretch"] = "content",
     progress: str | None = None,
+    on_request: str | None = None,
 ) -> None:
     """A download button whose file already exists when it is clicked, so every click downloads it.
 
@@ -918,12 +919,20 @@ def download_button(
     ``progress`` (what is counted, e.g. "team reports") makes a long file show a progress bar while it is
     made: ``make`` is then called with a ``progress(done, total)`` function to report to. The page stays
     usable meanwhile; only the button's own fragment refreshes.
+
+    ``on_request`` (a button label, e.g. "Prepare the ZIP of 12 team reports") makes nothing until that
+    button is pressed: for files that cost minutes of every core (a ZIP of a thousand team reports), which
+    a leader who only looks at the page should not start. Once pressed it is made as above, and made again
+    only when pressed again after its ``version`` changed.
     """
     from services.context import ServiceError, StorageBusyError
 
     downloads: dict[str, tuple[Hashable, Future[bytes]]] = st.session_state.setdefault(DOWNLOADS_KEY, {})
     held = downloads.get(key)
     counts: dict[str, int] = st.session_state.setdefault(f"{DOWNLOADS_KEY}.progress", {}).setdefault(key, {})
+    requested = on_request is None or (held is not None and held[0] == version)
+    if not requested and not st.button(str(on_request), key=f"{key}.request", icon=icon, width=width):
+        return
     if held is None or held[0] != version:
         counts.clear()
         if progress is None:

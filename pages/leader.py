@@ -449,4 +449,6 @@ with download_tab:
                     mime=mime,
                     icon=":material/folder_zip:" if zipped else ":material/picture_as_pdf:",
                     width="stretch",
+                    # a report per team costs minutes of every core for a large organisation: made when asked
+                    on_request=f"Prepare {plural(len(view.latest), 'team report')} (ZIP)" if zipped else None,
                 )

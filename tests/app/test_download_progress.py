@@ -57,3 +57,52 @@ def test_a_long_download_shows_its_progress_then_the_button() -> None:
         at.run()
     assert not at.get("progress")
     assert at.get("download_button")[0].proto.label == "All team reports (ZIP)"
+
+
+def _page_on_request() -> None:
+    import streamlit as st
+
+    import ui
+
+    calls = st.session_state.setdefault("calls", [])
+
+    def make(progress):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        progress(1, 1)
+        return b"zip bytes"
+
+    ui.download_button(
+        "All team reports (ZIP)",
+        make=make,
+        version=st.session_state.get("version", 1),
+        key="zip",
+        file_name="reports.zip",
+        mime="application/zip",
+        progress="team reports",
+        on_request="Prepare 1,000 team reports (ZIP)",
+    )
+
+
+def test_a_download_made_on_request_costs_nothing_until_it_is_asked_for() -> None:
+    import time
+
+    at = AppTest.from_function(_page_on_request, default_timeout=TIMEOUT).run()
+    at.run()  # a leader who only looks at the page starts nothing
+    assert at.session_state["calls"] == []
+    assert not at.get("download_button")
+    at.button(key="zip.request").click().run()
+    for _ in range(40):
+        if at.get("download_button"):
+            break
+        time.sleep(0.1)
+        at.run()
+    assert at.get("download_button")[0].proto.label == "All team reports (ZIP)"
+    assert at.session_state["calls"] == [1]
+    at.run()  # made once, kept across reruns
+    assert at.session_state["calls"] == [1] and at.get("download_button")
+    # the data changed: asked for again, not remade behind the leader's back
+    at.session_state["version"] = 2
+    at.run()
+    assert not at.get("download_button") and at.button(key="zip.request").label.startswith("Prepare")
+    assert at.session_state["calls"] == [1]
+    assert not at.exception, [e.value for e in at.exception]
