@@ -56,7 +56,10 @@ def save_answer(item_id: str, item_step: int, question: str) -> None:
     """Callback of every radio: save the new choice at once; keep it to retry if saving fails.
 
     Only an item of the step the person is on is saved: a click that reaches the server after "Next" or
-    "Back" moved on (the old step was still on screen) is undone, and the page says it was not saved.
+    "Back" moved on (the old step was still on screen) is undone, and the page says it was not saved. The
+    whole page is drawn again to say so, on the step the person moved to: such a click comes as a rerun of
+    the old step's questions alone (which Streamlit does not draw once the page shows another step) and
+    with the old step's URL (which must not take the person back there).
     """
     key = f"answer:{item_id}"
     choice = st.session_state.get(key)
@@ -68,6 +71,8 @@ def save_answer(item_id: str, item_step: int, question: str) -> None:
             f'Not saved: your click on "{question}" (step {item_step}) arrived after you had moved on to '
             f"{where}. Its answer is unchanged; go back to step {item_step} to change it."
         )
+        st.session_state[MOVED_KEY] = True  # the step moved to, not the stale URL's
+        st.rerun(scope="app")
         return
     st.session_state.pop(NOT_SAVED_KEY, None)
     pending.pop(item_id, None)  # the newest choice wins over one still waiting
