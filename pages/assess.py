@@ -299,8 +299,10 @@ def step_questions() -> None:
     survey = st.container(key="survey")
     for number, item in enumerate(items, start=1):
         key = f"answer:{item.id}"
-        if key not in st.session_state:
-            # Widgets forget their value when their step is not shown; restore it from what was saved.
+        if st.session_state.get(key) is None:
+            # Widgets forget their value when their step is not shown, and a whole-page redraw after a refused
+            # click from another step may bring them back empty; restore it from what was saved (a person
+            # cannot empty a radio, and "Don't know" is a value).
             st.session_state[key] = answers.get(item.id)
         levels = item.levels
         with survey, st.container(border=True, key=item_anchor(item.id)):
