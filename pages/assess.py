@@ -56,10 +56,7 @@ def save_answer(item_id: str, item_step: int, question: str) -> None:
     """Callback of every radio: save the new choice at once; keep it to retry if saving fails.
 
     Only an item of the step the person is on is saved: a click that reaches the server after "Next" or
-    "Back" moved on (the old step was still on screen) is undone, and the page says it was not saved. The
-    whole page is drawn again to say so, on the step the person moved to: such a click comes as a rerun of
-    the old step's questions alone (which Streamlit does not draw once the page shows another step) and
-    with the old step's URL (which must not take the person back there).
+    "Back" moved on (the old step was still on screen) is undone, and the page says it was not saved.
     """
     key = f"answer:{item_id}"
     choice = st.session_state.get(key)
@@ -71,8 +68,6 @@ def save_answer(item_id: str, item_step: int, question: str) -> None:
             f'Not saved: your click on "{question}" (step {item_step}) arrived after you had moved on to '
             f"{where}. Its answer is unchanged; go back to step {item_step} to change it."
         )
-        st.session_state[MOVED_KEY] = True  # the step moved to, not the stale URL's
-        st.rerun(scope="app")
         return
     st.session_state.pop(NOT_SAVED_KEY, None)
     pending.pop(item_id, None)  # the newest choice wins over one still waiting
@@ -299,10 +294,8 @@ def step_questions() -> None:
     survey = st.container(key="survey")
     for number, item in enumerate(items, start=1):
         key = f"answer:{item.id}"
-        if st.session_state.get(key) is None:
-            # Widgets forget their value when their step is not shown, and a whole-page redraw after a refused
-            # click from another step may bring them back empty; restore it from what was saved (a person
-            # cannot empty a radio, and "Don't know" is a value).
+        if key not in st.session_state:
+            # Widgets forget their value when their step is not shown; restore it from what was saved.
             st.session_state[key] = answers.get(item.id)
         levels = item.levels
         with survey, st.container(border=True, key=item_anchor(item.id)):
