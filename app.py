@@ -75,8 +75,6 @@ except Exception as error:
         raise
     st.error(f"{error} Reload the page in a moment.", icon=":material/cloud_off:")
 finally:
-    # On a server's first run: make sure the leader view has a passcode (generated and logged once if none
-    # is set). After the page, also one that stopped or reran, so the first page is not kept waiting for the
-    # database and the passcode hash; the leader page, which checks passcodes, ensures it before it starts.
-    ui.leader_passcode_ready()
+    # The database (migrations, the leader passcode) is set up by the first page that uses it (ui.context),
+    # not here: the home page does not, and a new server's first page is not kept waiting for it.
     ui.freeze_long_lived_objects()

@@ -118,16 +118,32 @@ def questionnaire(questionnaire_id: str, version: str | None = None) -> Question
 
 @st.cache_resource(show_spinner=False)
 def _context_for(database_url: str) -> AppContext:
-    """One context per database URL and server process: the engine is made and migrated once."""
-    from services.context import AppContext, connect
+    """One context per database URL and server process, set up once: the engine made, the schema migrated,
+    and the leader passcode made sure of (generated, stored hashed and logged once when none is configured).
 
-    return AppContext(
-        database=connect(database_url), questionnaires=questionnaire, default_k=get_settings().default_k
-    )
+    This is the database's set-up, and only pages that use the database come here: the home page, the first
+    page a new server usually shows, does not, so none of it (SQLAlchemy, Alembic, the migrations, the
+    scrypt hash) delays or competes with that page (first_paint_s in BENCHMARKS.md). Sessions that arrive
+    together wait for the one set-up (``st.cache_resource`` computes each key once, under a lock); servers
+    that start together are kept apart by the migrations' lock and the passcode's atomic insert. A failed
+    set-up is not cached, so the next page tries again.
+    """
+    from services.context import AppContext, connect
+    from services.passcodes import ensure_admin_passcode
+
+    database = connect(database_url)
+    ctx = AppContext(database=database, questionnaires=questionnaire, default_k=get_settings().default_k)
+    try:
+        ensure_admin_passcode(ctx, configured_passcode())
+    except BaseException:
+        database.dispose()  # not cached: the next try makes a new engine, so this one's pool is closed
+        raise
+    return ctx
 
 
 def context() -> AppContext:
-    """The services context of the configured database (``DATABASE_URL``), created and migrated once."""
+    """The services context of the configured database (``DATABASE_URL``); its first use sets it up (see
+    :func:`_context_for`): migrated, with a leader passcode."""
     return _context_for(get_settings().database_url)
 
 
@@ -584,13 +600,6 @@ def configured_passcode() -> str | None:
     return str(value) if value else None
 
 
-@st.cache_resource(show_spinner=False)
-def _leader_passcode_ready(database_url: str) -> None:
-    from services.passcodes import ensure_admin_passcode
-
-    ensure_admin_passcode(context(), configured_passcode())
-
-
 _FROZEN_AT_MODULES = 0
 
 
@@ -611,11 +620,6 @@ def freeze_long_lived_objects() -> None:
         gc.collect()
         gc.freeze()
         _FROZEN_AT_MODULES = loaded
-
-
-def leader_passcode_ready() -> None:
-    """On a server's first run: generate, store (hashed) and log a leader passcode when none is configured."""
-    _leader_passcode_ready(get_settings().database_url)
 
 
 #: The icon of each state of a workshop dimension (``DimensionProgress.state``), the same on every panel.

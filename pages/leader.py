@@ -36,8 +36,7 @@ OK_KEY = ui.LEADER_OK_KEY
 UNIT_KEY = "leader.unit"
 CHART_WIDTH = 760
 
-ctx = ui.context()
-ui.leader_passcode_ready()  # app.py ensures it after each page; this page needs it before
+ctx = ui.context()  # also makes sure a leader passcode exists (generated and logged once if none is set)
 st.title("Leader view")
 
 # --- the passcode: nothing else is shown without it -----------------------------------------------------

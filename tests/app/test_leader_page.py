@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,7 +12,9 @@ from streamlit.testing.v1 import AppTest
 from services import workshop as live
 from services.context import InputError
 from settings import get_settings
-from tests.app.conftest import AppDatabase, PageOpener
+from storage.engine import make_engine
+from storage.migrations import current_revision, head_revision
+from tests.app.conftest import APP, TIMEOUT, AppDatabase, PageOpener, _reset_caches
 from tests.app.test_workshop_pages import texts
 
 PASSCODE = "correct horse battery staple"
@@ -130,6 +133,40 @@ def test_the_generated_passcode_is_logged_once_and_opens_the_page(
     assert caplog.text.count("generated the leader passcode") == 1
     enter(at, found.group(1))
     assert "No team has answers in this selection yet." in texts(at)
+
+
+def test_a_new_servers_home_page_leaves_the_database_alone_and_the_leader_page_sets_it_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The home page is a new server's first page: it neither creates nor migrates the database nor makes
+    the leader passcode (first_paint_s); the first page that uses the database does all of it, once."""
+    database = tmp_path / "new.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.delenv("LAYERWISE_ADMIN_PASSCODE", raising=False)
+    _reset_caches()
+    try:
+        with caplog.at_level("WARNING", logger="layerwise.leader"):
+            at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+            assert not at.exception
+            assert "Three ways in" in texts(at)
+            assert not database.exists()
+            assert "generated the leader passcode" not in caplog.text
+
+            at.switch_page("pages/leader.py").run()
+            assert not at.exception
+            engine = make_engine(f"sqlite:///{database}")
+            try:
+                assert current_revision(engine) == head_revision()
+            finally:
+                engine.dispose()
+            found = re.search(r"only its hash is stored\): (\S+)", caplog.text)
+            assert found, caplog.text
+            enter(at, found.group(1))
+            assert "No team has answers in this selection yet." in texts(at)
+            AppTest.from_file(str(APP), default_timeout=TIMEOUT).run().switch_page("pages/start.py").run()
+        assert caplog.text.count("generated the leader passcode") == 1
+    finally:
+        _reset_caches()
 
 
 def test_the_leader_view_can_be_locked_again(
