@@ -860,8 +860,30 @@ def chart(build: Callable[[int], Any], name: str, summary: str, *, width: int | 
         figure.config = alt.Config(mark=alt.MarkConfig(aria=False))
     st.html(CHART_CSS)
     with st.container(key=f"chart-{name}"):
-        st.altair_chart(figure, theme=None, width="content")
+        st.vega_lite_chart(vega_lite_spec(figure), theme=None, width="content")
     chart_summary(summary)
+
+
+#: What Altair's default theme adds to every spec; ``st.altair_chart`` turns that theme off, and so does this.
+_DEFAULT_THEME_CONFIG = {"continuousWidth": 300, "continuousHeight": 300}
+
+
+def vega_lite_spec(figure: Any) -> dict[str, Any]:
+    """The Vega-Lite spec ``st.altair_chart`` would send for a chart of ``reports.charts``, without
+    Altair's JSON-schema validation of it on every run of the page (about 0.1 s for the item heat table;
+    the chart functions build valid specs, and ``tests/unit/test_charts.py`` validates every one). The
+    charts carry their data inline, so there is no data frame for Streamlit to send separately."""
+    from reports.charts import chart_spec
+
+    spec = chart_spec(figure)
+    config = spec.get("config")
+    if isinstance(config, dict) and config.get("view") == _DEFAULT_THEME_CONFIG:
+        del config["view"]
+    elif isinstance(config, dict) and isinstance(config.get("view"), dict):
+        for option, value in _DEFAULT_THEME_CONFIG.items():
+            if config["view"].get(option) == value:
+                del config["view"][option]
+    return spec
 
 
 def chart_summary(summary: str) -> None:

@@ -734,3 +734,25 @@ def test_every_number_in_the_item_heat_table_contrasts_with_its_cell(questionnai
                 cell = charts.on_white(_rgb(under[-1]["fill"]), under[-1].get("fillOpacity", 1))
                 ratio = charts.contrast_ratio(_rgb(text["fill"]), cell)
                 assert ratio >= 4.5, (seed, text["text"], text["fill"], cell, round(ratio, 2))
+
+
+def test_the_pages_send_the_spec_streamlit_would_make_without_validating_it_again(
+    questionnaire: Questionnaire, result: TeamResult, small: TeamResult, peers: list[TeamResult]
+) -> None:
+    """``ui.chart`` sends ``ui.vega_lite_spec`` (no JSON-schema validation on every page run); it must be what
+    ``st.altair_chart`` made, data included, for every chart at every width."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    import ui
+
+    layouts = {
+        **every_chart(questionnaire, result, small, peers),
+        **{
+            f"phone {name}": chart
+            for name, chart in phone_layouts(questionnaire, result, small, peers).items()
+        },
+    }
+    for name, chart in layouts.items():
+        streamlit_spec = _convert_altair_to_vega_lite_spec(chart)
+        assert streamlit_spec.pop("datasets") == {}, name  # no data frame: the data is inline
+        assert ui.vega_lite_spec(chart) == streamlit_spec, name
