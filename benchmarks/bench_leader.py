@@ -225,12 +225,17 @@ def run(config: Config) -> list[Figure]:
     if zipped is None:
         figures.append(report_only("team_zip_s_per_team", None, "s", "skipped (LAYERWISE_BENCH_SKIP_PDF=1)"))
     else:
+        from reports.pdf import POOL_MIN_REPORTS
+
         prepared, pooled, warm, alone, workers = zipped
         detail = (
             f"{unit_teams} teams, {workers} renderer process(es) started in the background as the leader view "
             f"opened, the ZIP asked for right after (their start-up not yet done is paid); with the renderers "
             f"started by the ZIP from nothing: {pooled:.3f} s a team; again with them kept warm (and the teams' "
             f"chart layouts in their caches): {warm:.3f} s a team; one process: {alone:.2f} s a team"
+            if workers > 1
+            else f"{unit_teams} teams: made in the calling process (fewer than {POOL_MIN_REPORTS} teams or one "
+            f"core), no renderer started; again: {warm:.3f} s a team"
         )
         figures.append(at_most("team_zip_s_per_team", prepared, "s", 0.6, detail))
         figures.append(report_only("team_zip_one_process_s_per_team", alone, "s", f"{unit_teams} teams"))
