@@ -427,28 +427,31 @@ _WRAP_STATE = (
 _PARSED_SIZE = 4096
 _parsed: OrderedDict[tuple[Any, ...], tuple[str, list[Any], Any]] = OrderedDict()
 _parsed_lock = threading.Lock()
-_style_keys: weakref.WeakKeyDictionary[ParagraphStyle, tuple[Any, ...] | None] = weakref.WeakKeyDictionary()
+_style_keys: weakref.WeakKeyDictionary[ParagraphStyle, int | None] = weakref.WeakKeyDictionary()
+_style_numbers: dict[tuple[Any, ...], int] = {}
 
 
-def _style_key(style: ParagraphStyle) -> tuple[Any, ...] | None:
+def _style_key(style: ParagraphStyle) -> int | None:
     """What of a style the parsed text depends on: all its settings (every style keeps its own copy of
-    them, parents' included), so that equal styles of different reports or tables share their parses.
-    None when a setting cannot be compared (that style's paragraphs are parsed every time)."""
+    them, parents' included), as a number shared by equal styles, so that equal styles of different reports
+    or tables share their parses. None when a setting cannot be compared (that style's paragraphs are parsed
+    every time)."""
     try:
         return _style_keys[style]
     except KeyError:
         pass
     except TypeError:  # not weakly referable
         return None
-    key: tuple[Any, ...] | None = tuple(
+    settings = tuple(
         (name, value) for name, value in sorted(style.__dict__.items()) if name not in ("name", "parent")
     )
-    try:
-        hash(key)
-    except TypeError:
-        key = None
-    _style_keys[style] = key
-    return key
+    with _parsed_lock:
+        try:
+            number: int | None = _style_numbers.setdefault(settings, len(_style_numbers))
+        except TypeError:  # a setting that cannot be hashed
+            number = None
+        _style_keys[style] = number
+    return number
 
 
 def _cloned(bullet: Any) -> Any:
