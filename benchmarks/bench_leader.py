@@ -16,10 +16,13 @@ publishes what the publication rule allows (not timed). Then:
 - ``org_report_s`` and ``org_report_peak_mb``: the organisation report at the largest size, made in a fresh
   process after reading the leader view (seconds, and how much the process's peak memory grew while making
   it); targets ≤ 10 s and ≤ 300 MB at 1,000 teams.
-- ``team_zip_s_per_team``: the ZIP of that unit's team reports as the leader page makes it (a renderer
-  process per core, started by this ZIP as after the app starts), seconds per team; target ≤ 0.6 s at 2
-  cores. The detail gives the same ZIP again with the renderers kept warm (``reports.pdf.RenderPool``; the
-  same teams, so their chart layouts come from the renderers' caches).
+- ``team_zip_s_per_team``: the ZIP of that unit's team reports as a leader gets it, seconds per team; target
+  ≤ 0.6 s at 2 cores. The leader view opens (``services.leader.prepare_team_zip`` starts a renderer process
+  per core in the background, as the page does), then the ZIP is asked for at once, so whatever of their
+  start-up is not done yet is still paid; the time runs from that click to the ZIP's last byte. The detail
+  gives the same ZIP with renderers started by the ZIP itself from nothing (none started ahead), and again
+  with those renderers kept warm (``reports.pdf.RenderPool``; the same teams, so their chart layouts come
+  from the renderers' caches).
   ``team_zip_one_process_s_per_team`` is the same ZIP rendered in one process, measured right after.
 """
 
@@ -171,15 +174,19 @@ def _postgres_views(config: Config, teams: int) -> list[Figure]:
     return [at_most(names[0], view, "s", 2.0, at), at_most(names[1], drill, "s", 1.0, at)]
 
 
-def _zip_per_team(ctx: AppContext, view: LeaderView) -> tuple[float, float, float, int]:
-    """(s per team with a process per core, the renderers starting with this ZIP; the same with the renderers
-    kept warm from it; s per team in one process; workers) for the ZIP of ``view``."""
+def _zip_per_team(ctx: AppContext, view: LeaderView) -> tuple[float, float, float, float, int]:
+    """(s per team with a process per core started as the leader view opened and the ZIP asked for right
+    after; the same with the renderers started by the ZIP from nothing; the same with those kept warm; s per
+    team in one process; workers) for the ZIP of ``view``."""
     from reports import pdf
     from services import leader
 
     teams = max(1, len(view.latest))
     workers = pdf.render_workers() if teams >= pdf.POOL_MIN_REPORTS else 1
-    pdf.POOL.close()  # the first ZIP starts its renderers, as the first after the app starts does
+    pdf.POOL.close()
+    leader.prepare_team_zip(view)  # the leader view opens: its renderers start in the background
+    prepared = time_rounds(lambda: leader.team_pdfs_zip(ctx, view), rounds=1, warmup=0).median
+    pdf.POOL.close()  # from nothing: the ZIP starts its renderers, nothing started them before
     pooled = time_rounds(lambda: leader.team_pdfs_zip(ctx, view), rounds=1, warmup=0).median
     warm = time_rounds(lambda: leader.team_pdfs_zip(ctx, view), rounds=1, warmup=0).median
     pdf.POOL.close()
@@ -189,7 +196,7 @@ def _zip_per_team(ctx: AppContext, view: LeaderView) -> tuple[float, float, floa
         alone = time_rounds(lambda: leader.team_pdfs_zip(ctx, view), rounds=1, warmup=0).median
     finally:
         pdf.render_workers = original  # type: ignore[assignment]
-    return pooled / teams, warm / teams, alone / teams, workers
+    return prepared / teams, pooled / teams, warm / teams, alone / teams, workers
 
 
 def run(config: Config) -> list[Figure]:
@@ -219,13 +226,19 @@ def run(config: Config) -> list[Figure]:
     if zipped is None:
         figures.append(report_only("team_zip_s_per_team", None, "s", "skipped (LAYERWISE_BENCH_SKIP_PDF=1)"))
     else:
-        pooled, warm, alone, workers = zipped
+        from reports.pdf import POOL_MIN_REPORTS
+
+        prepared, pooled, warm, alone, workers = zipped
         detail = (
-            f"{unit_teams} teams, {workers} process(es) started by this ZIP; the same ZIP again with them kept "
-            f"warm (and the teams' chart layouts in their caches): {warm:.3f} s a team; one process: "
-            f"{alone:.2f} s a team"
+            f"{unit_teams} teams, {workers} renderer process(es) started in the background as the leader view "
+            f"opened, the ZIP asked for right after (their start-up not yet done is paid); with the renderers "
+            f"started by the ZIP from nothing: {pooled:.3f} s a team; again with them kept warm (and the teams' "
+            f"chart layouts in their caches): {warm:.3f} s a team; one process: {alone:.2f} s a team"
+            if workers > 1
+            else f"{unit_teams} teams: made in the calling process (fewer than {POOL_MIN_REPORTS} teams or one "
+            f"core), no renderer started; again: {warm:.3f} s a team"
         )
-        figures.append(at_most("team_zip_s_per_team", pooled, "s", 0.6, detail))
+        figures.append(at_most("team_zip_s_per_team", prepared, "s", 0.6, detail))
         figures.append(report_only("team_zip_one_process_s_per_team", alone, "s", f"{unit_teams} teams"))
     if organisation is None:
         for name, unit in (("org_report_s", "s"), ("org_report_peak_mb", "MB")):

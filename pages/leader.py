@@ -413,6 +413,7 @@ with download_tab:
     if not leader.pdf_available():
         st.caption("PDF reports are not available in this installation.")
     else:
+        leader.prepare_team_zip(view)  # its renderers warm up while the leader reads the page
         # a unit leader's (or a drilled-down) PDF is the unit report
         first_report = (
             ("Organisation PDF", leader.org_pdf, "layerwise-organisation.pdf")

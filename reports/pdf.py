@@ -35,6 +35,7 @@ compressed once per image and cached (:func:`_encode_png`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -1221,10 +1222,13 @@ class _Renderer:
         return bytes(value)
 
     def close(self) -> None:
-        """End the process (it exits at the end of its input) and wait for it."""
+        """End the process (it exits at the end of its input; one still warming up is stopped, not waited
+        for) and wait for it."""
         if self.process.stdin is not None and not self.process.stdin.closed:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()
+        if not self.ready and self.alive():
+            self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -1247,17 +1251,35 @@ class RenderPool:
     def __init__(self, keep: int | None = None) -> None:
         self._lock = threading.Lock()
         self._idle: list[_Renderer] = []
+        self._busy = 0  # renderers a batch has taken and not given back yet
         self._keep = keep
 
+    def _drop_exited(self) -> None:
+        """Forget idle renderers that exited (idle too long); the lock is held."""
+        alive = [renderer for renderer in self._idle if renderer.alive()]
+        for renderer in self._idle:
+            if renderer not in alive:
+                renderer.close()
+        self._idle = alive
+
     def take(self, count: int) -> list[_Renderer]:
-        """``count`` renderers for a batch: idle ones still alive first, then new ones (starting up)."""
+        """``count`` renderers for a batch: idle ones still alive first (warm, or still warming up after
+        :meth:`warm`), then new ones (starting up)."""
         with self._lock:
-            alive = [renderer for renderer in self._idle if renderer.alive()]
-            for renderer in self._idle:
-                if renderer not in alive:
-                    renderer.close()
-            taken, self._idle = alive[:count], alive[count:]
+            self._drop_exited()
+            taken, self._idle = self._idle[:count], self._idle[count:]
+            self._busy += count
         return taken + [_Renderer() for _ in range(count - len(taken))]
+
+    def warm(self, count: int) -> int:
+        """Start renderers in the background until ``count`` are idle, warming up or in a batch, and return
+        how many were started (0 when they already are: calling it again, e.g. on every rerun of a page,
+        starts none). It does not wait for their warm-up, which runs in their own processes."""
+        with self._lock:
+            self._drop_exited()
+            missing = max(0, count - len(self._idle) - self._busy)
+            self._idle.extend(_Renderer() for _ in range(missing))
+        return missing
 
     def idle_count(self) -> int:
         """How many warm renderers wait for a batch."""
@@ -1269,6 +1291,7 @@ class RenderPool:
         keep = self._keep if self._keep is not None else render_workers()
         ended = []
         with self._lock:
+            self._busy = max(0, self._busy - len(renderers))
             for renderer in renderers:
                 if renderer.alive() and len(self._idle) < keep:
                     self._idle.append(renderer)
@@ -1278,7 +1301,7 @@ class RenderPool:
             renderer.close()
 
     def pids(self) -> list[int]:
-        """Process ids of the idle renderers (for tests and diagnostics)."""
+        """Process ids of the idle renderers, warm or warming up (for tests and diagnostics)."""
         with self._lock:
             return [renderer.pid for renderer in self._idle]
 
@@ -1290,8 +1313,21 @@ class RenderPool:
             renderer.close()
 
 
-#: The process's renderers, shared by every batch.
+#: The process's renderers, shared by every batch. They end with this process: at its exit (below), and
+#: otherwise at the end of their input when it is gone.
 POOL = RenderPool()
+atexit.register(POOL.close)
+
+
+def warm_renderers(reports: int, workers: int | None = None) -> int:
+    """Start, in the background, the renderers a batch of ``reports`` would use (``workers``, by default
+    :func:`render_workers`), so that they import and warm up before it is asked for; none when the batch
+    would be rendered in this process (one core, or fewer than :data:`POOL_MIN_REPORTS` reports). Returns how
+    many were started: none when they are already running."""
+    workers = render_workers() if workers is None else workers
+    if workers <= 1 or reports < POOL_MIN_REPORTS:
+        return 0
+    return POOL.warm(min(workers, reports))
 
 
 def _rendered(contents: Sequence[ReportContent | TeamReportJob], workers: int) -> Iterator[bytes]:
@@ -1318,7 +1354,7 @@ def _rendered(contents: Sequence[ReportContent | TeamReportJob], workers: int) -
             # a renderer kept from an earlier batch may have exited while idle: replace it, once
             if renderers[slot].alive() or str(error).startswith("a report renderer failed"):
                 raise
-        renderers[slot].close()
+        POOL.give_back([renderers[slot]])  # it has exited: ended, and no longer counted as in a batch
         renderers[slot] = POOL.take(1)[0]
         return renderers[slot].render(job)
 

@@ -465,7 +465,7 @@ def change_cells(
             cells[result.team] = "first round"
             continue
         label, previous = seen[position - 1]
-        change = compare_rounds(questionnaire, previous, result, label, "now")
+        change = compare_rounds(questionnaire, previous, result, label, "now", items=False)
         rose = sum(d.verdict == "rose" for d in change.dimensions)
         fell = sum(d.verdict == "fell" for d in change.dimensions)
         moved = ", ".join(

@@ -131,9 +131,25 @@ def _moments_of_items(result: TeamResult) -> dict[str, tuple[float, float, int]]
 
 
 def compare_rounds(
-    questionnaire: Questionnaire, before: TeamResult, after: TeamResult, before_label: str, after_label: str
+    questionnaire: Questionnaire,
+    before: TeamResult,
+    after: TeamResult,
+    before_label: str,
+    after_label: str,
+    *,
+    items: bool = True,
 ) -> RoundChange:
-    """Every dimension and item of the current round (``after``) against the team's previous one."""
+    """Every dimension and item of the current round (``after``) against the team's previous one; with
+    ``items=False`` the dimensions only (``items`` is then empty), for a summary that counts dimensions."""
+    if not items:
+        return RoundChange(
+            before_label=before_label,
+            after_label=after_label,
+            index_before=None if before.suppressed else before.overall.index,
+            index_after=None if after.suppressed else after.overall.index,
+            dimensions=_dimension_changes(questionnaire, before, after),
+            items=[],
+        )
     labels = item_labels(questionnaire)
     before_items, after_items = _moments_of_items(before), _moments_of_items(after)
     return RoundChange(
@@ -141,16 +157,21 @@ def compare_rounds(
         after_label=after_label,
         index_before=None if before.suppressed else before.overall.index,
         index_after=None if after.suppressed else after.overall.index,
-        dimensions=[
-            compare(d.name, d.id, _moments_of_dimension(before, d.id), _moments_of_dimension(after, d.id))
-            for d in questionnaire.dimensions
-        ],
+        dimensions=_dimension_changes(questionnaire, before, after),
         items=[
             compare(labels[item.id], item.id, before_items.get(item.id), after_items.get(item.id))
             for item in questionnaire.items_for("full")
             if item.id in before_items or item.id in after_items
         ],
     )
+
+
+def _dimension_changes(questionnaire: Questionnaire, before: TeamResult, after: TeamResult) -> list[Change]:
+    """Each dimension of ``after`` against ``before``."""
+    return [
+        compare(d.name, d.id, _moments_of_dimension(before, d.id), _moments_of_dimension(after, d.id))
+        for d in questionnaire.dimensions
+    ]
 
 
 def rounds_in_words(count: int) -> str:

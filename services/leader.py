@@ -589,6 +589,18 @@ def org_pdf(ctx: AppContext, view: LeaderView, *, organisation: str | None = Non
     return org_report_pdf(content)
 
 
+def prepare_team_zip(view: LeaderView) -> int:
+    """Start the renderers the ZIP of ``view``'s team reports would use, in the background, as the leader
+    view opens: they import and warm up while the leader reads the page, so the ZIP does not wait for their
+    start. None when the ZIP would be made in this process (too few teams, one core) or they are running
+    already (a rerun of the page starts none). Returns how many were started."""
+    if view.questionnaire is None or view.empty or not pdf_available():
+        return 0
+    from reports.pdf import warm_renderers
+
+    return warm_renderers(len(view.latest))
+
+
 def team_pdfs_zip(
     ctx: AppContext, view: LeaderView, progress: Callable[[int, int], None] | None = None
 ) -> bytes:

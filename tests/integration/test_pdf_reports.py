@@ -7,6 +7,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -498,11 +500,21 @@ def test_team_reports_zip_on_several_processes_holds_the_same_reports_and_report
         content.team_report_content(questionnaire, team, None, pack=None, generated_at=GENERATED)
         for team in teams
     ]
+    # the renderers are started ahead of the batch (as the leader page does when it opens), once, and only
+    # for a batch that would use them; the batch then takes those very processes
+    pdf.POOL.close()
+    assert pdf.warm_renderers(4, workers=1) == 0 and pdf.warm_renderers(1, workers=2) == 0
+    assert pdf.POOL.pids() == []
+    assert pdf.warm_renderers(4, workers=2) == 2
+    assert pdf.warm_renderers(4, workers=2) == 0  # a rerun of the page starts no more
+    started = pdf.POOL.pids()
+    assert len(started) == 2
     told: list[tuple[int, int]] = []
     pooled = zipfile.ZipFile(
         io.BytesIO(pdf.team_reports_zip(contents, workers=2, progress=lambda *counts: told.append(counts)))
     )
     assert not rendered_here  # the pool's processes rendered them, not this one
+    assert sorted(pdf.POOL.pids()) == sorted(started)
     alone = zipfile.ZipFile(io.BytesIO(pdf.team_reports_zip(contents)))
     assert len(rendered_here) == 4
     assert pooled.namelist() == alone.namelist() == [f"layerwise-pool-team-{n}.pdf" for n in range(4)]
@@ -531,7 +543,29 @@ def test_team_reports_zip_on_several_processes_holds_the_same_reports_and_report
     third = zipfile.ZipFile(io.BytesIO(pdf.team_reports_zip(jobs, workers=2)))
     assert third.namelist() == alone.namelist()[:2]
     assert warm[0] not in pdf.POOL.pids() and len(pdf.POOL.pids()) == 2
+    assert pdf.warm_renderers(4, workers=2) == 0  # the replacement counts: none started beside it
     pdf.POOL.close()
+
+    # renderers end with the process that started them, even while still warming up
+    child = subprocess.run(
+        [sys.executable, "-c", _WARM_AND_EXIT],
+        cwd=Path(pdf.__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    orphans = [int(pid) for pid in child.stdout.split()]
+    assert len(orphans) == 2
+    assert not [pid for pid in orphans if Path(f"/proc/{pid}").exists()]
+
+
+#: Starts two renderers ahead of a batch and exits at once, printing their process ids.
+_WARM_AND_EXIT = """
+from reports import pdf
+pdf.POOL_MIN_REPORTS = 2
+pdf.warm_renderers(2, workers=2)
+print(*pdf.POOL.pids())
+"""
 
 
 def _refuse_here(*args: object, **kwargs: object) -> None:

@@ -84,6 +84,10 @@ def test_rounds_compared_per_dimension_and_item() -> None:
     assert items["coaching.item3"].verdict == "no clear change"
     assert change.index_before is not None and change.index_after is not None
     assert change.index_after > change.index_before
+    # the organisation report's change column counts dimensions only: the same dimensions, no items
+    counted = compare_rounds(Q, before, after, "2026 Q1", "2026 Q2", items=False)  # type: ignore[arg-type]
+    assert counted.dimensions == change.dimensions and counted.items == []
+    assert (counted.index_before, counted.index_after) == (change.index_before, change.index_after)
 
 
 def test_the_path_over_three_rounds_is_said() -> None:

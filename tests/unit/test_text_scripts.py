@@ -130,3 +130,34 @@ def test_a_paragraph_measured_again_at_the_same_width_is_broken_into_lines_once(
     first, rest = paragraph.split(200, 60)
     assert first.wrap(200, 1000)[1] + rest.wrap(200, 1000)[1] == narrow[1]
     assert len(broken) == 6  # the fresh paragraph above, and the two parts
+
+
+def test_equal_paragraphs_in_equal_styles_are_parsed_once_and_each_keeps_its_own_fragments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A report repeats cell texts ("3 Defined", a date) in styles made afresh per report or table: the parse
+    # is shared, each paragraph gets copies of the fragments, and another style or text is parsed anew.
+    from reportlab.platypus import paraparser
+
+    parsed: list[str] = []
+    original = paraparser.ParaParser.parse
+    monkeypatch.setattr(
+        paraparser.ParaParser,
+        "parse",
+        lambda self, text, style: parsed.append(text) or original(self, text, style),
+    )
+    text = pdf.markup("Parsed once <b>R&D</b> 1 Dec 2026")
+    first = scripts.ScriptParagraph(text, pdf.stylesheet()["cell"])
+    again = scripts.ScriptParagraph(text, pdf.stylesheet()["cell"])  # an equal style of another report
+    assert len(parsed) == 1
+    assert again.style is not first.style
+    assert [frag.__dict__ for frag in again.frags] == [frag.__dict__ for frag in first.frags]
+    assert all(a is not b for a, b in zip(again.frags, first.frags, strict=True))
+    again.frags[0].text = "changed"
+    assert scripts.ScriptParagraph(text, pdf.stylesheet()["cell"]).frags[0].text != "changed"
+    assert len(parsed) == 1
+    bigger = scripts.ScriptParagraph(text, pdf.stylesheet()["body"])
+    assert len(parsed) == 2 and bigger.frags[0].fontSize != first.frags[0].fontSize
+    assert scripts.ScriptParagraph(text + " more", pdf.stylesheet()["cell"]).frags[-1].text.endswith("more")
+    assert len(parsed) == 3
+    assert again.wrap(300, 100) == scripts.ScriptParagraph(text, pdf.stylesheet()["cell"]).wrap(300, 100)
