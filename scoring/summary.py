@@ -79,6 +79,23 @@ def summarise(result: TeamResult) -> ResultSummary:
     return ResultSummary.trusted(version=SUMMARY_VERSION, result=slim, items=item_flags(result))
 
 
+def org_report_slim(result: TeamResult) -> TeamResult:
+    """What the organisation report of more than ``ORG_DETAIL_TEAMS`` teams reads of a team's full result
+    (``reports.content.org_report_content`` without its per-team pages): the summary's figures, plus its
+    outcome figures (KPIs, capacity ledger) and what anonymity held back (suppressed items with their
+    reasons, suppressed role segments), which the summary page and the Method section count and name.
+    Items with numbers, shown segments, findings and comments are dropped: the report does not show them."""
+    return result.trusted_copy(
+        dimensions=[
+            dimension.trusted_copy(items=[item for item in dimension.items if item.suppressed])
+            for dimension in result.dimensions
+        ],
+        segments=[segment for segment in result.segments if segment.suppressed],
+        findings=[],
+        comments={},
+    )
+
+
 def summary_json(result: TeamResult) -> dict[str, object]:
     """:func:`summarise` as the JSON document stored beside the published result."""
     return summarise(result).model_dump(mode="json")

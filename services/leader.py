@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from questionnaires.loader import DEFAULT_QUESTIONNAIRE_ID
 from questionnaires.schema import Questionnaire
@@ -41,7 +41,7 @@ from scoring import (
 from scoring.aggregate import cyclic_gc_paused
 from scoring.benchmarks import peer_percentiles_all
 from scoring.rules import level_floor, target_gap
-from scoring.summary import ItemFlags, count_hotspots, item_flags
+from scoring.summary import ItemFlags, count_hotspots, item_flags, org_report_slim
 from services.benchmark_packs import installed_pack
 from services.context import AppContext, InputError, ServiceError
 from services.passcodes import PASSCODE_SETTING, passcode_matches
@@ -58,6 +58,9 @@ from services.targets import team_targets_many
 from services.workshop import ThrottledError, ThrottleRule, release_attempt, reserve_attempt, seconds
 from storage import repository as repo
 from storage import units as unit_repo
+
+if TYPE_CHECKING:
+    from reports.content import OrgReportContent
 
 log = logging.getLogger("layerwise.leader")
 
@@ -401,6 +404,37 @@ _FULL_READ = threading.Lock()
 _FULL_VIEW = "_full_view"
 
 
+def _org_report_view(ctx: AppContext, view: LeaderView) -> LeaderView:
+    """The view the organisation report is made from. Up to ``ORG_DETAIL_TEAMS`` teams (a page per team) it
+    is :func:`with_full_results`. Above, the report shows no team's items, roles, findings or comments: each
+    team's latest result is read in full and cut down at once to what the report uses
+    (``scoring.summary.org_report_slim``), one at a time, and earlier rounds stay summaries (the trend and
+    the change column read their dimension and overall figures only). The report's content is the same as
+    from the full results; a view whose full results were read already is used as it is."""
+    from reports.content import ORG_DETAIL_TEAMS
+
+    if view.full_results or len(view.latest) <= ORG_DETAIL_TEAMS:
+        return with_full_results(ctx, view)
+    read_already = view.__dict__.get(_FULL_VIEW)
+    if read_already is not None:
+        return read_already
+    latest_ids = list(view.assessment_ids)
+    with cyclic_gc_paused():
+        slim = published_results(ctx, latest_ids, reduce=org_report_slim)
+        waiting = [assessment_id for assessment_id in latest_ids if assessment_id not in slim]
+        slim.update(
+            (assessment_id, org_report_slim(result))
+            for assessment_id, result in unpublished_results(ctx, waiting).items()
+        )
+    # a team's latest result is one object in ``latest`` and in its round (the change column finds it so)
+    history = tuple(
+        replace(entry, result=slim[entry.assessment_id]) if entry.assessment_id in slim else entry
+        for entry in view.history
+    )
+    latest, rounds, _ = _arranged(history)
+    return replace(view, latest=latest, rounds=rounds, history=history)
+
+
 # --- exports for leaders (aggregates only) ----------------------------------------------------------------
 
 #: Columns of the leaders' results CSV: one row per team and dimension.
@@ -571,22 +605,36 @@ def org_pdf(ctx: AppContext, view: LeaderView, *, organisation: str | None = Non
 
     ``organisation`` names the organisation on the report; by default the name set on the Leader page.
     """
-    from reports.content import org_report_content
     from reports.pdf import org_report_pdf
+
+    return org_report_pdf(org_report(ctx, view, organisation=organisation))
+
+
+def org_report(
+    ctx: AppContext,
+    view: LeaderView,
+    *,
+    organisation: str | None = None,
+    generated_at: datetime | None = None,
+) -> OrgReportContent:
+    """What the organisation report says (``reports.content.org_report_content``), read from the database
+    as little as it needs: see :func:`_org_report_view`. ``generated_at`` defaults to now."""
+    from reports.content import ORG_DETAIL_TEAMS, org_report_content
 
     if view.questionnaire is None or view.empty:
         raise ServiceError("No team has answers in this selection yet.")
-    view = with_full_results(ctx, view)
-    content = org_report_content(
+    view = _org_report_view(ctx, view)
+    assert view.questionnaire is not None  # the same questionnaire as above
+    return org_report_content(
         view.questionnaire,
         list(view.latest),
-        _plans(ctx, view),
+        # the plans are shown on the pages per team, which a report of more teams does not have
+        None if len(view.latest) > ORG_DETAIL_TEAMS else _plans(ctx, view),
         pack=view.pack,
-        generated_at=datetime.now(UTC),
+        generated_at=generated_at or datetime.now(UTC),
         rounds=list(view.rounds),
         organisation=organisation or organisation_name(ctx),
     )
-    return org_report_pdf(content)
 
 
 def prepare_team_zip(view: LeaderView) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -441,22 +441,32 @@ def _waiting_and_newcomers(
     return waiting, newcomers
 
 
-def published_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, TeamResult]:
+def published_results(
+    ctx: AppContext,
+    assessment_ids: Sequence[int],
+    *,
+    reduce: Callable[[TeamResult], TeamResult] | None = None,
+) -> dict[int, TeamResult]:
     """The published results of several assessments (those with one), read back, not re-scored; the
-    team-entered outcome figures are the current ones."""
+    team-entered outcome figures are the current ones.
+
+    ``reduce``, when given, is applied to each result as soon as it is read (with its outcome figures), and
+    only what it returns is kept: the full results are then never all in memory at once."""
     with ctx.read() as session:
         stored = pub.latest_published_json_many(session, assessment_ids=assessment_ids)
         every_outcome = repo.get_outcomes_many(session, assessment_ids=list(stored))
         every_task_map = taskmaps.get_task_maps(session, assessment_ids=list(stored))
     results = {}
-    for assessment_id, text in stored.items():
+    for assessment_id in list(stored):
+        text = stored.pop(assessment_id)  # each stored text is let go once read
         outcomes = every_outcome[assessment_id]
-        results[assessment_id] = with_task_map_ledger(
+        result = with_task_map_ledger(
             _with_outcomes(
                 _stored_result_json(text), outcomes.kpis, outcomes.ai_hours_per_week, outcomes.team_size
             ),
             stored_task_map(every_task_map.get(assessment_id)),
         )
+        results[assessment_id] = result if reduce is None else reduce(result)
     return results
 
 

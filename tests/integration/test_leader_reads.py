@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, update
 
 from reports.charts import gap_table, org_heatmap_table, same_teams_trend_table, trend_table
+from reports.content import ORG_DETAIL_TEAMS, org_report_content
 from scoring.summary import item_flags, summarise, summary_json
 from services import leader, publication
 from services.context import AppContext, make_context
@@ -242,3 +243,43 @@ def test_the_downloads_are_made_again_when_what_only_the_full_results_hold_chang
     with ctx.write() as session:
         repo.save_kpis(session, assessment_id=assessment_id, kpis={}, team_size=8)
     assert leader.leader_view(ctx).fingerprint not in (first.fingerprint, second.fingerprint)
+
+
+def test_the_report_of_many_teams_says_from_its_slim_read_what_it_says_from_the_full_results(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over ORG_DETAIL_TEAMS teams the organisation report reads each team's latest result cut down to what
+    it uses (``org_report_slim``), earlier rounds as summaries, and no plans: its content is the content
+    made from the full results and the plans, as the report was made before."""
+    monkeypatch.setattr(publication, "STALE_MARGIN", timedelta(0))
+    questionnaire = ctx.questionnaire("human-system-design")
+    with ctx.write() as session:
+        store_demo(session, generate_demo(questionnaire, teams=ORG_DETAIL_TEAMS + 4, respondents=5, seed=3))
+        ids = [assessment.id for assessment in repo.list_assessments(session)]
+    publish_stale(ctx, ids)
+    view = leader.leader_view(ctx)
+    assert len(view.latest) > ORG_DETAIL_TEAMS and len(view.rounds) > 1
+    when = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
+    slim = leader.org_report(ctx, view, organisation="Acme", generated_at=when)
+    assert not view.__dict__.get("_full_view"), "the full results were not read"
+    full = leader.with_full_results(ctx, view)
+    # what the slim read must keep is there to be kept: hidden items and roles, outcome figures
+    assert any(item.suppressed for r in full.latest for d in r.dimensions for item in d.items)
+    assert any(segment.suppressed for r in full.latest for segment in r.segments)
+    assert any(r.ledger is not None for r in full.latest) and any(r.kpis for r in full.latest)
+    before = org_report_content(
+        questionnaire,
+        list(full.latest),
+        leader._plans(ctx, full),
+        pack=full.pack,
+        generated_at=when,
+        rounds=list(full.rounds),
+        organisation="Acme",
+    )
+    assert slim.texts() == before.texts()
+    assert (slim.suppressed, slim.ranking, slim.teams) == (before.suppressed, before.ranking, before.teams)
+    assert [(f.name, f.caption, f.chart.to_dict()) for f in slim.figures()] == [
+        (f.name, f.caption, f.chart.to_dict()) for f in before.figures()
+    ]
+    # a view whose full results were read already makes the report from them
+    assert leader.org_report(ctx, view, organisation="Acme", generated_at=when).texts() == before.texts()
