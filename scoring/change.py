@@ -141,28 +141,22 @@ def compare_rounds(
 ) -> RoundChange:
     """Every dimension and item of the current round (``after``) against the team's previous one; with
     ``items=False`` the dimensions only (``items`` is then empty), for a summary that counts dimensions."""
-    if not items:
-        return RoundChange(
-            before_label=before_label,
-            after_label=after_label,
-            index_before=None if before.suppressed else before.overall.index,
-            index_after=None if after.suppressed else after.overall.index,
-            dimensions=_dimension_changes(questionnaire, before, after),
-            items=[],
-        )
-    labels = item_labels(questionnaire)
-    before_items, after_items = _moments_of_items(before), _moments_of_items(after)
+    compared: list[Change] = []
+    if items:
+        labels = item_labels(questionnaire)
+        before_items, after_items = _moments_of_items(before), _moments_of_items(after)
+        compared = [
+            compare(labels[item.id], item.id, before_items.get(item.id), after_items.get(item.id))
+            for item in questionnaire.items_for("full")
+            if item.id in before_items or item.id in after_items
+        ]
     return RoundChange(
         before_label=before_label,
         after_label=after_label,
         index_before=None if before.suppressed else before.overall.index,
         index_after=None if after.suppressed else after.overall.index,
         dimensions=_dimension_changes(questionnaire, before, after),
-        items=[
-            compare(labels[item.id], item.id, before_items.get(item.id), after_items.get(item.id))
-            for item in questionnaire.items_for("full")
-            if item.id in before_items or item.id in after_items
-        ],
+        items=compared,
     )
 
 

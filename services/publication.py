@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -576,23 +576,27 @@ def unpublished_results(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[
     with ctx.read() as session:
         waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
         every_task_map = taskmaps.get_task_maps(session, assessment_ids=list(waiting))
-    results = {}
+    return {
+        assessment_id: with_task_map_ledger(
+            _with_outcomes(result, responses.kpis, responses.ai_hours_per_week, responses.team_size),
+            stored_task_map(every_task_map.get(assessment_id)),
+        )
+        for assessment_id, responses, result in _unpublished_each(ctx, waiting)
+    }
+
+
+def _unpublished_each(
+    ctx: AppContext, waiting: Mapping[int, TeamResponses]
+) -> Iterator[tuple[int, TeamResponses, TeamResult]]:
+    """Each waiting assessment's unpublished result (no outcome figures yet), alike ones scored once; an
+    assessment whose questionnaire is not installed here is skipped."""
     memo: dict[_BlankKey, TeamResult] = {}
     for assessment_id, responses in waiting.items():
         try:
             questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
         except KeyError:
             continue
-        results[assessment_id] = with_task_map_ledger(
-            _with_outcomes(
-                _unpublished(questionnaire, responses, memo),
-                responses.kpis,
-                responses.ai_hours_per_week,
-                responses.team_size,
-            ),
-            stored_task_map(every_task_map.get(assessment_id)),
-        )
-    return results
+        yield assessment_id, responses, _unpublished(questionnaire, responses, memo)
 
 
 def unpublished_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> dict[int, ResultSummary]:
@@ -600,15 +604,7 @@ def unpublished_summaries(ctx: AppContext, assessment_ids: Sequence[int]) -> dic
     task maps a summary leaves out)."""
     with ctx.read() as session:
         waiting = repo.load_answer_counts_many(session, assessment_ids=assessment_ids)
-    summaries = {}
-    memo: dict[_BlankKey, TeamResult] = {}
-    for assessment_id, responses in waiting.items():
-        try:
-            questionnaire = ctx.questionnaire(responses.questionnaire_id, responses.questionnaire_version)
-        except KeyError:
-            continue
-        summaries[assessment_id] = summarise(_unpublished(questionnaire, responses, memo))
-    return summaries
+    return {assessment_id: summarise(result) for assessment_id, _, result in _unpublished_each(ctx, waiting)}
 
 
 def answered(ctx: AppContext, assessment_ids: Sequence[int]) -> set[int]:
